@@ -1,0 +1,107 @@
+"""`mockint packs ...` and `mockint paths`: what packs exist and where things live."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from mockint import locations
+from mockint.cli.main import Context, cli, echo_json, pass_context
+from mockint.packs import Pack, PackError, discover_packs, load_pack, resolve_pack
+
+
+@cli.group()
+def packs() -> None:
+    """List, show and validate question packs."""
+
+
+@packs.command("list", epilog="\b\nExample:\n  mockint packs list --json")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def list_packs(as_json: bool) -> None:
+    """The packs found in the built-in and user pack folders."""
+    found, errors = discover_packs()
+    rows = [
+        {
+            "id": pack.id,
+            "title": pack.title,
+            "questions": len(pack.questions),
+            "tags": list(pack.pack.tags),
+            "path": str(path),
+        }
+        for pack, path in sorted(found.values(), key=lambda item: item[0].id)
+    ]
+    if as_json:
+        echo_json(rows)
+    else:
+        for row in rows:
+            click.echo(f"{row['id']:<20} {row['questions']:>3} questions  {row['title']}")
+        if not rows:
+            click.echo(f"No packs found. Put .toml packs in {locations.user_packs_dir()}")
+    for error in errors:
+        click.echo(f"warning: skipped {error}", err=True)
+
+
+def pack_to_json(pack: Pack) -> dict:
+    data = pack.model_dump(mode="json")
+    info = data.pop("pack")
+    return {**info, "questions": data["questions"]}
+
+
+@packs.command("show", epilog="\b\nExample:\n  mockint packs show service-mesh --json")
+@click.argument("pack_ref", metavar="ID|PATH")
+@click.option("--json", "as_json", is_flag=True, help="Print the whole pack as JSON.")
+def show_pack(pack_ref: str, as_json: bool) -> None:
+    """Show a pack's questions (or the whole pack as JSON)."""
+    pack, path = resolve_pack(pack_ref)
+    if as_json:
+        echo_json(pack_to_json(pack))
+        return
+    click.echo(f"{pack.title} ({pack.id}) — {len(pack.questions)} questions — {path}")
+    if pack.pack.description:
+        click.echo(pack.pack.description)
+    click.echo()
+    for question in pack.questions:
+        points = len(question.rubric) or "reference answer"
+        click.echo(f"{question.id:<8} {question.text}")
+        click.echo(
+            f"{'':<8} rubric: {points}, follow-ups: {len(question.follow_ups)}, "
+            f"red flags: {len(question.red_flags)}"
+        )
+
+
+@packs.command("validate", epilog="\b\nExample:\n  mockint packs validate my-pack.toml other.toml")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+def validate_packs(paths: tuple[Path, ...]) -> None:
+    """Check pack files; exit 2 when any is broken."""
+    failed = False
+    for path in paths:
+        try:
+            pack = load_pack(path)
+        except PackError as exc:
+            click.echo(f"error: {exc}", err=True)
+            failed = True
+            continue
+        click.echo(f"ok: {path} ({pack.id}, {len(pack.questions)} questions)")
+    if failed:
+        raise SystemExit(2)
+
+
+@cli.command(epilog="\b\nExample:\n  mockint paths --json")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_context
+def paths(ctx: Context, as_json: bool) -> None:
+    """Where the config file, packs and database live."""
+    rows = {
+        "config": str(locations.config_file()),
+        "database": str(ctx.settings.db),
+        "user_packs": str(locations.user_packs_dir()),
+        "builtin_packs": str(locations.builtin_packs_dir()),
+        "prompts": str(locations.prompts_dir()),
+    }
+    if as_json:
+        echo_json(rows)
+        return
+    width = max(len(key) for key in rows)
+    for key, value in rows.items():
+        click.echo(f"{key:<{width}}  {value}")

@@ -1,0 +1,274 @@
+"""What every grader returns, and how a score is computed from it.
+
+Graders only judge rubric points (covered / partial / missed, with evidence) and red flags; the
+number is always computed here, from the weights, so no grader — least of all an LLM — can hand
+us a score directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+from mockint.packs import Question
+
+Verdict = Literal["covered", "partial", "missed"]
+VERDICTS: tuple[Verdict, ...] = ("covered", "partial", "missed")
+CREDIT: dict[str, float] = {"covered": 1.0, "partial": 0.5, "missed": 0.0}
+
+# (lowest score of the band, band name), highest first
+BANDS: tuple[tuple[float, str], ...] = (
+    (8.0, "strong hire"),
+    (6.5, "hire"),
+    (5.0, "lean hire"),
+    (3.0, "no hire"),
+    (0.0, "strong no hire"),
+)
+
+
+@dataclass
+class PointVerdict:
+    point_id: str
+    verdict: Verdict
+    weight: float = 1.0
+    evidence: list[str] = field(default_factory=list)
+    reason: str = ""
+    description: str = ""
+    level: str = "core"
+    # which turn's answer earned it, when grades of several answers are combined
+    turn_id: int | None = None
+
+
+@dataclass
+class RedFlagHit:
+    flag_id: str
+    penalty: float
+    evidence: list[str] = field(default_factory=list)
+    description: str = ""
+
+
+@dataclass
+class Usage:
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    latency_ms: float = 0.0
+    calls: int = 0
+
+
+@dataclass
+class Grade:
+    question_id: str
+    grader: str
+    points: list[PointVerdict]
+    red_flags: list[RedFlagHit] = field(default_factory=list)
+    score: float = 0.0
+    band: str = "strong no hire"
+    feedback: str = ""
+    model: str | None = None
+    endpoint: str | None = None
+    usage: Usage = field(default_factory=Usage)
+    # set when this grade stands in for a grader that failed (e.g. the LLM timed out)
+    note: str = ""
+    follow_up: str | None = None
+    # a second opinion stored beside this grade (the keyword grade beside an LLM grade)
+    cross_check: Grade | None = None
+
+    @property
+    def covered(self) -> list[PointVerdict]:
+        return [p for p in self.points if p.verdict == "covered"]
+
+    @property
+    def missed(self) -> list[PointVerdict]:
+        return [p for p in self.points if p.verdict == "missed"]
+
+    def to_dict(self) -> dict:
+        return {
+            "question_id": self.question_id,
+            "grader": self.grader,
+            "model": self.model,
+            "endpoint": self.endpoint,
+            "score": self.score,
+            "band": self.band,
+            "feedback": self.feedback,
+            "note": self.note,
+            "follow_up": self.follow_up,
+            "points": [
+                {
+                    "id": p.point_id,
+                    "verdict": p.verdict,
+                    "weight": p.weight,
+                    "level": p.level,
+                    "description": p.description,
+                    "evidence": p.evidence,
+                    "reason": p.reason,
+                    "turn_id": p.turn_id,
+                }
+                for p in self.points
+            ],
+            "red_flags": [
+                {
+                    "id": f.flag_id,
+                    "penalty": f.penalty,
+                    "description": f.description,
+                    "evidence": f.evidence,
+                }
+                for f in self.red_flags
+            ],
+            "usage": {
+                "prompt_tokens": self.usage.prompt_tokens,
+                "completion_tokens": self.usage.completion_tokens,
+                "latency_ms": round(self.usage.latency_ms, 1),
+                "calls": self.usage.calls,
+            },
+        }
+
+
+class Grader(Protocol):
+    """Anything that can judge an answer to a question."""
+
+    name: str
+
+    def grade(self, question: Question, answer: str) -> Grade: ...
+
+
+def band_for(score: float) -> str:
+    for lowest, name in BANDS:
+        if score >= lowest:
+            return name
+    return BANDS[-1][1]
+
+
+def compute_score(points: list[PointVerdict], red_flags: list[RedFlagHit]) -> float:
+    """Weighted share of rubric credit on 0-10, minus red-flag penalties, one decimal."""
+    total = sum(p.weight for p in points)
+    if total <= 0:
+        return 0.0
+    earned = sum(p.weight * CREDIT[p.verdict] for p in points)
+    raw = 10.0 * earned / total - sum(f.penalty for f in red_flags)
+    return round(min(10.0, max(0.0, raw)), 1)
+
+
+def finalize(grade: Grade) -> Grade:
+    """Fill in score, band and (when empty) feedback from the verdicts."""
+    grade.score = compute_score(grade.points, grade.red_flags)
+    grade.band = band_for(grade.score)
+    if not grade.feedback:
+        grade.feedback = describe(grade)
+    return grade
+
+
+def describe(grade: Grade) -> str:
+    """Short feedback naming what was covered, what was missed and what to add."""
+    covered = [p.description or p.point_id for p in grade.points if p.verdict == "covered"]
+    partial = [p.description or p.point_id for p in grade.points if p.verdict == "partial"]
+    missed = sorted((p for p in grade.points if p.verdict == "missed"), key=lambda p: -p.weight)
+    lines = []
+    if covered:
+        lines.append("Covered: " + "; ".join(covered) + ".")
+    if partial:
+        lines.append("Partly covered: " + "; ".join(partial) + ".")
+    if missed:
+        lines.append("Missed: " + "; ".join(p.description or p.point_id for p in missed) + ".")
+        lines.append(f"To add: {missed[0].description or missed[0].point_id}.")
+    for flag in grade.red_flags:
+        lines.append(f"Red flag: {flag.description or flag.flag_id} (-{flag.penalty:g}).")
+    if not lines:
+        lines.append("Nothing to judge in this answer.")
+    return " ".join(lines)
+
+
+def combine(question_id: str, graded: list[tuple[int, Grade, tuple[str, ...] | None]]) -> Grade:
+    """One grade for a question from the grades of its main answer and follow-up answers.
+
+    `graded` holds (turn id, grade, probed point ids); a follow-up answer only counts for the
+    points it probes (None means every point, as for the main answer). Each point keeps its best
+    verdict and remembers which turn earned it; red flags from any answer count once.
+    """
+    rank = {"covered": 2, "partial": 1, "missed": 0}
+    best: dict[str, PointVerdict] = {}
+    flags: dict[str, RedFlagHit] = {}
+    first = graded[0][1]
+    for turn_id, grade, probes in graded:
+        for point in grade.points:
+            if probes is not None and point.point_id not in probes:
+                continue
+            current = best.get(point.point_id)
+            if current is None or rank[point.verdict] > rank[current.verdict]:
+                best[point.point_id] = PointVerdict(
+                    point_id=point.point_id,
+                    verdict=point.verdict,
+                    weight=point.weight,
+                    evidence=list(point.evidence),
+                    reason=point.reason,
+                    description=point.description,
+                    level=point.level,
+                    turn_id=turn_id if point.verdict != "missed" else None,
+                )
+        for flag in grade.red_flags:
+            flags.setdefault(flag.flag_id, flag)
+    order = [p.point_id for p in first.points]
+    combined = Grade(
+        question_id=question_id,
+        grader=first.grader,
+        points=[best[pid] for pid in order if pid in best],
+        red_flags=list(flags.values()),
+        model=first.model,
+        endpoint=first.endpoint,
+        note=first.note,
+    )
+    return finalize(combined)
+
+
+def primary_grade(grades: list[dict], session_grader: str) -> dict | None:
+    """The grade that counts for a turn: the newest by the session's grader, else the newest.
+
+    A turn can hold several grades (a cross-check, a fallback, later regrades); none is ever
+    overwritten, so "which one counts" is decided here, in one place.
+    """
+    if not grades:
+        return None
+    own = [g for g in grades if g["grader"] == session_grader and not g.get("note")]
+    return (own or grades)[-1]
+
+
+def grade_from_row(row: dict, question_id: str) -> Grade:
+    """Rebuild a Grade from a stored row (store.grades) to combine or re-score it."""
+    points = [
+        PointVerdict(
+            point_id=p["id"],
+            verdict=p["verdict"],
+            weight=p.get("weight", 1.0),
+            evidence=list(p.get("evidence") or []),
+            reason=p.get("reason", ""),
+            description=p.get("description", ""),
+            level=p.get("level", "core"),
+            turn_id=p.get("turn_id"),
+        )
+        for p in row["points"]
+    ]
+    flags = [
+        RedFlagHit(
+            flag_id=f["id"],
+            penalty=f.get("penalty", 0.0),
+            evidence=list(f.get("evidence") or []),
+            description=f.get("description", ""),
+        )
+        for f in row["red_flags"]
+    ]
+    return Grade(
+        question_id=question_id,
+        grader=row["grader"],
+        points=points,
+        red_flags=flags,
+        score=row["score"],
+        band=row["band"],
+        feedback=row.get("feedback", ""),
+        model=row.get("model"),
+        endpoint=row.get("endpoint"),
+        usage=Usage(
+            prompt_tokens=row.get("prompt_tokens", 0),
+            completion_tokens=row.get("completion_tokens", 0),
+            latency_ms=row.get("latency_ms", 0.0),
+        ),
+        note=row.get("note", ""),
+    )

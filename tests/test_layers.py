@@ -1,0 +1,58 @@
+"""The layering rule: only the front ends import textual, only grading/llm.py imports openai."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import mockint
+
+PACKAGE = Path(mockint.__file__).parent
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def modules() -> list[Path]:
+    return sorted(p for p in PACKAGE.rglob("*.py") if "_data" not in p.parts)
+
+
+def test_only_the_tui_imports_textual() -> None:
+    offenders = [
+        str(path.relative_to(PACKAGE))
+        for path in modules()
+        if "tui" not in path.relative_to(PACKAGE).parts
+        and path.name != "launch.py"
+        and any(name.split(".")[0] == "textual" for name in imported_modules(path))
+    ]
+    assert offenders == []
+
+
+def test_only_the_llm_grader_imports_openai() -> None:
+    allowed = {Path("grading/llm.py"), Path("grading/llm_client.py")}
+    offenders = [
+        str(path.relative_to(PACKAGE))
+        for path in modules()
+        if path.relative_to(PACKAGE) not in allowed
+        and any(name.split(".")[0] == "openai" for name in imported_modules(path))
+    ]
+    assert offenders == []
+
+
+def test_core_does_not_import_front_ends() -> None:
+    core = [
+        p
+        for p in modules()
+        if (p.parent == PACKAGE and p.name != "__main__.py") or p.parent.name == "grading"
+    ]
+    for path in core:
+        for name in imported_modules(path):
+            assert not name.startswith(("mockint.tui", "mockint.cli")), (path, name)
