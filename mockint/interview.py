@@ -1,0 +1,488 @@
+"""The interview engine: question -> answer -> grade -> follow-up -> next question -> scorecard.
+
+It knows nothing of screens. A front end calls `current`, `save_draft`, `submit`, `grade`
+and `advance`; every step is written to the store first, so a session can be resumed from the
+database alone after a crash: the state lives in the rows, not in this object.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from mockint.grading.base import (
+    Grade,
+    Grader,
+    band_for,
+    combine,
+    grade_from_row,
+    primary_grade,
+)
+from mockint.packs import FollowUp, Pack, Question
+from mockint.store import Store, TurnRow, now_iso, parse_iso
+
+DeltaCallback = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class InterviewOptions:
+    questions: int = 5
+    seed: int | None = None
+    timed: bool = True
+    question_minutes: float = 5.0
+    coach: bool = False
+    max_follow_ups: int = 2
+    question_ids: tuple[str, ...] | None = None
+    # rubric point ids per question that follow-ups should aim at first (spaced practice)
+    focus: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass
+class Turn:
+    """The question currently on screen."""
+
+    id: int
+    question: Question
+    kind: str  # "main" or "follow_up"
+    prompt: str
+    probes: tuple[str, ...]
+    index: int  # position of the question in the session, from 0
+    total: int
+    started_at: datetime
+    budget_seconds: float | None  # the question's budget, shared by its follow-ups
+    used_before_seconds: float  # time already spent on this question's earlier turns
+    draft: str = ""
+
+    @property
+    def is_follow_up(self) -> bool:
+        return self.kind == "follow_up"
+
+
+@dataclass
+class TurnOutcome:
+    """What grading one answer produced and what comes next."""
+
+    grade: Grade
+    question_grade: Grade
+    next_follow_up: FollowUp | None
+
+
+@dataclass
+class QuestionResult:
+    question: Question
+    grade: Grade | None
+    turns: list[TurnRow]
+    seconds_used: float
+    budget_seconds: float | None
+    skipped: bool
+
+
+@dataclass
+class Scorecard:
+    session_id: int
+    score: float
+    band: str
+    results: list[QuestionResult]
+
+
+def choose_questions(pack: Pack, count: int, seed: int | None) -> list[str]:
+    """Draw `count` questions without repeats; the same seed gives the same order."""
+    ids = [q.id for q in pack.questions]
+    rng = random.Random(seed)
+    rng.shuffle(ids)
+    return ids[: max(1, min(count, len(ids)))]
+
+
+def seconds_between(start: str | None, end: str | None) -> float:
+    begin, finish = parse_iso(start), parse_iso(end)
+    if begin is None or finish is None:
+        return 0.0
+    return max(0.0, (finish - begin).total_seconds())
+
+
+def pick_follow_up(
+    question: Question,
+    grade: Grade,
+    asked: list[tuple[str, ...]],
+    focus: list[str] | None = None,
+) -> FollowUp | None:
+    """The pack's follow-up for the most important gap, or depth on a senior point.
+
+    Gaps are ranked focus points first (spaced practice), then by weight; a follow-up is never
+    asked twice. When nothing was missed, a follow-up on a senior-level point asks for depth;
+    with no such follow-up, none is asked.
+    """
+    asked_texts = set(asked)
+    verdicts = {p.point_id: p.verdict for p in grade.points}
+    focus = focus or []
+
+    def rank(point_id: str) -> tuple[int, float]:
+        point = question.point(point_id)
+        weight = point.weight if point else 0.0
+        return (0 if point_id in focus else 1, -weight)
+
+    gaps = sorted((pid for pid, verdict in verdicts.items() if verdict != "covered"), key=rank)
+    gaps.sort(key=lambda pid: (rank(pid)[0], verdicts[pid] != "missed", rank(pid)[1]))
+    unasked = [f for f in question.follow_ups if f.probes not in asked_texts]
+    for point_id in gaps:
+        for follow_up in unasked:
+            if point_id in follow_up.probes:
+                return follow_up
+    if gaps:
+        return None
+    senior = {p.id for p in question.rubric if p.level == "senior"}
+    for follow_up in unasked:
+        if senior.intersection(follow_up.probes):
+            return follow_up
+    return None
+
+
+class Interview:
+    def __init__(self, store: Store, pack: Pack, session_id: int, grader: Grader) -> None:
+        self.store = store
+        self.pack = pack
+        self.session_id = session_id
+        self.grader = grader
+        session = store.session(session_id)
+        if session is None:
+            raise ValueError(f"no session {session_id}")
+        self.question_ids: list[str] = session["question_ids"]
+        settings = session["settings"]
+        self.options = InterviewOptions(
+            questions=len(self.question_ids),
+            seed=settings.get("seed"),
+            timed=settings.get("timed", True),
+            question_minutes=settings.get("question_minutes", 5.0),
+            coach=settings.get("coach", False),
+            max_follow_ups=settings.get("max_follow_ups", 2),
+            focus=settings.get("focus", {}),
+        )
+        self.session_grader = session["grader"]
+        self.current: Turn | None = None
+
+    # starting and resuming -----------------------------------------------------------------
+
+    @classmethod
+    def start(
+        cls,
+        store: Store,
+        pack: Pack,
+        grader: Grader,
+        options: InterviewOptions,
+        *,
+        pack_path: str | None = None,
+        model: str | None = None,
+        endpoint: str | None = None,
+    ) -> Interview:
+        if options.question_ids:
+            unknown = [qid for qid in options.question_ids if pack.question(qid) is None]
+            if unknown:
+                raise ValueError(f"pack {pack.id} has no question {', '.join(unknown)}")
+            question_ids = list(options.question_ids)
+        else:
+            question_ids = choose_questions(pack, options.questions, options.seed)
+        settings = {
+            "seed": options.seed,
+            "timed": options.timed,
+            "question_minutes": options.question_minutes,
+            "coach": options.coach,
+            "max_follow_ups": options.max_follow_ups,
+            "focus": options.focus,
+        }
+        session_id = store.create_session(
+            pack_id=pack.id,
+            pack_title=pack.title,
+            pack_path=pack_path,
+            grader=grader.name,
+            model=model,
+            endpoint=endpoint,
+            question_ids=question_ids,
+            settings=settings,
+        )
+        interview = cls(store, pack, session_id, grader)
+        interview._open_main(0)
+        return interview
+
+    @classmethod
+    def resume(cls, store: Store, pack: Pack, session_id: int, grader: Grader) -> Interview:
+        """Continue where the session stopped: the open turn with its draft, or the next step.
+
+        The time between the last autosave and the resume is not counted against the answer.
+        """
+        interview = cls(store, pack, session_id, grader)
+        turns = store.turns(session_id)
+        open_turn = next((t for t in turns if t["submitted_at"] is None), None)
+        if open_turn is not None:
+            draft = store.draft(session_id)
+            text = draft["text"] if draft and draft["turn_id"] == open_turn["id"] else ""
+            if draft and draft["turn_id"] == open_turn["id"]:
+                worked = seconds_between(open_turn["started_at"], draft["saved_at"])
+                shifted = datetime.now(UTC) - timedelta(seconds=worked)
+                store.db["turns"].update(open_turn["id"], {"started_at": _iso(shifted)})
+                open_turn = store.turn(open_turn["id"]) or open_turn
+            interview.current = interview._turn_from_row(open_turn, draft=text)
+            return interview
+        if turns:
+            last = turns[-1]
+            if not store.grades(last["id"]) and not last["skipped"]:
+                interview.grade(last["id"])
+            interview.current = None
+            interview._advance_from(last)
+        else:
+            interview._open_main(0)
+        return interview
+
+    # the current turn ------------------------------------------------------------------------
+
+    @property
+    def done(self) -> bool:
+        return self.current is None
+
+    def save_draft(self, text: str) -> None:
+        if self.current is not None:
+            self.store.save_draft(self.session_id, self.current.id, text)
+            self.current.draft = text
+
+    def submit(self, answer: str) -> int:
+        """Store the answer (before any grading) and return the turn id to grade."""
+        turn = self._require_current()
+        self.store.submit_answer(turn.id, answer)
+        return turn.id
+
+    def skip(self) -> None:
+        """Skip the current question: recorded as skipped, scored 0, no follow-ups."""
+        turn = self._require_current()
+        self.store.submit_answer(turn.id, "", skipped=True)
+        self.current = None
+        self._open_main(turn.index + 1)
+
+    def grade(self, turn_id: int, on_delta: DeltaCallback | None = None) -> TurnOutcome:
+        """Grade a submitted answer and decide the follow-up. Safe to call from a worker thread."""
+        row = self.store.turn(turn_id)
+        if row is None:
+            raise ValueError(f"no turn {turn_id}")
+        question = self._question(row["question_id"])
+        answer = row["answer"] or ""
+        streaming = getattr(self.grader, "grade_streaming", None)
+        if on_delta is not None and streaming is not None:
+            grade = streaming(question, answer, on_delta)
+        else:
+            grade = self.grader.grade(question, answer)
+        self.store.add_grade(turn_id, grade)
+        if grade.cross_check is not None:
+            self.store.add_grade(turn_id, grade.cross_check)
+        if grade.note:
+            self.store.mark_needs_regrade(turn_id)
+        question_grade = self.question_grade(row["question_id"])
+        assert question_grade is not None
+        follow_up = self._next_follow_up(row["question_id"], question_grade)
+        if follow_up is None and grade.follow_up and self._follow_ups_left(row["question_id"]):
+            gaps = tuple(p.point_id for p in question_grade.points if p.verdict != "covered")
+            if gaps:
+                follow_up = FollowUp(text=grade.follow_up, probes=gaps[:1])
+        return TurnOutcome(grade=grade, question_grade=question_grade, next_follow_up=follow_up)
+
+    def advance(self, outcome: TurnOutcome | None = None) -> Turn | None:
+        """Move on after the current turn was submitted (and graded): a follow-up or the next
+        question; None when the interview is over."""
+        turn = self._require_current()
+        self.current = None
+        if outcome is not None and outcome.next_follow_up is not None:
+            self._open_follow_up(turn.index, outcome.next_follow_up)
+        else:
+            self._open_main(turn.index + 1)
+        return self.current
+
+    # results ---------------------------------------------------------------------------------
+
+    def question_grade(self, question_id: str) -> Grade | None:
+        """The grade of one question, combining its main answer and its follow-up answers."""
+        turns = [t for t in self.store.turns(self.session_id) if t["question_id"] == question_id]
+        grades = self.store.session_grades(self.session_id)
+        graded: list[tuple[int, Grade, tuple[str, ...] | None]] = []
+        for turn in turns:
+            row = primary_grade(grades.get(turn["id"], []), self.session_grader)
+            if row is None:
+                continue
+            probes = None if turn["kind"] == "main" else tuple(turn["probes"])
+            graded.append((turn["id"], grade_from_row(row, question_id), probes))
+        if not graded:
+            return None
+        return combine(question_id, graded)
+
+    def scorecard(self) -> Scorecard:
+        return build_scorecard(self.store, self.pack, self.session_id)
+
+    def finish(self) -> Scorecard:
+        card = self.scorecard()
+        self.store.finish_session(self.session_id, "completed", card.score)
+        return card
+
+    def abandon(self) -> None:
+        self.store.finish_session(self.session_id, "abandoned", None)
+
+    # internals -------------------------------------------------------------------------------
+
+    def _require_current(self) -> Turn:
+        if self.current is None:
+            raise RuntimeError("the interview has no open question")
+        return self.current
+
+    def _question(self, question_id: str) -> Question:
+        question = self.pack.question(question_id)
+        if question is None:
+            raise ValueError(f"pack {self.pack.id} has no question {question_id}")
+        return question
+
+    def _budget(self, question: Question) -> float | None:
+        if not self.options.timed:
+            return None
+        return self.pack.budget_seconds(question, self.options.question_minutes)
+
+    def _asked(self, question_id: str) -> list[TurnRow]:
+        return [
+            t
+            for t in self.store.turns(self.session_id)
+            if t["question_id"] == question_id and t["kind"] == "follow_up"
+        ]
+
+    def _follow_ups_left(self, question_id: str) -> bool:
+        return len(self._asked(question_id)) < self.options.max_follow_ups
+
+    def _next_follow_up(self, question_id: str, question_grade: Grade) -> FollowUp | None:
+        if not self._follow_ups_left(question_id):
+            return None
+        asked = [tuple(t["probes"]) for t in self._asked(question_id)]
+        return pick_follow_up(
+            self._question(question_id),
+            question_grade,
+            asked,
+            self.options.focus.get(question_id),
+        )
+
+    def _advance_from(self, last: TurnRow) -> None:
+        """After a crash between turns: decide again what follows the last answered turn."""
+        index = self.question_ids.index(last["question_id"])
+        follow_up = None
+        if not last["skipped"]:
+            grade = self.question_grade(last["question_id"])
+            if grade is not None:
+                follow_up = self._next_follow_up(last["question_id"], grade)
+        if follow_up is not None:
+            self._open_follow_up(index, follow_up)
+        else:
+            self._open_main(index + 1)
+
+    def _next_seq(self) -> int:
+        turns = self.store.turns(self.session_id)
+        return (turns[-1]["seq"] + 1) if turns else 0
+
+    def _open_main(self, index: int) -> None:
+        if index >= len(self.question_ids):
+            self.current = None
+            return
+        question = self._question(self.question_ids[index])
+        self._open(index, question, "main", question.text, ())
+
+    def _open_follow_up(self, index: int, follow_up: FollowUp) -> None:
+        question = self._question(self.question_ids[index])
+        self._open(index, question, "follow_up", follow_up.text, follow_up.probes)
+
+    def _open(
+        self, index: int, question: Question, kind: str, prompt: str, probes: tuple[str, ...]
+    ) -> None:
+        turn_id = self.store.start_turn(
+            self.session_id,
+            question_id=question.id,
+            kind=kind,
+            prompt=prompt,
+            seq=self._next_seq(),
+            probes=probes,
+            budget_seconds=self._budget(question),
+        )
+        row = self.store.turn(turn_id)
+        assert row is not None
+        self.current = self._turn_from_row(row)
+
+    def _turn_from_row(self, row: TurnRow, draft: str = "") -> Turn:
+        question = self._question(row["question_id"])
+        earlier = [
+            t
+            for t in self.store.turns(self.session_id)
+            if t["question_id"] == row["question_id"] and t["id"] != row["id"] and t["submitted_at"]
+        ]
+        started = parse_iso(row["started_at"]) or datetime.now(UTC)
+        return Turn(
+            id=row["id"],
+            question=question,
+            kind=row["kind"],
+            prompt=row["prompt"],
+            probes=tuple(row["probes"]),
+            index=self.question_ids.index(row["question_id"]),
+            total=len(self.question_ids),
+            started_at=started,
+            budget_seconds=row["budget_seconds"],
+            used_before_seconds=sum(
+                seconds_between(t["started_at"], t["submitted_at"]) for t in earlier
+            ),
+            draft=draft,
+        )
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def build_scorecard(store: Store, pack: Pack, session_id: int) -> Scorecard:
+    """Per-question grades and times, and the overall score (skipped questions count as 0)."""
+    session = store.session(session_id)
+    if session is None:
+        raise ValueError(f"no session {session_id}")
+    interview = Interview(store, pack, session_id, _NoGrader())
+    turns = store.turns(session_id)
+    results: list[QuestionResult] = []
+    for question_id in session["question_ids"]:
+        question = pack.question(question_id)
+        if question is None:
+            continue
+        own = [t for t in turns if t["question_id"] == question_id]
+        if not own:
+            continue
+        results.append(
+            QuestionResult(
+                question=question,
+                grade=interview.question_grade(question_id),
+                turns=own,
+                seconds_used=sum(seconds_between(t["started_at"], t["submitted_at"]) for t in own),
+                budget_seconds=own[0]["budget_seconds"],
+                skipped=own[0]["skipped"],
+            )
+        )
+    scores = [r.grade.score if r.grade else 0.0 for r in results]
+    score = round(sum(scores) / len(scores), 1) if scores else 0.0
+    return Scorecard(session_id=session_id, score=score, band=band_for(score), results=results)
+
+
+class _NoGrader:
+    """Stands in where only stored grades are read (scorecards, transcripts)."""
+
+    name = "none"
+
+    def grade(self, question: Question, answer: str) -> Grade:
+        raise RuntimeError("reading stored grades only")
+
+
+__all__ = [
+    "Interview",
+    "InterviewOptions",
+    "QuestionResult",
+    "Scorecard",
+    "Turn",
+    "TurnOutcome",
+    "build_scorecard",
+    "choose_questions",
+    "now_iso",
+    "pick_follow_up",
+]
