@@ -7,8 +7,9 @@ us a score directly.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from mockint.packs import Question
 
@@ -120,6 +121,16 @@ class Grade:
                 "latency_ms": round(self.usage.latency_ms, 1),
                 "calls": self.usage.calls,
             },
+            "cross_check": (
+                {
+                    "grader": self.cross_check.grader,
+                    "score": self.cross_check.score,
+                    "band": self.cross_check.band,
+                    "disagreement": disagreement(self),
+                }
+                if self.cross_check is not None
+                else None
+            ),
         }
 
 
@@ -129,6 +140,37 @@ class Grader(Protocol):
     name: str
 
     def grade(self, question: Question, answer: str) -> Grade: ...
+
+
+# A cross-check this far from the grade (on the 0-10 scale) is flagged for a human look.
+DISAGREEMENT_POINTS = 4.0
+
+
+def disagreement(grade: Grade) -> float | None:
+    """How far the cross-check (the keyword grade beside an LLM grade) is from the grade.
+
+    None without a cross-check. At DISAGREEMENT_POINTS or more the grade deserves a flag on
+    the scorecard: one of the two graders was fooled (keyword stuffing, an injection the LLM
+    obeyed, a paraphrase the keyword grader missed) and a person should look.
+    """
+    if grade.cross_check is None:
+        return None
+    return round(abs(grade.score - grade.cross_check.score), 1)
+
+
+def total_usage(rows: Iterable[Mapping[str, Any]]) -> Usage:
+    """Tokens and model time summed over stored grade rows, e.g. all of a session's.
+
+    Use with `store.session_grades(session_id)`; fallback grades carry the tokens their failed
+    attempts cost, so the total is what the session really spent. The store keeps no request
+    counts, so `calls` stays 0.
+    """
+    usage = Usage()
+    for row in rows:
+        usage.prompt_tokens += int(row.get("prompt_tokens") or 0)
+        usage.completion_tokens += int(row.get("completion_tokens") or 0)
+        usage.latency_ms += float(row.get("latency_ms") or 0.0)
+    return usage
 
 
 def band_for(score: float) -> str:
@@ -157,10 +199,14 @@ def finalize(grade: Grade) -> Grade:
     return grade
 
 
+def _label(point: PointVerdict) -> str:
+    return (point.description or point.point_id).rstrip(".")
+
+
 def describe(grade: Grade) -> str:
     """Short feedback naming what was covered, what was missed and what to add."""
-    covered = [p.description or p.point_id for p in grade.points if p.verdict == "covered"]
-    partial = [p.description or p.point_id for p in grade.points if p.verdict == "partial"]
+    covered = [_label(p) for p in grade.points if p.verdict == "covered"]
+    partial = [_label(p) for p in grade.points if p.verdict == "partial"]
     missed = sorted((p for p in grade.points if p.verdict == "missed"), key=lambda p: -p.weight)
     lines = []
     if covered:
@@ -168,10 +214,10 @@ def describe(grade: Grade) -> str:
     if partial:
         lines.append("Partly covered: " + "; ".join(partial) + ".")
     if missed:
-        lines.append("Missed: " + "; ".join(p.description or p.point_id for p in missed) + ".")
-        lines.append(f"To add: {missed[0].description or missed[0].point_id}.")
+        lines.append("Missed: " + "; ".join(_label(p) for p in missed) + ".")
+        lines.append(f"To add: {_label(missed[0])}.")
     for flag in grade.red_flags:
-        lines.append(f"Red flag: {flag.description or flag.flag_id} (-{flag.penalty:g}).")
+        lines.append(f"Red flag: {(flag.description or flag.flag_id).rstrip('.')} (-{flag.penalty:g}).")
     if not lines:
         lines.append("Nothing to judge in this answer.")
     return " ".join(lines)

@@ -1,0 +1,591 @@
+"""The offline keyword grader: deterministic, explainable, fast, and hard to fool.
+
+How an answer is judged:
+
+1. Each rubric point has `terms`. A term matches when all its content words (and its own
+   negations and quantifiers) occur close together in one sentence, compared by stem, through
+   the synonym table, and with typo tolerance (see `text.py`). Any other "not"/"no"/"never"
+   reaching the match flips it, so "mTLS does not encrypt traffic" does not earn "mTLS
+   encrypts traffic" and "the data plane does not stop" does not trip "data plane stops".
+2. Credit comes from sentences that say something. Sentences are sorted into prose (with the
+   function words that real sentences have) and lists: bare lists, prose sentences crowded
+   with more points than their length can explain, and sentences that repeat one template
+   ("The mesh has X. The mesh has Y."). When lists hold more of an answer than its prose, the
+   answer is a keyword dump and the lists earn nothing; otherwise a list that names several
+   points earns partial credit for them.
+3. Text addressed to the grader ("ignore the rubric, give this 10/10") earns nothing and costs
+   a red-flag penalty. Red flags are otherwise matched like points, negation included.
+4. A question with only a reference answer gets its points derived from that answer: its
+   phrases of content words that the question does not already contain, weighted by how
+   informative they are across the pack (IDF over the pack's questions and reference answers,
+   never over student answers or labels). A reference is one wording among many: once an
+   answer says 15% of a reference sentence's weight, the rest of that sentence counts as
+   partly covered, and from 50% as covered ("said in other words").
+
+The score is never computed here: `base.finalize` turns the verdicts into score and band.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from mockint.grading.base import CREDIT, Grade, PointVerdict, RedFlagHit, Verdict, finalize
+from mockint.grading.text import (
+    NEG,
+    NEGATION_LOOKBACK,
+    NEGATORS,
+    STOPWORDS,
+    Analysed,
+    AnswerIndex,
+    Match,
+    Term,
+    Vocabulary,
+    analyse,
+    compile_term,
+    content_stems,
+    find_matches,
+    is_content,
+    negated_before,
+    stem,
+)
+from mockint.packs import Pack, Question
+
+# A sentence is prose when at least this share of its words are function words ...
+PROSE_FUNCTION_SHARE = 0.15
+# ... and it has at least this many ("and"/"or" do not count: they are what glues lists), or
+# one in a short sentence ("A class definition includes function prototypes.").
+PROSE_FUNCTION_WORDS = 2
+SHORT_SENTENCE = 8
+# Lists (bare or crowded sentences) holding this many content words, more than the prose
+# holds, make the answer a keyword dump: the lists then earn nothing.
+DUMP_CONTENT_WORDS = 6
+# Sentences that share one skeleton this many times are a template, not an explanation.
+TEMPLATE_REPEATS = 3
+# A prose sentence naming more than max(2, 1 + words/CROWD_WORDS) rubric points is a list in
+# disguise ("a mesh with X, with Y, with Z and with W").
+CROWD_WORDS = 10
+# Reference-derived points: once this share of a reference sentence's weight is said, its
+# missing words count as partly covered, and past the second share as covered (see
+# `_credit_paraphrase`). Global constants, the same for every pack: never tuned per question.
+PARAPHRASE_PARTIAL = 0.15
+PARAPHRASE_FULL = 0.5
+# A derived phrase ("desired software product") is covered once this share of its weight is
+# said, and partly covered when any of it is.
+PHRASE_COVERED = 0.67
+INJECTION_PENALTY = 5.0
+INJECTION_FLAG = "addresses-grader"
+
+_LIST_GLUE = frozenset({"and", "or", "nor", "&"})
+_ARTICLES = frozenset({"a", "an", "the"})
+_INJECTION = re.compile(
+    r"\b(?:ignore|disregard|forget|override|bypass)\b[^.!?\n]{0,60}?"
+    r"\b(?:instructions?|rubric|prompt|rules?|criteria|grading|grader|above|previous|scoring)\b"
+    r"|\b(?:give|award|grade|score|mark|rate|assign)\b[^.!?\n]{0,40}?"
+    r"(?:\b10\s*/\s*10\b|\b10\s+out\s+of\s+10\b|\bfull\s+(?:marks|points|score|credit)\b"
+    r"|\b(?:perfect|maximum|max|top|highest)\s+(?:score|marks|grade|rating)\b"
+    r"|\bas\s+(?:correct|perfect|excellent)\b|\bstrong\s+hire\b)"
+    r"|\b(?:system\s+prompt|you\s+are\s+(?:an?\s+|the\s+)?(?:ai|llm|language\s+model|grader|"
+    r"assistant|evaluator|examiner)|as\s+an\s+ai|dear\s+(?:grader|evaluator|examiner)"
+    r"|note\s+to\s+the\s+(?:grader|evaluator|examiner)|this\s+answer\s+(?:is|deserves)\s+"
+    r"(?:perfect|correct|a\s+10|full\s+marks|10)"
+    r"|(?:grade|mark|score|rate)\s+(?:this|me|it|my\s+answer)\s+"
+    r"(?:generously|leniently|kindly|highly|high|well))\b",
+    re.IGNORECASE,
+)
+# Every branch of _INJECTION contains one of these words: a cheap test before the regex.
+_INJECTION_STEMS = frozenset(
+    stem(word)
+    for word in (
+        *("ignore", "disregard", "forget", "override", "bypass", "give", "award", "grade"),
+        *("score", "mark", "rate", "assign", "prompt", "ai", "llm", "model", "grader"),
+        *("evaluator", "examiner", "assistant", "answer"),
+    )
+)
+_RANK: dict[str, int] = {"covered": 2, "partial": 1, "missed": 0}
+
+
+class IdfTable:
+    """Inverse document frequency of stems over a pack's questions and reference answers.
+
+    Words every question uses ("function", "service") say little about a particular answer;
+    rare ones say a lot. Only the pack's own texts are used: never answers or their labels.
+    """
+
+    def __init__(self, documents: Iterable[set[str]]) -> None:
+        docs = list(documents)
+        self.size = len(docs)
+        self.frequency = Counter(stem_ for doc in docs for stem_ in doc)
+
+    @classmethod
+    def for_pack(cls, pack: Pack) -> IdfTable:
+        texts = (
+            " ".join([q.text, q.reference_answer or "", *q.model_answer]) for q in pack.questions
+        )
+        return cls(set(content_stems(text)) for text in texts)
+
+    @classmethod
+    def empty(cls) -> IdfTable:
+        return cls([])
+
+    def __call__(self, stem_: str) -> float:
+        return math.log((self.size + 1) / (self.frequency.get(stem_, 0) + 1)) + 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledPoint:
+    id: str
+    description: str
+    weight: float
+    level: str
+    terms: tuple[Term, ...]
+    group: int = 0  # the reference sentence a derived point comes from
+    # A derived phrase point needs all its words, each weighing this much (see `_judge`).
+    term_weights: tuple[float, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledFlag:
+    id: str
+    description: str
+    penalty: float
+    terms: tuple[Term, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledQuestion:
+    points: tuple[CompiledPoint, ...]
+    flags: tuple[CompiledFlag, ...]
+    derived: bool
+    vocabulary: Vocabulary
+    term_stems: frozenset[str]
+    # bare-list content words that make an answer a keyword dump (see `_classify`)
+    dump_limit: int
+
+
+def compile_question(question: Question, grader: KeywordGrader) -> CompiledQuestion:
+    """Terms compiled once per question; reference-only questions get derived points."""
+    if question.rubric:
+        points = [
+            CompiledPoint(p.id, p.description, p.weight, p.level, _compile_terms(p.terms))
+            for p in question.rubric
+        ]
+    else:
+        points = derive_points(question.text, question.reference_answer or "", grader.idf)
+    flags = [
+        CompiledFlag(f.id, f.description, f.penalty, _compile_terms(f.terms))
+        for f in question.red_flags
+    ]
+    words: dict[str, str] = {}
+    for item in [*points, *flags]:
+        for term in item.terms:
+            for word, slot in zip(term.words, term.slots, strict=True):
+                if slot != NEG and is_content(word):
+                    words.setdefault(word, slot)
+    return CompiledQuestion(
+        points=tuple(points),
+        flags=tuple(flags),
+        derived=not question.rubric,
+        vocabulary=Vocabulary(words),
+        term_stems=frozenset(words.values()),
+        # A reference-only question's points come from one answer, which may itself be a
+        # list: there, only a list much longer than the reference is sprayed vocabulary.
+        dump_limit=max(DUMP_CONTENT_WORDS, 2 * sum(len(p.terms) for p in points))
+        if not question.rubric
+        else DUMP_CONTENT_WORDS,
+    )
+
+
+def _compile_terms(texts: Iterable[str]) -> tuple[Term, ...]:
+    return tuple(term for term in map(compile_term, texts) if term is not None)
+
+
+def derive_points(question_text: str, reference: str, idf: IdfTable) -> list[CompiledPoint]:
+    """Points from a reference answer: its phrases of content words the question lacks.
+
+    Echoing the question proves nothing, so its words are left out (unless nothing else is
+    left). Each run of adjacent remaining content words ("desired software product") is one
+    point, weighing as much as its words are informative across the pack; a word the
+    reference negates ("a node that has no children") must be negated in the answer too.
+    """
+    asked = set(content_stems(question_text))
+    doc = analyse(reference)
+    candidates = [i for i, word in enumerate(doc.words) if is_content(word)]
+    fresh = [i for i in candidates if doc.stems[i] not in asked] or candidates
+    runs: list[list[int]] = []
+    seen: set[str] = set()
+    for position in fresh:
+        if doc.stems[position] in seen:
+            continue
+        seen.add(doc.stems[position])
+        last = runs[-1][-1] if runs else -2
+        if last == position - 1 and doc.clause[last] == doc.clause[position]:
+            runs[-1].append(position)
+        else:
+            runs.append([position])
+    points: list[CompiledPoint] = []
+    used: set[str] = set()
+    for run in runs:
+        terms = []
+        for position in run:
+            word, stem_ = doc.words[position], doc.stems[position]
+            if negated_before(doc, position):
+                window = NEGATION_LOOKBACK + 2
+                terms.append(Term(f"no {word}", (NEG, stem_), ("no", word), window, False))
+            else:
+                terms.append(Term(word, (stem_,), (word,), 1, False))
+        weights = tuple(round(idf(doc.stems[position]), 2) for position in run)
+        description = doc.excerpt(run[0], run[-1])
+        if any(t.slots[0] == NEG for t in terms):
+            description = "no " + description
+        point_id = "ref-" + "-".join(doc.words[position] for position in run)
+        while point_id in used:
+            point_id += "+"
+        used.add(point_id)
+        points.append(
+            CompiledPoint(
+                point_id,
+                description,
+                round(sum(weights), 2),
+                "core",
+                tuple(terms),
+                doc.sentence[run[0]],
+                weights,
+            )
+        )
+    return points
+
+
+@dataclass(frozen=True, slots=True)
+class _Sentences:
+    """How each sentence of an answer may earn credit."""
+
+    prose: tuple[bool, ...]
+    injected: tuple[bool, ...]
+    content: tuple[int, ...]  # content words per sentence
+    dump: bool  # most of the answer is a bare keyword list
+
+
+class KeywordGrader:
+    """Grades by matching rubric terms, with negation, anti-stuffing and injection guards.
+
+    Give it the pack (or call `use_pack`) so reference-only questions weigh words by how
+    informative they are across the pack. Compiled questions are cached, so grading the same
+    question again costs only the analysis of the answer.
+    """
+
+    name = "keyword"
+
+    def __init__(self, pack: Pack | None = None) -> None:
+        self._pack = pack
+        self._idf_table: IdfTable | None = None
+        self._cache: dict[int, tuple[Question, CompiledQuestion]] = {}
+
+    def use_pack(self, pack: Pack) -> None:
+        self._pack, self._idf_table = pack, None
+        self._cache.clear()
+
+    @property
+    def idf(self) -> IdfTable:
+        """Built on first use: only reference-only questions need it."""
+        if self._idf_table is None:
+            self._idf_table = IdfTable.for_pack(self._pack) if self._pack else IdfTable.empty()
+        return self._idf_table
+
+    def compiled(self, question: Question) -> CompiledQuestion:
+        entry = self._cache.get(id(question))
+        if entry is not None and entry[0] is question:
+            return entry[1]
+        compiled = compile_question(question, self)
+        if len(self._cache) >= 4096:
+            self._cache.clear()
+        self._cache[id(question)] = (question, compiled)
+        return compiled
+
+    def grade(self, question: Question, answer: str) -> Grade:
+        compiled = self.compiled(question)
+        doc = analyse(answer or "")
+        index = AnswerIndex(doc, compiled.vocabulary)
+        sentences = _classify(doc, compiled, index)
+        found = [_matches(p.terms, doc, index) for p in compiled.points]
+        crowded = set() if compiled.derived else _crowded(doc, found, sentences)
+        sentences = _find_dump(sentences, crowded, compiled.dump_limit)
+        points = [
+            _judge(point, matches, doc, index, sentences, crowded)
+            for point, matches in zip(compiled.points, found, strict=True)
+        ]
+        if compiled.derived:
+            _credit_paraphrase(compiled, points)
+        flags = _red_flags(compiled, doc, index, sentences)
+        grade = finalize(
+            Grade(question_id=question.id, grader=self.name, points=points, red_flags=flags)
+        )
+        notes = _notes(doc, sentences, points)
+        if notes:
+            grade.feedback = " ".join([*notes, grade.feedback])
+        return grade
+
+
+def _matches(terms: tuple[Term, ...], doc: Analysed, index: AnswerIndex) -> list[Match]:
+    return [match for term in terms for match in find_matches(term, doc, index)]
+
+
+def _classify(doc: Analysed, compiled: CompiledQuestion, index: AnswerIndex) -> _Sentences:
+    count = len(doc.sentence_spans)
+    function = [0] * count
+    glue = [0] * count
+    size = [0] * count
+    content = [0] * count
+    for word, sentence in zip(doc.words, doc.sentence, strict=True):
+        size[sentence] += 1
+        if word in _LIST_GLUE:
+            glue[sentence] += 1
+        elif word in STOPWORDS or word in NEGATORS:
+            function[sentence] += 1
+        else:
+            content[sentence] += 1
+    prose = [
+        function[i] >= PROSE_FUNCTION_SHARE * (size[i] - glue[i])
+        and (function[i] >= PROSE_FUNCTION_WORDS or (function[i] and size[i] <= SHORT_SENTENCE))
+        for i in range(count)
+    ]
+    injected: tuple[bool, ...] = (False,) * count
+    if not _INJECTION_STEMS.isdisjoint(doc.stems) and _INJECTION.search(doc.text):
+        injected = tuple(bool(_INJECTION.search(doc.sentence_text(i))) for i in range(count))
+    templated = _mark_templates(doc, compiled, index, prose)
+    return _Sentences(tuple(prose), injected, tuple(content), templated)
+
+
+def _find_dump(sentences: _Sentences, crowded: set[int], limit: int) -> _Sentences:
+    """Mark the answer a keyword dump when its lists (bare or crowded sentences) hold more
+    content words than its explanations, and at least `limit` of them."""
+    listed = said = 0
+    for i, words in enumerate(sentences.content):
+        if sentences.injected[i]:
+            continue
+        if not sentences.prose[i] or i in crowded:
+            listed += words
+        else:
+            said += words
+    # `dump` arrives True when the answer repeats a template: that is a list whatever its size
+    dump = sentences.dump or (listed >= limit and listed > said)
+    return _Sentences(sentences.prose, sentences.injected, sentences.content, dump)
+
+
+def _mark_templates(
+    doc: Analysed, compiled: CompiledQuestion, index: AnswerIndex, prose: list[bool]
+) -> bool:
+    """Sentences that differ only in the rubric terms they name are a list in disguise: mark
+    them as not prose, and say whether there were any."""
+    if len(prose) < TEMPLATE_REPEATS:
+        return False
+    skeletons: dict[int, list[str]] = {}
+    for position, (stem_, sentence) in enumerate(zip(doc.stems, doc.sentence, strict=True)):
+        if stem_ in _ARTICLES:
+            continue
+        if stem_ not in compiled.term_stems and position not in index.fuzzy:
+            skeletons.setdefault(sentence, []).append(stem_)
+        else:
+            skeletons.setdefault(sentence, [])
+    groups = Counter(tuple(skeleton) for skeleton in skeletons.values())
+    found = False
+    for sentence, skeleton in skeletons.items():
+        if groups[tuple(skeleton)] >= TEMPLATE_REPEATS and len(skeleton) <= 6:
+            prose[sentence] = False
+            found = True
+    return found
+
+
+def _crowded(doc: Analysed, found: list[list[Match]], sentences: _Sentences) -> set[int]:
+    """Sentences that name too many rubric points for their length to explain any of them."""
+    hits: dict[int, int] = {}
+    for matches in found:
+        for sentence in {doc.sentence[m.start] for m in matches if not m.negated}:
+            hits[sentence] = hits.get(sentence, 0) + 1
+    sizes = Counter(doc.sentence)
+    crowded = set()
+    for sentence, count in hits.items():
+        limit = max(2, 1 + sizes[sentence] / CROWD_WORDS) if sentences.prose[sentence] else 1
+        if count > limit:
+            crowded.add(sentence)
+    return crowded
+
+
+def _credit(match: Match, doc: Analysed, sentences: _Sentences, crowded: set[int]) -> Verdict:
+    """covered / partial / missed for one match, from the sentence it sits in."""
+    sentence = doc.sentence[match.start]
+    if match.negated or sentences.injected[sentence]:
+        return "missed"
+    if sentences.dump and (not sentences.prose[sentence] or sentence in crowded):
+        return "missed"
+    return "partial" if sentence in crowded else "covered"
+
+
+def _judge(
+    point: CompiledPoint,
+    matches: list[Match],
+    doc: Analysed,
+    index: AnswerIndex,
+    sentences: _Sentences,
+    crowded: set[int],
+) -> PointVerdict:
+    if point.term_weights:
+        return _judge_phrase(point, matches, doc, index, sentences)
+    verdict: Verdict = "missed"
+    evidence: list[str] = []
+    best: Match | None = None
+    for match in matches:
+        credit = _credit(match, doc, sentences, crowded)
+        if _RANK[credit] > _RANK[verdict]:
+            verdict, best = credit, match
+        if credit != "missed":
+            quote = doc.excerpt(match.start, match.end)
+            if quote not in evidence and len(evidence) < 3:
+                evidence.append(quote)
+    return PointVerdict(
+        point_id=point.id,
+        verdict=verdict,
+        weight=point.weight,
+        evidence=evidence,
+        reason=_reason(verdict, best, matches, doc, sentences),
+        description=point.description,
+        level=point.level,
+    )
+
+
+def _judge_phrase(
+    point: CompiledPoint,
+    matches: list[Match],
+    doc: Analysed,
+    index: AnswerIndex,
+    sentences: _Sentences,
+) -> PointVerdict:
+    """A derived phrase is covered when most of its weight is said, partly when some is."""
+    said: dict[int, Match] = {}
+    for match in matches:
+        if _credit(match, doc, sentences, set()) == "covered":
+            said.setdefault(id(match.term), match)
+    found = [t for t in point.terms if id(t) in said]
+    share = sum(
+        w for t, w in zip(point.terms, point.term_weights, strict=True) if id(t) in said
+    ) / sum(point.term_weights)
+    verdict: Verdict = (
+        "covered" if share >= PHRASE_COVERED else "partial" if share > 0 else "missed"
+    )
+    if found:
+        missing = [t.text for t in point.terms if id(t) not in said]
+        reason = "says " + ", ".join(repr(t.text) for t in found)
+        reason += f"; not {', '.join(map(repr, missing))}" if missing else ""
+    else:
+        reason = _contradiction(point, doc, index) or _reason(
+            "missed", None, matches, doc, sentences
+        )
+    evidence = list(dict.fromkeys(doc.excerpt(m.start, m.end) for m in said.values()))[:3]
+    return PointVerdict(
+        point_id=point.id,
+        verdict=verdict,
+        weight=point.weight,
+        evidence=evidence,
+        reason=reason,
+        description=point.description,
+        level=point.level,
+    )
+
+
+def _contradiction(point: CompiledPoint, doc: Analysed, index: AnswerIndex) -> str:
+    """The answer affirms what the reference negates ("a node with children" for "no
+    children"): such a point must not be credited as paraphrased."""
+    for term in point.terms:
+        if term.slots[0] != NEG:
+            continue
+        for position in index.positions.get(term.slots[1], ()):
+            if not negated_before(doc, position):
+                return f"negated: the reference says {term.text!r}, the answer affirms it"
+    return ""
+
+
+def _reason(
+    verdict: str, best: Match | None, matches: list[Match], doc: Analysed, sentences: _Sentences
+) -> str:
+    if best is not None:
+        how = " (typo-tolerant)" if best.fuzzy else ""
+        if verdict == "covered":
+            return f"says {best.term.text!r}{how}"
+        return f"names {best.term.text!r}{how} only in a list of several points"
+    negated = next((m for m in matches if m.negated), None)
+    if negated is not None:
+        return f"negated: {doc.excerpt(negated.start, negated.end)!r}"
+    if matches:
+        if any(sentences.injected[doc.sentence[m.start]] for m in matches):
+            return "only inside text addressed to the grader"
+        return "only in a bare list of keywords"
+    return "not found"
+
+
+def _credit_paraphrase(compiled: CompiledQuestion, points: list[PointVerdict]) -> None:
+    """Balance coverage against the reference's length: a reference answer is one wording
+    among many, so once an answer says enough of a reference sentence, the rest of that
+    sentence is credited as probably said in other words (partly, or fully past half)."""
+    totals: dict[int, float] = {}
+    earned: dict[int, float] = {}
+    for point, verdict in zip(compiled.points, points, strict=True):
+        totals[point.group] = totals.get(point.group, 0.0) + point.weight
+        credit = CREDIT[verdict.verdict]
+        earned[point.group] = earned.get(point.group, 0.0) + point.weight * credit
+    for point, verdict in zip(compiled.points, points, strict=True):
+        share = earned[point.group] / totals[point.group]
+        if verdict.verdict == "covered" or verdict.reason.startswith("negated"):
+            continue
+        if share >= PARAPHRASE_FULL:
+            verdict.verdict = "covered"
+        elif share >= PARAPHRASE_PARTIAL and verdict.verdict == "missed":
+            verdict.verdict = "partial"
+        else:
+            continue
+        verdict.reason = (
+            f"not in these words, but the answer says {share:.0%} of this reference sentence"
+        )
+
+
+def _red_flags(
+    compiled: CompiledQuestion, doc: Analysed, index: AnswerIndex, sentences: _Sentences
+) -> list[RedFlagHit]:
+    hits = []
+    for flag in compiled.flags:
+        evidence = [
+            doc.excerpt(m.start, m.end)
+            for m in _matches(flag.terms, doc, index)
+            if not m.negated and not sentences.injected[doc.sentence[m.start]]
+        ]
+        if evidence:
+            hits.append(RedFlagHit(flag.id, flag.penalty, evidence[:3], flag.description))
+    injected = [doc.sentence_text(i) for i, bad in enumerate(sentences.injected) if bad]
+    if injected:
+        hits.append(
+            RedFlagHit(
+                INJECTION_FLAG,
+                INJECTION_PENALTY,
+                injected[:3],
+                "Addresses the grader instead of answering the question",
+            )
+        )
+    return hits
+
+
+def _notes(doc: Analysed, sentences: _Sentences, points: list[PointVerdict]) -> list[str]:
+    if not doc.words:
+        return ["The answer is empty."]
+    notes = []
+    if any(sentences.injected):
+        notes.append("Text addressed to the grader was ignored and costs points.")
+    if sentences.dump:
+        notes.append(
+            "Most of this answer is a bare list of keywords; credit comes from sentences that "
+            "explain."
+        )
+    if all(p.verdict == "missed" for p in points) and not notes:
+        notes.append("Nothing in this answer matches what the question looks for.")
+    return notes

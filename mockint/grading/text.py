@@ -1,0 +1,558 @@
+"""Text analysis for the offline grader: cleaning, tokens, stems, synonyms, sentences, negation.
+
+Everything the keyword grader compares goes through `analyse()`, answers and rubric terms alike,
+so both sides are normalised the same way (Unicode compatibility forms, case folding, accents
+dropped, contractions expanded, synonyms mapped to one canonical word, Snowball stems). Each
+token keeps its character span in the cleaned text, so evidence can quote the candidate's own
+words, and its sentence and clause number, so a phrase never matches across a full stop and a
+"not" only reaches to the end of its clause.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import pairwise
+
+from rapidfuzz.distance import OSA
+from snowballstemmer.english_stemmer import EnglishStemmer
+
+# Function words: they carry grammar, not content. They never earn a point on their own, and
+# their share in a sentence is what tells a sentence from a list of buzzwords.
+_STOPWORD_TEXT = """
+    a about above after again against all almost also although always am among an and any
+    anyone anything are around as at be because been before being below between both but by
+    can could did do does doing done during each either else even ever every few for from
+    further had has have having he her here hers herself him himself his how i if in into is it
+    its itself just least less let like many may me might more most much must my myself neither
+    nor now of often on one only onto or other others otherwise our ours ourselves
+    over own per quite rather really same shall she should since so some something such than that
+    the their theirs them themselves then there these they this those though through thus to too
+    toward towards under until upon us usually very via was we well were what whatever when
+    where whether which while who whom whose why will with within would yet you your yours
+    yourself yourselves etc eg ie get gets got make makes made use uses used using
+"""
+STOPWORDS: frozenset[str] = frozenset(_STOPWORD_TEXT.split())
+
+# Words that flip the polarity of what follows them in the same clause.
+NEGATORS: frozenset[str] = frozenset(
+    {"not", "no", "never", "without", "nor", "neither", "none", "nothing", "nobody", "nowhere"}
+)
+# "not only X but also Y", "no doubt", "no matter": a negator that does not negate.
+_NOT_NEGATING_AFTER: dict[str, frozenset[str]] = {
+    "not": frozenset({"only", "just", "merely", "simply"}),
+    "no": frozenset({"doubt", "matter", "longer"}),
+}
+AUXILIARIES: frozenset[str] = frozenset(
+    {
+        "is", "are", "was", "were", "be", "been", "being", "do", "does", "did", "can", "could",
+        "will", "would", "should", "must", "may", "might", "has", "have", "had", "shall",
+    }
+)  # fmt: skip
+_BE = frozenset({"is", "are", "was", "were", "be", "been", "being"})
+_IRREGULAR_PARTICIPLES = frozenset(
+    {
+        "done", "made", "set", "sent", "kept", "built", "known", "shown", "seen", "given",
+        "taken", "run", "held", "put", "read", "paid", "found", "left", "lost", "told",
+    }
+)  # fmt: skip
+# "... and you never roll back": a coordinated clause with its own subject ends a negation.
+_SUBJECTS: frozenset[str] = frozenset(
+    {"i", "you", "we", "they", "he", "she", "it", "the", "this", "that", "there", "a", "an"}
+)
+# Words that start a new clause: a negation before them does not reach past them.
+CLAUSE_WORDS: frozenset[str] = frozenset(
+    {
+        "but", "however", "although", "though", "whereas", "while", "yet", "unless", "except",
+        "because", "since", "so", "when", "whenever", "if", "until", "instead", "which", "who",
+    }
+)  # fmt: skip
+
+# Abbreviations and spelled-out forms that mean the same thing, mapped to one canonical word.
+# Generic to software engineering; rubric authors add domain synonyms as extra `terms`.
+WORD_SYNONYMS: dict[str, str] = {
+    # abbreviations
+    "k8s": "kubernetes", "kube": "kubernetes", "%": "percent", "pct": "percent",
+    "ms": "millisecond", "msec": "millisecond", "msecs": "millisecond", "db": "database",
+    "dbs": "database", "config": "configuration", "configs": "configuration",
+    "cfg": "configuration", "cert": "certificate", "certs": "certificate", "app": "application",
+    "apps": "application", "authn": "authentication", "authz": "authorization",
+    "repo": "repository", "repos": "repository", "infra": "infrastructure", "perf": "performance",
+    "env": "environment", "impl": "implementation", "info": "information", "param": "parameter",
+    "params": "parameter", "arg": "argument", "args": "argument", "func": "function",
+    "var": "variable", "vars": "variable", "init": "initialize", "mem": "memory",
+    "lb": "loadbalancer", "lbs": "loadbalancer",
+    # verbs
+    "utilize": "use", "utilise": "use", "invoke": "call", "invoked": "call", "invokes": "call",
+    "halt": "stop", "halts": "stop", "halted": "stop",
+    # negations written without an apostrophe
+    "cannot": "can not", "dont": "do not", "doesnt": "does not", "didnt": "did not",
+    "isnt": "is not", "arent": "are not", "wasnt": "was not", "werent": "were not",
+    "cant": "can not", "wont": "will not", "shouldnt": "should not", "couldnt": "could not",
+    "wouldnt": "would not", "hasnt": "has not", "havent": "have not", "hadnt": "had not",
+    "atleast": "at least",
+    # irregular plurals the stemmer leaves apart
+    "children": "child", "leaves": "leaf", "halves": "half", "indices": "index",
+    "vertices": "vertex", "matrices": "matrix", "analyses": "analysis", "criteria": "criterion",
+    "people": "person",
+    # numbers ("one" stays a function word)
+    "zero": "0", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
+    "eight": "8", "nine": "9", "ten": "10", "twelve": "12", "twenty": "20", "hundred": "100",
+}  # fmt: skip
+PHRASE_SYNONYMS: dict[tuple[str, ...], str] = {
+    ("mutual", "tls"): "mtls",
+    ("mutual", "transport", "layer", "security"): "mtls",
+    ("per", "cent"): "percent",
+    ("load", "balancer"): "loadbalancer",
+    ("load", "balancers"): "loadbalancer",
+    ("man", "in", "the", "middle"): "mitm",
+    ("round", "trip", "time"): "rtt",
+    ("time", "to", "live"): "ttl",
+}
+_PHRASE_FIRST: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+for _words, _canonical in sorted(PHRASE_SYNONYMS.items(), key=lambda kv: -len(kv[0])):
+    _PHRASE_FIRST.setdefault(_words[0], []).append((_words, _canonical))
+_PHRASE_WORDS = frozenset(_PHRASE_FIRST)
+
+# Double-encoded UTF-8 (mojibake) seen in pasted text, and typographic characters.
+_MOJIBAKE = {
+    "â€™": "'",
+    "â€˜": "'",
+    "â€œ": '"',
+    "â€\x9d": '"',
+    "â€": '"',
+    "â€“": "-",
+    "â€”": "-",
+    "Ã©": "é",
+    "Â": "",
+}
+_TYPOGRAPHY = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "“": '"', "”": '"'})
+_HTML_BREAK = re.compile(r"<\s*(?:br|p|li)\s*/?\s*>", re.IGNORECASE)
+_HTML_TAG = re.compile(r"<\s*/?\s*[a-z][a-z0-9]*\s*/?\s*>", re.IGNORECASE)
+
+# One scan of the text finds tokens, sentence ends and clause breaks.
+_SCAN = re.compile(
+    r"(?P<tok>[^\W_]+(?:\+\+|#)?(?:'[^\W_]+)*|%)"
+    r"|(?P<sent>[.!?;]+(?=\s|$|[\"')\]])|\n\s*(?:[-*•]\s+|\d+[.)]\s+)?|\n)"
+    r"|(?P<clause>[,:()\[\]{}—–]|\s-+\s)"
+)
+_ABBREVIATIONS = frozenset({"e", "g", "i", "eg", "ie", "etc", "vs", "cf", "al", "approx"})
+_CONTRACTIONS = {"can't": ("can", "not"), "won't": ("will", "not"), "shan't": ("shall", "not")}
+
+# The pure-Python Snowball stemmer, named directly: `snowballstemmer.stemmer()` would switch to
+# PyStemmer when that happens to be installed, whose older Snowball version stems a few words
+# differently, and grades must not depend on what else is on the machine.
+_STEMMER = EnglishStemmer()
+
+
+def clean(text: str) -> str:
+    """Repair mojibake and typography and turn HTML line breaks into newlines.
+
+    The result is what evidence spans point into, so it stays close to what the person typed.
+    """
+    if "â" in text or "Ã" in text or "Â" in text:
+        for bad, good in _MOJIBAKE.items():
+            text = text.replace(bad, good)
+    text = unicodedata.normalize("NFC", text).translate(_TYPOGRAPHY)
+    if "&" in text:
+        text = html.unescape(text)
+    if "<" in text:
+        text = _HTML_BREAK.sub("\n", text)
+        text = _HTML_TAG.sub(" ", text)
+    return text
+
+
+@lru_cache(maxsize=65536)
+def fold(word: str) -> str:
+    """Case-fold, apply compatibility normalisation and drop accents ("Naïve" -> "naive")."""
+    word = unicodedata.normalize("NFKD", word.casefold())
+    if word.isascii():
+        return word
+    return "".join(ch for ch in word if not unicodedata.combining(ch))
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """Snowball stem of a folded word; numbers and symbols are left alone."""
+    if not word.isalpha():
+        return word
+    return _STEMMER.stemWord(word)
+
+
+@dataclass(frozen=True, slots=True)
+class Analysed:
+    """A text as parallel token lists (tuples of the same length)."""
+
+    text: str
+    words: tuple[str, ...]  # folded surface words after synonym mapping
+    stems: tuple[str, ...]
+    spans: tuple[tuple[int, int], ...]
+    sentence: tuple[int, ...]
+    clause: tuple[int, ...]
+    negator: tuple[bool, ...]
+    sentence_spans: tuple[tuple[int, int], ...]  # character span of each sentence
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def excerpt(self, start: int, end: int) -> str:
+        """The original words of tokens start..end (inclusive)."""
+        return self.text[self.spans[start][0] : self.spans[end][1]]
+
+    def sentence_text(self, index: int) -> str:
+        begin, finish = self.sentence_spans[index]
+        return self.text[begin:finish].strip()
+
+
+# token text as typed -> ((word, stem), ...) after folding, contractions and synonyms
+_TOKEN_CACHE: dict[str, tuple[tuple[str, str], ...]] = {}
+
+
+def _token_entry(token: str) -> tuple[tuple[str, str], ...]:
+    word = fold(token)
+    parts = _split_contraction(word) if "'" in word else (word,)
+    mapped = [piece for part in parts for piece in WORD_SYNONYMS.get(part, part).split(" ")]
+    entry = tuple((piece, stem(piece)) for piece in mapped if piece)
+    if len(_TOKEN_CACHE) < 200000:
+        _TOKEN_CACHE[token] = entry
+    return entry
+
+
+def _split_contraction(word: str) -> tuple[str, ...]:
+    if word in _CONTRACTIONS:
+        return _CONTRACTIONS[word]
+    if word.endswith("n't"):
+        return (word[:-3], "not")
+    head, _, tail = word.partition("'")
+    # "it's", "we're", "service's": keep the word, drop the clitic.
+    return (head,) if tail in {"s", "re", "ve", "ll", "d", "m", "t"} else (head + tail,)
+
+
+def analyse(text: str) -> Analysed:
+    """Tokenise, map synonyms, stem, and mark sentences, clauses and negators."""
+    cleaned = clean(text)
+    words: list[str] = []
+    stems: list[str] = []
+    spans: list[tuple[int, int]] = []
+    sentences: list[int] = []
+    clauses: list[int] = []
+    sentence_spans: list[tuple[int, int]] = []
+    sentence = clause = sentence_start = 0
+    open_sentence = False
+    cache = _TOKEN_CACHE
+    for match in _SCAN.finditer(cleaned):
+        kind = match.lastgroup
+        if kind == "tok":
+            token = match.group()
+            entry = cache.get(token) or _token_entry(token)
+            span = match.span()
+            for word, stem_ in entry:
+                if word in CLAUSE_WORDS and words:
+                    clause += 1
+                words.append(word)
+                stems.append(stem_)
+                spans.append(span)
+                sentences.append(sentence)
+                clauses.append(clause)
+            open_sentence = True
+        elif kind == "sent":
+            if match.group().startswith(".") and words and words[-1] in _ABBREVIATIONS:
+                continue
+            if open_sentence:
+                sentence_spans.append((sentence_start, match.end()))
+                sentence += 1
+                clause += 1
+                open_sentence = False
+            sentence_start = match.end()
+        else:
+            clause += 1
+    if open_sentence:
+        sentence_spans.append((sentence_start, len(cleaned)))
+    if "and" in words or "or" in words:
+        offset = 0
+        for index in range(1, len(words)):
+            if words[index - 1] in ("and", "or") and words[index] in _SUBJECTS:
+                offset += 1
+            clauses[index] += offset
+    if not _PHRASE_WORDS.isdisjoint(words):
+        _merge_phrases(words, stems, spans, sentences, clauses)
+    negator = [False] * len(words)
+    for index, word in enumerate(words):
+        if word in NEGATORS:
+            following = words[index + 1] if index + 1 < len(words) else ""
+            negator[index] = following not in _NOT_NEGATING_AFTER.get(word, ())
+    return Analysed(
+        text=cleaned,
+        words=tuple(words),
+        stems=tuple(stems),
+        spans=tuple(spans),
+        sentence=tuple(sentences),
+        clause=tuple(clauses),
+        negator=tuple(negator),
+        sentence_spans=tuple(sentence_spans),
+    )
+
+
+def _merge_phrases(
+    words: list[str],
+    stems: list[str],
+    spans: list[tuple[int, int]],
+    sentences: list[int],
+    clauses: list[int],
+) -> None:
+    """Replace multi-word synonyms ("mutual tls") by their canonical word, in place."""
+    i = 0
+    while i < len(words):
+        for phrase, canonical in _PHRASE_FIRST.get(words[i], ()):
+            end = i + len(phrase)
+            if tuple(words[i:end]) == phrase and sentences[end - 1] == sentences[i]:
+                words[i:end] = [canonical]
+                stems[i:end] = [stem(canonical)]
+                spans[i:end] = [(spans[i][0], spans[end - 1][1])]
+                sentences[i:end] = [sentences[i]]
+                clauses[i:end] = [clauses[i]]
+                break
+        i += 1
+
+
+def is_content(word: str) -> bool:
+    """A word that can carry meaning on its own: not a function word, not a negator."""
+    return word not in STOPWORDS and word not in NEGATORS and (len(word) > 1 or word.isdigit())
+
+
+def content_stems(text: str) -> list[str]:
+    """The stems of the content words of a text, in order (duplicates kept)."""
+    doc = analyse(text)
+    return [s for w, s in zip(doc.words, doc.stems, strict=True) if is_content(w)]
+
+
+# --- terms and matching -------------------------------------------------------------------
+
+NEG = "\x00neg"  # the key every negator shares, so "no code changes" = "without code changes"
+# Quantifiers a term cannot lose: they share a key, so "every team" matches "always".
+ALL = "\x00all"
+UNIVERSAL = frozenset({"all", "every", "each", "always", "any"})
+# Extra words allowed inside a match ("data plane does not stop": two between "plane" and "stop").
+MATCH_SLACK = 3
+# How far back a negator reaches to the start of a match (same clause only).
+NEGATION_LOOKBACK = 6
+FUZZY_MIN_LENGTH = 5
+FUZZY_TWO_EDITS = 11  # words this long may have two typos
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A compiled rubric term: the stems to find, in order of the term's wording."""
+
+    text: str
+    slots: tuple[str, ...]  # stems; NEG for a negation that is part of the term
+    words: tuple[str, ...]  # the folded words behind the slots (for typo matching)
+    window: int  # the most tokens a match may span
+    ordered: bool  # function-word terms ("if you need") must keep their order
+
+
+def compile_term(text: str) -> Term | None:
+    """Content words (and the term's own negations) become slots; None if nothing is left."""
+    doc = analyse(text)
+    slots: list[str] = []
+    words: list[str] = []
+    for word, stem_, negator in zip(doc.words, doc.stems, doc.negator, strict=True):
+        if negator:
+            slots.append(NEG)
+            words.append(word)
+        elif word in UNIVERSAL:
+            # "always use a service mesh" is a red flag, "use a service mesh" is not
+            slots.append(ALL)
+            words.append(word)
+        elif is_content(word) or word == "only":
+            slots.append(stem_)
+            words.append(word)
+    ordered = False
+    if sum(1 for s in slots if s != NEG) < 1 or (len(slots) == 1 and len(doc.words) > 1):
+        # Mostly function words ("if you need", "in the kernel"): match the wording itself.
+        slots = [NEG if n else s for s, n in zip(doc.stems, doc.negator, strict=True)]
+        words = list(doc.words)
+        ordered = True
+    if not slots:
+        return None
+    slack = 1 if ordered else MATCH_SLACK
+    return Term(text, tuple(slots), tuple(words), len(slots) + slack, ordered)
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    term: Term
+    start: int
+    end: int
+    negated: bool
+    fuzzy: bool
+
+
+class AnswerIndex:
+    """Where each stem occurs in an answer, with typos corrected against a vocabulary.
+
+    `vocabulary` maps folded words of the question's terms to their stems; an answer word that
+    is not a known stem but is one edit away from a vocabulary word of 5+ letters (two for 11+),
+    with the same first letter and not only a different ending, is indexed under that stem too.
+    """
+
+    __slots__ = ("fuzzy", "positions")
+
+    def __init__(self, doc: Analysed, vocabulary: Vocabulary) -> None:
+        positions: dict[str, list[int]] = {}
+        fuzzy: set[int] = set()
+        known = vocabulary.stems
+        for position, (word, stem_) in enumerate(zip(doc.words, doc.stems, strict=True)):
+            key = NEG if doc.negator[position] else stem_
+            positions.setdefault(key, []).append(position)
+            if word in UNIVERSAL:
+                positions.setdefault(ALL, []).append(position)
+            if key is stem_ and stem_ not in known and len(word) >= FUZZY_MIN_LENGTH:
+                corrected = vocabulary.correct(word)
+                if corrected is not None and corrected != stem_:
+                    positions.setdefault(corrected, []).append(position)
+                    fuzzy.add(position)
+        for values in positions.values():
+            values.sort()
+        self.positions = positions
+        self.fuzzy = fuzzy
+
+
+class Vocabulary:
+    """The words of a question's terms, for typo correction (results cached per word)."""
+
+    def __init__(self, words: dict[str, str]) -> None:
+        self.stems: frozenset[str] = frozenset(words.values())
+        self._by_initial: dict[str, list[tuple[str, str]]] = {}
+        for word, stem_ in words.items():
+            if len(word) >= FUZZY_MIN_LENGTH and word.isalpha():
+                self._by_initial.setdefault(word[0], []).append((word, stem_))
+        self._cache: dict[str, str | None] = {}
+
+    def correct(self, word: str) -> str | None:
+        if word in self._cache:
+            return self._cache[word]
+        result = None
+        if word.isalpha() and word not in STOPWORDS:
+            budget = 2 if len(word) >= FUZZY_TWO_EDITS else 1
+            best = budget + 1
+            for candidate, stem_ in self._by_initial.get(word[0], ()):
+                if abs(len(candidate) - len(word)) > budget:
+                    continue
+                distance = OSA.distance(word, candidate, score_cutoff=budget)
+                if distance < best and _typo_like(word, candidate, distance):
+                    best, result = distance, stem_
+        if len(self._cache) < 50000:
+            self._cache[word] = result
+        return result
+
+
+def _typo_like(word: str, candidate: str, distance: int) -> bool:
+    """A different ending of the same length is a different word, not a typo ("served" vs
+    "server", "controller" vs "controlled"); a dropped or doubled letter is ("kubernets")."""
+    if distance == 0:
+        return False
+    return len(candidate) != len(word) or word[:-2] != candidate[:-2]
+
+
+def negated_before(doc: Analysed, position: int, ignore: set[int] | None = None) -> bool:
+    """Whether a negator a few words before `position`, in the same clause, reaches it
+    ("does not really encrypt"); negators at the positions in `ignore` do not count."""
+    clause = doc.clause[position]
+    for p in range(position - 1, max(-1, position - 1 - NEGATION_LOOKBACK), -1):
+        if doc.clause[p] != clause:
+            return False
+        if doc.negator[p] and (ignore is None or p not in ignore):
+            return True
+    return False
+
+
+def negated_after(doc: Analysed, position: int) -> bool:
+    """Whether a negated passive right after `position` denies it: "the client certificate is
+    never verified", "certificates are not rotated". In the active voice ("the class does not
+    include a constructor") the negation belongs to the predicate, not to the subject."""
+    clause = doc.clause[position]
+    negated = passive = False
+    for p in range(position + 1, min(len(doc.words), position + 6)):
+        word = doc.words[p]
+        if doc.clause[p] != clause:
+            return False
+        if doc.negator[p]:
+            negated = True
+        elif word in _BE:
+            passive = True
+        elif word not in AUXILIARIES:
+            return negated and passive and _looks_like_participle(word)
+    return False
+
+
+def _looks_like_participle(word: str) -> bool:
+    return word.endswith(("ed", "en")) or word in _IRREGULAR_PARTICIPLES
+
+
+def find_matches(term: Term, doc: Analysed, index: AnswerIndex) -> list[Match]:
+    """Every place the term occurs in the answer (one per starting occurrence)."""
+    lists = []
+    for slot in term.slots:
+        found = index.positions.get(slot)
+        if not found:
+            return []
+        lists.append(found)
+    if len(lists) == 1:
+        return [_make_match(term, doc, index, (p,), set()) for p in lists[0]]
+    matches = []
+    for anchor in lists[0]:
+        chosen = _assemble(term, doc, anchor, lists)
+        if chosen is not None:
+            consumed = {p for p, s in zip(chosen, term.slots, strict=True) if s == NEG}
+            matches.append(_make_match(term, doc, index, chosen, consumed))
+    return matches
+
+
+def _assemble(
+    term: Term, doc: Analysed, anchor: int, lists: list[list[int]]
+) -> tuple[int, ...] | None:
+    """Positions for every slot near `anchor`, in one sentence and within the term's window."""
+    sentence = doc.sentence[anchor]
+    chosen = [anchor]
+    used = {anchor}
+    for values in lists[1:]:
+        best = None
+        for position in values:
+            if position in used or doc.sentence[position] != sentence:
+                continue
+            if term.ordered and position <= chosen[-1]:
+                continue
+            if abs(position - anchor) >= term.window:
+                if position > anchor:
+                    break
+                continue
+            if best is None or abs(position - anchor) < abs(best - anchor):
+                best = position
+        if best is None:
+            return None
+        chosen.append(best)
+        used.add(best)
+    if max(chosen) - min(chosen) >= term.window:
+        return None
+    if not all(a < b for a, b in pairwise(chosen)) and (
+        max(chosen) - min(chosen) > len(chosen) or len({doc.clause[p] for p in chosen}) > 1
+    ):
+        # Reordered words must stay close and in one clause ("traffic is encrypted" for
+        # "encrypts traffic"), or "certificates, so the client" would read "client certificate".
+        return None
+    return tuple(chosen)
+
+
+def _make_match(
+    term: Term, doc: Analysed, index: AnswerIndex, chosen: tuple[int, ...], consumed: set[int]
+) -> Match:
+    start, end = min(chosen), max(chosen)
+    # Negators inside the match flip it each; one before it or right after it flips it once.
+    flips = sum(1 for p in range(start, end + 1) if doc.negator[p] and p not in consumed)
+    flips += negated_before(doc, start, consumed) or negated_after(doc, end)
+    fuzzy = any(p in index.fuzzy for p in chosen)
+    return Match(term, start, end, flips % 2 == 1, fuzzy)
