@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 from mockint.grading.base import (
     Grade,
@@ -20,7 +22,7 @@ from mockint.grading.base import (
     grade_from_row,
     primary_grade,
 )
-from mockint.packs import FollowUp, Pack, Question
+from mockint.packs import FollowUp, Pack, Question, load_pack, resolve_pack
 from mockint.store import Store, TurnRow, now_iso, parse_iso
 
 DeltaCallback = Callable[[str], None]
@@ -95,6 +97,68 @@ def choose_questions(pack: Pack, count: int, seed: int | None) -> list[str]:
     return ids[: max(1, min(count, len(ids)))]
 
 
+def options_from_session(session: dict[str, Any]) -> InterviewOptions:
+    """The options a stored session was started with (its settings column)."""
+    settings = session["settings"]
+    return InterviewOptions(
+        questions=len(session["question_ids"]),
+        seed=settings.get("seed"),
+        timed=settings.get("timed", True),
+        question_minutes=settings.get("question_minutes", 5.0),
+        coach=settings.get("coach", False),
+        max_follow_ups=settings.get("max_follow_ups", 2),
+        focus=settings.get("focus", {}),
+    )
+
+
+def session_pack(session: dict[str, Any]) -> Pack:
+    """The pack a stored session was run with: its file if still there, else the pack by id.
+
+    Raises UserError (PackError) when neither can be loaded, so front ends can say so plainly.
+    """
+    path = session.get("pack_path")
+    if path and Path(path).is_file():
+        return load_pack(Path(path))
+    pack, _ = resolve_pack(session["pack_id"])
+    return pack
+
+
+def practice_options(card: Scorecard, base: InterviewOptions, limit: int = 3) -> InterviewOptions:
+    """A new session on the questions scored lowest, weakest first.
+
+    Follow-ups aim first at what each of those answers missed (the `focus` of the options), so
+    practising again works on the gaps rather than repeating what went well.
+    """
+    ranked = sorted(card.results, key=lambda r: r.grade.score if r.grade else 0.0)
+    chosen = ranked[: max(1, limit)]
+    focus = {
+        r.question.id: [p.point_id for p in r.grade.points if p.verdict != "covered"]
+        if r.grade
+        else []
+        for r in chosen
+    }
+    return replace(
+        base,
+        questions=len(chosen),
+        seed=None,
+        question_ids=tuple(r.question.id for r in chosen),
+        focus=focus,
+    )
+
+
+def session_position(store: Store, session_id: int) -> tuple[int, int]:
+    """(question number from 1, number of questions) of where a session stands, for a resume
+    label; the number is that of the last question opened."""
+    session = store.session(session_id)
+    if session is None:
+        raise ValueError(f"no session {session_id}")
+    ids = session["question_ids"]
+    turns = store.turns(session_id)
+    if not turns or turns[-1]["question_id"] not in ids:
+        return (1, len(ids))
+    return (ids.index(turns[-1]["question_id"]) + 1, len(ids))
+
+
 def seconds_between(start: str | None, end: str | None) -> float:
     begin, finish = parse_iso(start), parse_iso(end)
     if begin is None or finish is None:
@@ -149,16 +213,7 @@ class Interview:
         if session is None:
             raise ValueError(f"no session {session_id}")
         self.question_ids: list[str] = session["question_ids"]
-        settings = session["settings"]
-        self.options = InterviewOptions(
-            questions=len(self.question_ids),
-            seed=settings.get("seed"),
-            timed=settings.get("timed", True),
-            question_minutes=settings.get("question_minutes", 5.0),
-            coach=settings.get("coach", False),
-            max_follow_ups=settings.get("max_follow_ups", 2),
-            focus=settings.get("focus", {}),
-        )
+        self.options = options_from_session(session)
         self.session_grader = session["grader"]
         self.current: Turn | None = None
 
@@ -216,12 +271,15 @@ class Interview:
         open_turn = next((t for t in turns if t["submitted_at"] is None), None)
         if open_turn is not None:
             draft = store.draft(session_id)
-            text = draft["text"] if draft and draft["turn_id"] == open_turn["id"] else ""
-            if draft and draft["turn_id"] == open_turn["id"]:
-                worked = seconds_between(open_turn["started_at"], draft["saved_at"])
-                shifted = datetime.now(UTC) - timedelta(seconds=worked)
-                store.db["turns"].update(open_turn["id"], {"started_at": _iso(shifted)})
-                open_turn = store.turn(open_turn["id"]) or open_turn
+            own_draft = draft if draft and draft["turn_id"] == open_turn["id"] else None
+            text = own_draft["text"] if own_draft else ""
+            # Without a draft nothing was typed worth keeping: the clock restarts from zero.
+            worked = (
+                seconds_between(open_turn["started_at"], own_draft["saved_at"]) if own_draft else 0
+            )
+            shifted = datetime.now(UTC) - timedelta(seconds=worked)
+            store.set_turn_started(open_turn["id"], _iso(shifted))
+            open_turn = store.turn(open_turn["id"]) or open_turn
             interview.current = interview._turn_from_row(open_turn, draft=text)
             return interview
         if turns:
@@ -484,5 +542,9 @@ __all__ = [
     "build_scorecard",
     "choose_questions",
     "now_iso",
+    "options_from_session",
     "pick_follow_up",
+    "practice_options",
+    "session_pack",
+    "session_position",
 ]

@@ -286,6 +286,11 @@ class Store:
             )
             self.db.execute("DELETE FROM drafts WHERE turn_id = ?", [turn_id])
 
+    def set_turn_started(self, turn_id: int, started_at: str) -> None:
+        """Move a turn's start (on resume) so the time spent away is not counted."""
+        with self.transaction():
+            self.db["turns"].update(turn_id, {"started_at": started_at})
+
     def turn(self, turn_id: int) -> TurnRow | None:
         rows = list(self.db.query("SELECT * FROM turns WHERE id = ?", [turn_id]))
         return _decode_turn(rows[0]) if rows else None

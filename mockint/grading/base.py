@@ -217,7 +217,9 @@ def describe(grade: Grade) -> str:
         lines.append("Missed: " + "; ".join(_label(p) for p in missed) + ".")
         lines.append(f"To add: {_label(missed[0])}.")
     for flag in grade.red_flags:
-        lines.append(f"Red flag: {(flag.description or flag.flag_id).rstrip('.')} (-{flag.penalty:g}).")
+        lines.append(
+            f"Red flag: {(flag.description or flag.flag_id).rstrip('.')} (-{flag.penalty:g})."
+        )
     if not lines:
         lines.append("Nothing to judge in this answer.")
     return " ".join(lines)

@@ -1,0 +1,265 @@
+"""`mockint run`, `resume`, `history` and `show`: start or continue an interview, and read
+sessions back as text or JSON.
+
+Everything that can be checked before the screen opens is checked here (the pack, the flags,
+the grader, the database), so a mistake is one line on stderr and exit 2, never a half-drawn TUI.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from mockint.cli.main import Context, cli, echo_json, pass_context
+from mockint.config import Settings
+from mockint.errors import UserError
+from mockint.grading.base import Grader
+from mockint.interview import InterviewOptions, build_scorecard, seconds_between, session_pack
+from mockint.packs import Pack, resolve_pack
+from mockint.store import SessionRow, Store, parse_iso
+
+
+class OneLineErrors(click.Command):
+    """Turn click's usage errors into a UserError: one line and exit 2, no usage block."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            raise UserError(f"{ctx.info_name}: {exc.format_message()}") from None
+
+
+def require_grader(settings: Settings, name: str) -> None:
+    if name == "llm" and not settings.llm_configured:
+        raise UserError(
+            "the llm grader needs a model: set MOCKINT_MODEL (and OPENAI_BASE_URL) or `model` "
+            "in the config file (`mockint paths` shows where), or use --grader keyword"
+        )
+
+
+def build_grader(settings: Settings, name: str, pack: Pack) -> Grader:
+    """The grader a session will use, built now so a misconfiguration stops us here."""
+    require_grader(settings, name)
+    from mockint.grading import make_grader
+
+    return make_grader(name, settings, pack=pack)
+
+
+RUN_EPILOG = """\b
+Examples:
+  mockint run --pack service-mesh
+  mockint run --pack service-mesh -n 3 --seed 7 --coach
+  mockint run --pack ./my-pack.toml --untimed --grader keyword
+"""
+
+
+@cli.command(cls=OneLineErrors, epilog=RUN_EPILOG)
+@click.option("--pack", "-p", "pack_ref", required=True, metavar="ID|PATH", help="Pack id or file.")
+@click.option("--questions", "-n", type=int, help="How many questions (default 5).")
+@click.option("--grader", type=click.Choice(["keyword", "llm"]), help="Grader to use.")
+@click.option("--seed", type=int, help="Draw the questions in a reproducible order.")
+@click.option("--coach/--no-coach", default=None, help="Show grades after each answer.")
+@click.option("--untimed", is_flag=True, help="No time budget per question.")
+@click.option("--minutes", type=float, help="Budget per question when the pack sets none.")
+@click.option("--follow-ups", "follow_ups", type=int, help="Follow-ups per question, 0-5.")
+@pass_context
+def run(
+    ctx: Context,
+    pack_ref: str,
+    questions: int | None,
+    grader: str | None,
+    seed: int | None,
+    coach: bool | None,
+    untimed: bool,
+    minutes: float | None,
+    follow_ups: int | None,
+) -> None:
+    """Start an interview on a pack right away."""
+    from mockint.tui.app import NewSession
+
+    settings = ctx.with_overrides(coach=coach)
+    pack, path = resolve_pack(pack_ref)
+    available = len(pack.questions)
+    if questions is not None and not 1 <= questions <= available:
+        raise UserError(f"--questions must be from 1 to {available} for pack {pack.id!r}")
+    if minutes is not None and minutes <= 0:
+        raise UserError("--minutes must be more than 0")
+    if follow_ups is not None and not 0 <= follow_ups <= 5:
+        raise UserError("--follow-ups must be from 0 to 5")
+    grader_name = grader or settings.active_grader
+    ready = build_grader(settings, grader_name, pack)
+    options = InterviewOptions(
+        questions=questions or min(settings.questions, available),
+        seed=seed,
+        timed=not untimed,
+        question_minutes=minutes or settings.question_minutes,
+        coach=settings.coach,
+        max_follow_ups=settings.max_follow_ups if follow_ups is None else follow_ups,
+    )
+    ctx.store()  # an unusable database is reported before the screen opens
+    from mockint.cli.launch import run_app
+
+    run_app(ctx, NewSession(pack, options, grader_name, str(path)), ready=ready)
+
+
+@cli.command(cls=OneLineErrors, epilog="\b\nExamples:\n  mockint resume\n  mockint resume 12")
+@click.argument("session_id", type=int, required=False)
+@pass_context
+def resume(ctx: Context, session_id: int | None) -> None:
+    """Continue an interrupted session (the latest one by default) at its open question."""
+    from mockint.tui.app import ResumeSession
+
+    store = ctx.store()
+    if session_id is None:
+        session = store.resumable_session()
+        if session is None:
+            raise UserError("no interrupted session to resume (`mockint history` lists sessions)")
+    else:
+        session = store.session(session_id)
+        if session is None:
+            raise UserError(f"no session {session_id} (`mockint history` lists sessions)")
+        if session["status"] != "in_progress":
+            raise UserError(f"session {session_id} is {session['status']}; it cannot be resumed")
+    pack = session_pack(session)  # the pack must still load
+    ready = build_grader(ctx.settings, session["grader"], pack)
+    from mockint.cli.launch import run_app
+
+    run_app(ctx, ResumeSession(session["id"]), ready=ready)
+
+
+# reading sessions back --------------------------------------------------------------------
+
+
+def local_time(value: str | None) -> str:
+    moment = parse_iso(value)
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M") if moment else "-"
+
+
+def history_row(store: Store, session: SessionRow) -> dict[str, Any]:
+    turns = store.turns(session["id"])
+    answered = {t["question_id"] for t in turns if t["kind"] == "main" and t["submitted_at"]}
+    return {
+        "id": session["id"],
+        "pack": session["pack_id"],
+        "pack_title": session["pack_title"],
+        "started_at": session["started_at"],
+        "ended_at": session["ended_at"],
+        "status": session["status"],
+        "questions": len(session["question_ids"]),
+        "answered": len(answered),
+        "score": session["score"],
+        "grader": session["grader"],
+        "model": session["model"],
+    }
+
+
+@cli.command(cls=OneLineErrors, epilog="\b\nExamples:\n  mockint history\n  mockint history --json")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--limit", type=click.IntRange(min=1), help="Only the newest N sessions.")
+@pass_context
+def history(ctx: Context, as_json: bool, limit: int | None) -> None:
+    """One row per session, newest first."""
+    store = ctx.store()
+    rows = [history_row(store, session) for session in store.sessions(limit)]
+    if as_json:
+        echo_json(rows)
+        return
+    if not rows:
+        click.echo("No sessions yet. Start one with `mockint` or `mockint run --pack ID`.")
+        return
+    click.echo(f"{'id':>4}  {'started':<16}  {'pack':<18} {'status':<11} {'score':>5}  q    grader")
+    for row in rows:
+        score = "-" if row["score"] is None else f"{row['score']:.1f}"
+        progress = f"{row['answered']}/{row['questions']}"
+        click.echo(
+            f"{row['id']:>4}  {local_time(row['started_at']):<16}  {row['pack'][:18]:<18} "
+            f"{row['status']:<11} {score:>5}  {progress:<4} {row['grader']}"
+        )
+
+
+def grade_json(grade: dict[str, Any]) -> dict[str, Any]:
+    keys = ("grader", "model", "endpoint", "score", "band", "feedback", "note", "created_at")
+    return {
+        **{key: grade.get(key) for key in keys},
+        "points": grade["points"],
+        "red_flags": grade["red_flags"],
+    }
+
+
+def transcript_json(store: Store, session: SessionRow) -> dict[str, Any]:
+    """The session with every turn and its grades; per-question results when the pack loads."""
+    grades = store.session_grades(session["id"])
+    turns = [
+        {
+            "id": turn["id"],
+            "kind": turn["kind"],
+            "question_id": turn["question_id"],
+            "prompt": turn["prompt"],
+            "answer": turn["answer"],
+            "skipped": turn["skipped"],
+            "probes": turn["probes"],
+            "started_at": turn["started_at"],
+            "submitted_at": turn["submitted_at"],
+            "seconds_used": round(seconds_between(turn["started_at"], turn["submitted_at"]), 1),
+            "budget_seconds": turn["budget_seconds"],
+            "grades": [grade_json(g) for g in grades.get(turn["id"], [])],
+        }
+        for turn in store.turns(session["id"])
+    ]
+    data = {**history_row(store, session), "question_ids": session["question_ids"]}
+    data.update(settings=session["settings"], endpoint=session["endpoint"], turns=turns)
+    try:
+        card = build_scorecard(store, session_pack(session), session["id"])
+    except UserError:
+        return data
+    data["results"] = [
+        {
+            "question_id": r.question.id,
+            "score": r.grade.score if r.grade else 0.0,
+            "band": r.grade.band if r.grade else None,
+            "skipped": r.skipped,
+            "seconds_used": round(r.seconds_used, 1),
+            "budget_seconds": r.budget_seconds,
+            "points": r.grade.to_dict()["points"] if r.grade else [],
+        }
+        for r in card.results
+    ]
+    return data
+
+
+@cli.command(cls=OneLineErrors, epilog="\b\nExamples:\n  mockint show 12\n  mockint show 12 --json")
+@click.argument("session_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_context
+def show(ctx: Context, session_id: int, as_json: bool) -> None:
+    """The transcript of a session: every question, follow-up, answer and grade."""
+    store = ctx.store()
+    session = store.session(session_id)
+    if session is None:
+        raise UserError(f"no session {session_id} (`mockint history` lists sessions)")
+    data = transcript_json(store, session)
+    if as_json:
+        echo_json(data)
+        return
+    score = "-" if data["score"] is None else f"{data['score']:.1f} / 10"
+    click.echo(
+        f"Session #{data['id']} · {data['pack_title'] or data['pack']} · "
+        f"{local_time(data['started_at'])} · {data['status']} · score {score} · {data['grader']}"
+    )
+    for turn in data["turns"]:
+        label = "Question" if turn["kind"] == "main" else "Follow-up"
+        click.echo(f"\n{label} {turn['question_id']}: {turn['prompt']}")
+        if turn["skipped"]:
+            click.echo("  (skipped)")
+        elif turn["answer"] is None:
+            click.echo("  (not answered yet)")
+        else:
+            for line in turn["answer"].splitlines() or [""]:
+                click.echo(f"  > {line}")
+        for grade in turn["grades"]:
+            note = f" — note: {grade['note']}" if grade["note"] else ""
+            click.echo(f"  {grade['grader']}: {grade['score']:.1f} / 10, {grade['band']}{note}")
+    for result in data.get("results", []):
+        band = result["band"] or "skipped"
+        click.echo(f"\n{result['question_id']}: {result['score']:.1f} / 10, {band}")

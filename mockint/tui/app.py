@@ -1,0 +1,179 @@
+"""The app factory and the app shell: which screen comes first, theme, quitting safely.
+
+`make_app` takes everything from outside (settings, an open store, a grader factory), so tests
+hand it a temporary database and a test grader instead of patching globals. Screens hold no
+business logic: they call the engine in `mockint.interview` and show what it returns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+
+from mockint.config import Settings
+from mockint.grading.base import Grader
+from mockint.interview import InterviewOptions
+from mockint.packs import Pack
+from mockint.store import Store
+from mockint.tui.screens.home import HomeScreen
+
+# The interview and scorecard screens (Markdown, TextArea) are imported when first shown: the
+# home screen must be interactive fast (under a second from the shell prompt).
+
+# Builds the grader a session needs, by name ("keyword" or "llm") for a pack. Called in a worker
+# thread, so a slow import (openai) or client set-up never freezes the screen.
+GraderFactory = Callable[[str, Pack], Grader]
+
+DARK_THEME = "textual-dark"
+LIGHT_THEME = "textual-light"
+
+
+@dataclass(frozen=True)
+class NewSession:
+    """Start a new interview on `pack` with `options`, graded by the grader named `grader`."""
+
+    pack: Pack
+    options: InterviewOptions
+    grader: str
+    pack_path: str | None = None
+
+
+@dataclass(frozen=True)
+class ResumeSession:
+    """Continue a stored session at its open question, with its draft restored."""
+
+    session_id: int
+
+
+SessionRequest = NewSession | ResumeSession
+
+
+class MockintApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "mockint"
+    SUB_TITLE = "rehearse technical interviews"
+    # Screens get "-narrow" below 70 columns and "-short" below 16 rows; app.tcss then stacks the
+    # turn bar and drops the status line, so a tiny terminal still shows question and answer.
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (70, "-normal")]
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (16, "-tall")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+        Binding("ctrl+t", "toggle_theme", "Theme"),
+    ]
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        grader_factory: GraderFactory,
+        *,
+        start: SessionRequest | None = None,
+        freeze_timer_at: float | None = None,
+        cursor_blink: bool = True,
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.store = store
+        self.grader_factory = grader_factory
+        self.start_request = start
+        # Snapshot tests show this elapsed time instead of the real one, so the SVG is stable.
+        self.freeze_timer_at = freeze_timer_at
+        self.cursor_blink = cursor_blink
+        self.theme = DARK_THEME
+        # The in-progress session the user quit from, so the command line can say how to resume.
+        self.left_session_id: int | None = None
+
+    def on_mount(self) -> None:
+        self.push_screen(HomeScreen())
+        if self.start_request is not None:
+            self.open_session(self.start_request)
+
+    # navigation -----------------------------------------------------------------------------
+
+    def open_session(self, request: SessionRequest, *, replace: bool = False) -> None:
+        from mockint.tui.screens.interview import InterviewScreen
+
+        screen = InterviewScreen(request)
+        if replace:
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+
+    def show_scorecard(self, session_id: int, pack: Pack) -> None:
+        """Replace the interview screen by its scorecard."""
+        from mockint.tui.screens.scorecard import ScorecardScreen
+
+        self.switch_screen(ScorecardScreen(session_id, pack))
+
+    def open_transcript(self, session_id: int) -> None:
+        from mockint.tui.screens.scorecard import PlainTranscriptScreen
+
+        self.push_screen(PlainTranscriptScreen(session_id))
+
+    def go_home(self) -> None:
+        while len(self.screen_stack) > 2 and not isinstance(self.screen, HomeScreen):
+            self.pop_screen()
+
+    # grader naming ------------------------------------------------------------------------------
+
+    def grader_label(self, name: str, model: str | None = None) -> str:
+        """How the active grader is named on screen: 'keyword grader', 'llm grader · model'."""
+        if name == "llm":
+            return f"llm grader · {model or self.settings.model or '?'}"
+        return f"{name} grader"
+
+    # actions --------------------------------------------------------------------------------
+
+    def action_toggle_theme(self) -> None:
+        self.theme = LIGHT_THEME if self.theme == DARK_THEME else DARK_THEME
+
+    async def action_quit(self) -> None:
+        """Quit from anywhere; an answer being typed is saved first so `resume` finds it."""
+        self.leave_interviews()
+        self.exit()
+
+    def leave_interviews(self) -> None:
+        """Save the draft of any open interview and remember its session for the exit hint."""
+        from mockint.tui.screens.interview import InterviewScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, InterviewScreen) and screen.interview is not None:
+                screen.save_draft()
+                if screen.phase != "done":
+                    self.left_session_id = screen.interview.session_id
+
+
+def make_app(
+    settings: Settings,
+    store: Store,
+    grader_factory: GraderFactory,
+    *,
+    start: SessionRequest | None = None,
+    freeze_timer_at: float | None = None,
+    cursor_blink: bool = True,
+) -> MockintApp:
+    """The TUI, wired to a store and a grader factory; `start` opens an interview right away."""
+    return MockintApp(
+        settings,
+        store,
+        grader_factory,
+        start=start,
+        freeze_timer_at=freeze_timer_at,
+        cursor_blink=cursor_blink,
+    )
+
+
+def default_grader_factory(settings: Settings) -> GraderFactory:
+    """The real graders. `mockint.grading` is imported on first use, and openai only by the
+    LLM grader, so a session with the keyword grader never loads it."""
+
+    def build(name: str, pack: Pack) -> Grader:
+        from mockint.grading import make_grader
+
+        return make_grader(name, settings, pack=pack)
+
+    return build

@@ -1,0 +1,1 @@
+"""The app's screens; their layout lives in ../app.tcss."""

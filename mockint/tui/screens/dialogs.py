@@ -1,0 +1,99 @@
+"""Small modal dialogs: a yes/no question, the pause menu, and the coach's grade panel."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, OptionList, Static
+from textual.widgets.option_list import Option
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    """Ask a yes/no question; y/enter on Yes answers yes, n or escape answers no."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "answer(True)", "Yes"),
+        Binding("n,escape", "answer(False)", "No"),
+    ]
+
+    def __init__(self, question: str, yes: str = "Yes", no: str = "No") -> None:
+        super().__init__()
+        self.question = question
+        self.yes_label = yes
+        self.no_label = no
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self.question, classes="dialog-text")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(f"{self.yes_label} (y)", id="yes", variant="primary")
+                yield Button(f"{self.no_label} (n)", id="no")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+
+# (id, label) of the pause menu's choices; the interview screen acts on the id.
+PAUSE_CHOICES: tuple[tuple[str, str], ...] = (
+    ("continue", "Continue answering"),
+    ("skip", "Skip this question"),
+    ("pause", "Pause: back to the home screen (resume later)"),
+    ("quit", "Quit mockint (resume later with `mockint resume`)"),
+    ("abandon", "Abandon this session"),
+)
+
+
+class PauseMenu(ModalScreen[str]):
+    """What escape opens during an interview; the draft is saved whatever is chosen."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss('continue')", "Continue")]
+
+    def __init__(self, is_follow_up: bool = False) -> None:
+        super().__init__()
+        self.is_follow_up = is_follow_up
+
+    def compose(self) -> ComposeResult:
+        options = []
+        for choice, label in PAUSE_CHOICES:
+            if choice == "skip" and self.is_follow_up:
+                label = "Skip this follow-up (go to the next question)"
+            options.append(Option(label, id=choice))
+        with Vertical(classes="dialog"):
+            yield Static("Interview paused", classes="dialog-title")
+            yield OptionList(*options, id="pause-choices")
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(event.option.id or "continue")
+
+
+class FeedbackPanel(ModalScreen[None]):
+    """Coach mode: the grade right after an answer, before the next turn starts its clock."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter,ctrl+s,escape", "dismiss", "Continue", priority=True),
+    ]
+
+    def __init__(self, report: Content, next_step: str) -> None:
+        super().__init__()
+        self.report = report
+        self.next_step = next_step
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide"):
+            # The hint sits above the report so a long report never pushes it off screen.
+            yield Static(f"Coach · next: {self.next_step} — press enter", classes="dialog-title")
+            with VerticalScroll(classes="dialog-scroll"):
+                yield Static(self.report, id="feedback-report")
+
+    async def action_dismiss(self, result: None = None) -> None:
+        self.dismiss(None)

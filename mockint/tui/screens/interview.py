@@ -1,0 +1,361 @@
+"""The interview screen: question, answer editor, clock and progress; grading in a worker.
+
+The screen drives one `Interview` and never overlaps two engine calls: opening the session and
+grading run in thread workers of the "engine" group, and while one runs the screen is in a phase
+("loading", "grading") in which nothing else touches the engine. Short store writes (submit,
+draft, advance) happen on the UI thread; each is one small SQLite statement.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, ClassVar, Literal, cast
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, LoadingIndicator, Markdown, Static
+from textual.worker import Worker, WorkerState
+
+from mockint.errors import UserError
+from mockint.interview import Interview, Turn, TurnOutcome, session_pack
+from mockint.tui.screens.dialogs import ConfirmDialog, FeedbackPanel, PauseMenu
+from mockint.tui.widgets.answer_editor import AnswerEditor
+from mockint.tui.widgets.grade_view import grade_report
+from mockint.tui.widgets.timer import QuestionTimer
+
+if TYPE_CHECKING:
+    from mockint.tui.app import MockintApp, SessionRequest
+
+Phase = Literal["loading", "answering", "grading", "grade_failed", "feedback", "done"]
+
+
+class InterviewScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        # Not a priority binding: the key then queues behind the characters typed before it, so
+        # a fast paste followed by ctrl+s submits all of it.
+        Binding("ctrl+s", "submit", "Submit"),
+        Binding("escape", "menu", "Pause/quit"),
+    ]
+
+    class Opened(Message):
+        def __init__(self, interview: Interview) -> None:
+            super().__init__()
+            self.interview = interview
+
+    class Graded(Message):
+        def __init__(self, outcome: TurnOutcome) -> None:
+            super().__init__()
+            self.outcome = outcome
+
+    def __init__(self, request: SessionRequest) -> None:
+        super().__init__()
+        self.request = request
+        self.interview: Interview | None = None
+        self.phase: Phase = "loading"
+        self._graded_turn: int | None = None
+        self._received_chars = 0  # streamed grader output, counted by the worker thread
+
+    @property
+    def mockint(self) -> MockintApp:
+        return cast("MockintApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="turn-bar"):
+            yield Static("Opening the session…", id="progress")
+            yield QuestionTimer(id="timer")
+        with VerticalScroll(id="question-box"):
+            yield Markdown("", id="question")
+        self.editor = AnswerEditor(id="answer", cursor_blink=self.mockint.cursor_blink)
+        yield self.editor
+        with Horizontal(id="status-bar"):
+            yield LoadingIndicator(id="spinner")
+            yield Static("", id="status")
+            yield Static("", id="grader-name")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.editor.read_only = True
+        self._set_phase("loading", "Opening the session…")
+        self._open_session()
+        self.set_interval(1, self._tick)
+        self.set_interval(self.mockint.settings.autosave_seconds, self._autosave)
+
+    def on_unmount(self) -> None:
+        self.save_draft()
+
+    # phases -----------------------------------------------------------------------------------
+
+    def _set_phase(self, phase: Phase, status: str = "") -> None:
+        self.phase = phase
+        busy = phase in ("loading", "grading")
+        self.query_one("#status-bar").set_class(busy, "-busy")
+        self.query_one("#status", Static).update(status)
+        self.editor.read_only = phase != "answering"
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "submit":
+            return True if self.phase in ("answering", "grade_failed") else None
+        if action == "menu":
+            return True if self.phase in ("answering", "grade_failed") else None
+        return True
+
+    # opening ----------------------------------------------------------------------------------
+
+    @work(thread=True, exit_on_error=False, group="engine", name="open-session")
+    def _open_session(self) -> None:
+        from mockint.tui.app import NewSession
+
+        app = self.mockint
+        request = self.request
+        if isinstance(request, NewSession):
+            grader = app.grader_factory(request.grader, request.pack)
+            interview = Interview.start(
+                app.store,
+                request.pack,
+                grader,
+                request.options,
+                pack_path=request.pack_path,
+                model=getattr(grader, "model", None),
+                endpoint=getattr(grader, "endpoint", None),
+            )
+        else:
+            session = app.store.session(request.session_id)
+            if session is None:
+                raise UserError(f"no session {request.session_id}")
+            pack = session_pack(session)
+            grader = app.grader_factory(session["grader"], pack)
+            interview = Interview.resume(app.store, pack, request.session_id, grader)
+        self.post_message(self.Opened(interview))
+
+    def on_interview_screen_opened(self, message: Opened) -> None:
+        self.interview = message.interview
+        session = self.mockint.store.session(self.interview.session_id) or {}
+        label = self.mockint.grader_label(self.interview.session_grader, session.get("model"))
+        self.query_one("#grader-name", Static).update(label)
+        self._show_next()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state != WorkerState.ERROR:
+            return
+        error = event.worker.error
+        message = str(error) if isinstance(error, UserError) else f"{type(error).__name__}: {error}"
+        if event.worker.name == "open-session":
+            self.notify(message, title="Cannot open the session", severity="error", timeout=10)
+            self.phase = "done"
+            self.mockint.go_home()
+        elif event.worker.name == "grade":
+            self.notify(message, title="Grading failed", severity="error", timeout=10)
+            self._set_phase(
+                "grade_failed", "Grading failed; your answer is saved. ctrl+s tries again."
+            )
+
+    # showing a turn ---------------------------------------------------------------------------
+
+    def _show_next(self) -> None:
+        """Show the engine's current turn, or finish with the scorecard when there is none."""
+        assert self.interview is not None
+        turn = self.interview.current
+        if turn is None:
+            self._finish()
+            return
+        self.query_one("#progress", Static).update(self._progress_text(turn))
+        self.query_one("#question", Markdown).update(self._question_markdown(turn))
+        self.query_one("#question-box", VerticalScroll).scroll_home(animate=False)
+        self.editor.load_answer(turn.draft)
+        self._set_phase("answering", "ctrl+s submits · esc pauses")
+        self.editor.focus()
+        self._tick()
+
+    def _progress_text(self, turn: Turn) -> str:
+        text = f"Question {turn.index + 1} of {turn.total} · {turn.question.id}"
+        if turn.is_follow_up:
+            assert self.interview is not None
+            number = sum(
+                1
+                for t in self.mockint.store.turns(self.interview.session_id)
+                if t["question_id"] == turn.question.id and t["kind"] == "follow_up"
+            )
+            text += f" · follow-up {number}"
+        return text
+
+    @staticmethod
+    def _question_markdown(turn: Turn) -> str:
+        if not turn.is_follow_up:
+            return turn.prompt
+        quoted = " ".join(turn.question.text.split())
+        return f"**Follow-up:** {turn.prompt}\n\n> {quoted}"
+
+    def _elapsed(self, turn: Turn) -> float:
+        if self.mockint.freeze_timer_at is not None:
+            return self.mockint.freeze_timer_at
+        running = (datetime.now(UTC) - turn.started_at).total_seconds()
+        return turn.used_before_seconds + max(0.0, running)
+
+    def _tick(self) -> None:
+        if self.phase == "grading" and self._received_chars:
+            status = f"Grading your answer… {self._received_chars} characters from the grader"
+            self.query_one("#status", Static).update(status)
+        if self.phase != "answering" or self.interview is None:
+            return
+        turn = self.interview.current
+        if turn is not None:
+            self.query_one(QuestionTimer).show(self._elapsed(turn), turn.budget_seconds)
+
+    # drafts -----------------------------------------------------------------------------------
+
+    def _autosave(self) -> None:
+        self.save_draft()
+
+    def save_draft(self) -> None:
+        """Write the editor's text as the open turn's draft (autosave, pause, quit).
+
+        It is written even when unchanged: the draft's time is the last moment the candidate was
+        on this answer, which is what `resume` counts the time already spent up to.
+        """
+        if self.phase != "answering" or self.interview is None or self.interview.current is None:
+            return
+        self.interview.save_draft(self.editor.text)
+
+    # submitting and grading -------------------------------------------------------------------
+
+    def action_submit(self) -> None:
+        if self.phase == "grade_failed" and self._graded_turn is not None:
+            self._set_phase("grading", "Grading your answer…")
+            self._grade(self._graded_turn)
+            return
+        if self.phase != "answering" or self.interview is None:
+            return
+        text = self.editor.text
+        if text.strip():
+            self._submit(text)
+            return
+        turn = self.interview.current
+        question = (
+            "Your answer is empty. Skip this follow-up and go to the next question?"
+            if turn is not None and turn.is_follow_up
+            else "Your answer is empty. Skip this question? It scores 0."
+        )
+        self.app.push_screen(
+            ConfirmDialog(question, yes="Skip", no="Keep answering"), self._after_skip_question
+        )
+
+    def _after_skip_question(self, skip: bool | None) -> None:
+        if skip:
+            self._skip()
+        else:
+            self.editor.focus()
+
+    def _submit(self, text: str) -> None:
+        assert self.interview is not None
+        # The answer is in SQLite before grading starts: a crash while grading loses nothing.
+        self._graded_turn = self.interview.submit(text)
+        self._set_phase("grading", "Grading your answer…")
+        self._grade(self._graded_turn)
+
+    @work(thread=True, exit_on_error=False, group="engine", name="grade")
+    def _grade(self, turn_id: int) -> None:
+        assert self.interview is not None
+        self._received_chars = 0
+        outcome = self.interview.grade(turn_id, on_delta=self._count_delta)
+        self.post_message(self.Graded(outcome))
+
+    def _count_delta(self, delta: str) -> None:
+        # Runs in the worker thread; the UI reads the number on its next tick.
+        self._received_chars += len(delta)
+
+    def on_interview_screen_graded(self, message: Graded) -> None:
+        assert self.interview is not None
+        outcome = message.outcome
+        self._graded_turn = None
+        if self.interview.options.coach:
+            assert self.interview.current is not None
+            turns = [
+                t
+                for t in self.mockint.store.turns(self.interview.session_id)
+                if t["question_id"] == self.interview.current.question.id
+            ]
+            self._set_phase("feedback", "Coach feedback")
+            self.app.push_screen(
+                FeedbackPanel(
+                    grade_report(outcome.question_grade, turns), self._next_step(outcome)
+                ),
+                lambda _: self._advance(outcome),
+            )
+            return
+        if outcome.grade.note:
+            self.notify(outcome.grade.note, title="Grader note", severity="warning", timeout=10)
+        self._advance(outcome)
+
+    def _next_step(self, outcome: TurnOutcome) -> str:
+        assert self.interview is not None and self.interview.current is not None
+        turn = self.interview.current
+        if outcome.next_follow_up is not None:
+            return "a follow-up on this question"
+        if turn.index + 1 < turn.total:
+            return f"question {turn.index + 2} of {turn.total}"
+        return "the scorecard"
+
+    def _advance(self, outcome: TurnOutcome) -> None:
+        assert self.interview is not None
+        self.interview.advance(outcome)
+        self._show_next()
+
+    def _skip(self) -> None:
+        assert self.interview is not None
+        self.interview.skip()
+        self._show_next()
+
+    def _finish(self) -> None:
+        assert self.interview is not None
+        self._set_phase("done", "")
+        self.interview.finish()
+        self.mockint.show_scorecard(self.interview.session_id, self.interview.pack)
+
+    # the pause menu ---------------------------------------------------------------------------
+
+    def action_menu(self) -> None:
+        if self.phase not in ("answering", "grade_failed"):
+            return
+        self.save_draft()
+        turn = self.interview.current if self.interview else None
+        is_follow_up = bool(turn and turn.is_follow_up)
+        self.app.push_screen(PauseMenu(is_follow_up=is_follow_up), self._after_menu)
+
+    def _after_menu(self, choice: str | None) -> None:
+        if choice == "skip" and self.phase == "answering":
+            self._skip()
+        elif choice == "pause":
+            self.save_draft()
+            self.notify("Paused. Resume it from the home screen or with `mockint resume`.")
+            self.phase = "done"
+            self.mockint.go_home()
+        elif choice == "quit":
+            self.mockint.leave_interviews()
+            self.app.exit()
+        elif choice == "abandon":
+            self.app.push_screen(
+                ConfirmDialog(
+                    "Abandon this session? It stays in your history as abandoned and "
+                    "cannot be resumed.",
+                    yes="Abandon",
+                    no="Keep going",
+                ),
+                self._after_abandon,
+            )
+        else:
+            self.editor.focus()
+
+    def _after_abandon(self, abandon: bool | None) -> None:
+        if not abandon or self.interview is None:
+            self.editor.focus()
+            return
+        self.save_draft()
+        self.interview.abandon()
+        self.phase = "done"
+        self.notify("Session abandoned.")
+        self.mockint.go_home()

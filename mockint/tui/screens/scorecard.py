@@ -1,0 +1,141 @@
+"""The scorecard at the end of a session, and a plain transcript of it.
+
+From the scorecard: the full transcript, a new session, or practising the lowest-scored
+questions again (follow-ups then aim at what those answers missed).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Markdown, Static
+
+from mockint.interview import build_scorecard, options_from_session, practice_options
+from mockint.packs import Pack
+from mockint.tui.widgets.grade_view import band_style, result_heading, result_report
+
+if TYPE_CHECKING:
+    from mockint.tui.app import MockintApp
+
+
+class ScorecardScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("t", "transcript", "Transcript"),
+        Binding("p", "practice", "Practise lowest"),
+        Binding("n", "new_session", "New session"),
+        Binding("escape", "new_session", "Home", show=False),
+    ]
+
+    def __init__(self, session_id: int, pack: Pack) -> None:
+        super().__init__()
+        self.session_id = session_id
+        self.pack = pack
+
+    @property
+    def mockint(self) -> MockintApp:
+        return cast("MockintApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        store = self.mockint.store
+        card = build_scorecard(store, self.pack, self.session_id)
+        session = store.session(self.session_id) or {}
+        grader = self.mockint.grader_label(session.get("grader", "?"), session.get("model"))
+        summary = Content.assemble(
+            ("Scorecard", "bold"),
+            f" · {self.pack.title} · session #{self.session_id} · {grader}\n",
+            ("Overall ", "bold"),
+            (f"{card.score:.1f} / 10", "bold"),
+            " — ",
+            (card.band, band_style(card.band)),
+            f"  ({len(card.results)} question{'s' if len(card.results) != 1 else ''})",
+        )
+        yield Static(summary, id="scorecard-summary")
+        with VerticalScroll(id="scorecard-body"):
+            for number, result in enumerate(card.results, 1):
+                yield Static(result_heading(number, result), classes="result-heading")
+                yield Static(result_report(result), classes="result-body")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#scorecard-body").focus()
+
+    def action_transcript(self) -> None:
+        self.mockint.open_transcript(self.session_id)
+
+    def action_new_session(self) -> None:
+        self.mockint.go_home()
+
+    def action_practice(self) -> None:
+        from mockint.tui.app import NewSession
+
+        store = self.mockint.store
+        session = store.session(self.session_id)
+        if session is None:
+            return
+        card = build_scorecard(store, self.pack, self.session_id)
+        if not card.results:
+            self.notify("No answered questions to practise.")
+            return
+        options = practice_options(card, options_from_session(session))
+        request = NewSession(
+            pack=self.pack,
+            options=options,
+            grader=session["grader"],
+            pack_path=session.get("pack_path"),
+        )
+        self.mockint.open_session(request, replace=True)
+
+
+def transcript_markdown(store_session: dict, turns: list[dict], grades: dict) -> str:
+    """A session's questions and answers, in order, with each answer's grade."""
+    lines = [
+        f"# Session #{store_session['id']} — {store_session['pack_title']}",
+        f"Started {store_session['started_at']} · {store_session['status']} · "
+        f"grader {store_session['grader']}",
+        "",
+    ]
+    for turn in turns:
+        kind = "Question" if turn["kind"] == "main" else "Follow-up"
+        lines.append(f"## {kind} · {turn['question_id']}")
+        lines.append(turn["prompt"])
+        lines.append("")
+        if turn["skipped"]:
+            lines.append("*skipped*")
+        else:
+            answer = (turn["answer"] or "").strip() or "*(no answer yet)*"
+            lines.extend(f"> {line}" if line else ">" for line in answer.splitlines())
+        for grade in grades.get(turn["id"], []):
+            note = f" — {grade['note']}" if grade.get("note") else ""
+            lines.append("")
+            lines.append(f"*{grade['grader']}: {grade['score']:.1f} / 10, {grade['band']}{note}*")
+        lines.append("")
+    return "\n".join(lines)
+
+
+class PlainTranscriptScreen(Screen[None]):
+    """Every prompt and answer of a session with its grades: a plain read-only view, until the
+    review screens' transcript (regrades, exports) is wired in via `MockintApp.open_transcript`."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q", "app.pop_screen", "Back")]
+
+    def __init__(self, session_id: int) -> None:
+        super().__init__()
+        self.session_id = session_id
+
+    def compose(self) -> ComposeResult:
+        store = cast("MockintApp", self.app).store
+        session = store.session(self.session_id) or {}
+        text = transcript_markdown(
+            session, store.turns(self.session_id), store.session_grades(self.session_id)
+        )
+        with VerticalScroll(id="plain-transcript-body"):
+            yield Markdown(text)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#plain-transcript-body").focus()

@@ -1,0 +1,40 @@
+"""The answer box: a multi-line editor that keeps a live word count in its border."""
+
+from __future__ import annotations
+
+from textual.widgets import TextArea
+
+
+def word_count(text: str) -> int:
+    return len(text.split())
+
+
+def words_label(count: int) -> str:
+    return f"{count} word{'' if count == 1 else 's'}"
+
+
+class AnswerEditor(TextArea):
+    """A soft-wrapping TextArea; tab moves focus (answers are prose, not code)."""
+
+    DEFAULT_CSS = """
+    AnswerEditor {
+        height: 1fr;
+        min-height: 4;
+    }
+    """
+
+    def __init__(self, *, cursor_blink: bool = True, id: str | None = None) -> None:
+        super().__init__(soft_wrap=True, tab_behavior="focus", id=id)
+        self.cursor_blink = cursor_blink
+        self.border_title = "your answer"
+        self.border_subtitle = words_label(0)
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        # Let the message bubble: the screen marks the draft dirty on the same event.
+        self.border_subtitle = words_label(word_count(self.text))
+
+    def load_answer(self, text: str) -> None:
+        """Replace the text (a new turn or a restored draft) and put the cursor at its end."""
+        self.load_text(text)
+        self.move_cursor(self.document.end)
+        self.border_subtitle = words_label(word_count(text))

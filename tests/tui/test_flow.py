@@ -1,0 +1,309 @@
+"""The whole interview in the app, driven by Textual's pilot: home, questions, follow-ups,
+scorecard; skipping, empty answers, pausing, quitting and resuming after a crash."""
+
+from __future__ import annotations
+
+from fake_grader import StreamingGrader, TermGrader
+from textual.widgets import Button, Input, Select
+from tui_helpers import settle
+
+from mockint.grading.base import Grade
+from mockint.interview import Interview, InterviewOptions
+from mockint.packs import Pack, Question
+from mockint.store import Store
+from mockint.tui.app import LIGHT_THEME, NewSession, ResumeSession
+from mockint.tui.screens.dialogs import ConfirmDialog, FeedbackPanel, PauseMenu
+from mockint.tui.screens.home import HomeScreen
+from mockint.tui.screens.interview import InterviewScreen
+from mockint.tui.screens.scorecard import PlainTranscriptScreen, ScorecardScreen
+from mockint.tui.widgets.answer_editor import AnswerEditor
+
+
+def new_session(pack: Pack, *ids: str, **options) -> NewSession:
+    opts = InterviewOptions(questions=len(ids), question_ids=ids, **options)
+    return NewSession(pack, opts, "keyword")
+
+
+async def type_answer(pilot, text: str) -> None:
+    pilot.app.screen.query_one(AnswerEditor).insert(text)
+    await pilot.pause()
+
+
+async def submit(pilot, text: str) -> None:
+    await type_answer(pilot, text)
+    await pilot.press("ctrl+s")
+    await settle(pilot)
+
+
+def progress(app) -> str:
+    return str(app.screen.query_one("#progress").render())
+
+
+async def test_whole_flow_from_home_to_scorecard(build_app, tiny_pack: Pack, store: Store) -> None:
+    app = build_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        home = app.screen
+        assert isinstance(home, HomeScreen)
+        assert "keyword" in str(home.query_one("#grader").render())
+        assert "no LLM configured" in str(home.query_one("#grader-hint").render())
+        home.query_one("#pack", Select).value = "tiny"
+        questions = home.query_one("#questions", Input)
+        questions.value = "2"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, InterviewScreen)
+        assert "Question 1 of 2" in progress(app)
+        assert "keyword grader" in str(app.screen.query_one("#grader-name").render())
+
+        first = app.screen.interview.current.question.id
+        # a main answer that misses a point gets the pack's follow-up for it
+        await pilot.press(*"we spread")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "follow-up 1" in progress(app)
+        await submit(pilot, "copies" if first == "q2" else "a health check")
+        assert "Question 2 of 2" in progress(app)
+        await submit(pilot, "spread and a health check, copies")
+        # everything covered and no senior point: no follow-up, straight to the scorecard
+        assert isinstance(app.screen, ScorecardScreen)
+        text = str(app.screen.query_one("#scorecard-summary").render())
+        assert "Overall" in text and "/ 10" in text
+        await pilot.press("t")
+        assert isinstance(app.screen, PlainTranscriptScreen)
+        await pilot.press("escape")
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert app.screen.query_one("#resume", Button).display is False
+    session = store.sessions()[0]
+    assert session["status"] == "completed" and session["score"] is not None
+    kinds = [t["kind"] for t in store.turns(session["id"])]
+    assert kinds.count("follow_up") == 1 and kinds.count("main") == 2
+
+
+async def test_home_rejects_a_bad_question_count(build_app, tiny_pack: Pack) -> None:
+    app = build_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.screen.query_one("#pack", Select).value = "tiny"
+        app.screen.query_one("#questions", Input).value = "9"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert "from 1 to 2" in str(app.screen.query_one("#home-message").render())
+
+
+async def test_empty_answer_asks_whether_to_skip(build_app, tiny_pack: Pack, store: Store) -> None:
+    app = build_app(start=new_session(tiny_pack, "q1", "q2"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await type_answer(pilot, "   \n ")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("n")  # keep answering
+        await pilot.pause()
+        assert isinstance(app.screen, InterviewScreen) and "Question 1" in progress(app)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(pilot)
+        assert "Question 2 of 2" in progress(app)
+    first = store.turns(store.sessions()[0]["id"])[0]
+    assert first["skipped"] and first["question_id"] == "q1"
+
+
+async def test_pause_menu_skip_and_abandon(build_app, tiny_pack: Pack, store: Store) -> None:
+    app = build_app(start=new_session(tiny_pack, "q1", "q2"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("escape")
+        assert isinstance(app.screen, PauseMenu)
+        await pilot.press("escape")  # continue
+        assert isinstance(app.screen, InterviewScreen)
+        await pilot.press("escape", "down", "enter")  # skip
+        await settle(pilot)
+        assert "Question 2 of 2" in progress(app)
+        await pilot.press("escape", "end", "enter")  # abandon ...
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("y")  # ... confirmed
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+    assert store.sessions()[0]["status"] == "abandoned"
+
+
+async def test_pause_then_resume_from_home(build_app, tiny_pack: Pack, store: Store) -> None:
+    app = build_app(start=new_session(tiny_pack, "q1", "q2"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await type_answer(pilot, "half an answer")
+        await pilot.press("escape", "down", "down", "enter")  # pause
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        resume = app.screen.query_one("#resume", Button)
+        assert resume.display and "question 1 of 2" in str(resume.label)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert isinstance(app.screen, InterviewScreen)
+        assert app.screen.query_one(AnswerEditor).text == "half an answer"
+        assert "Question 1 of 2" in progress(app)
+
+
+async def test_quit_mid_answer_keeps_the_draft(build_app, tiny_pack: Pack, store: Store) -> None:
+    app = build_app(start=new_session(tiny_pack, "q1"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await type_answer(pilot, "typed but not submitted")
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    session = store.sessions()[0]
+    assert session["status"] == "in_progress"
+    assert store.draft(session["id"])["text"] == "typed but not submitted"
+    assert app.left_session_id == session["id"]
+
+
+async def test_draft_is_autosaved(build_app, tiny_pack: Pack, store: Store) -> None:
+    app = build_app(start=new_session(tiny_pack, "q1"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await type_answer(pilot, "autosave me")
+        session_id = store.sessions()[0]["id"]
+        for _ in range(100):  # autosave_seconds is 0.2 in these tests
+            draft = store.draft(session_id)
+            if draft and draft["text"] == "autosave me":
+                break
+            await pilot.pause(0.05)
+        assert store.draft(session_id)["text"] == "autosave me"
+
+
+async def test_resume_after_a_crash_restores_the_draft(
+    build_app, tiny_pack: Pack, store: Store
+) -> None:
+    # a session that died mid-answer: a follow-up open, its draft saved, nothing else
+    interview = Interview.start(
+        store, tiny_pack, TermGrader(), InterviewOptions(questions=2, question_ids=("q1", "q2"))
+    )
+    turn_id = interview.submit("we spread requests")
+    interview.advance(interview.grade(turn_id))
+    interview.save_draft("it runs a health")
+    del interview
+
+    app = build_app(start=ResumeSession(store.sessions()[0]["id"]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert "Question 1 of 2 · q1 · follow-up 1" in progress(app)
+        editor = app.screen.query_one(AnswerEditor)
+        assert editor.text == "it runs a health"
+        await type_answer(pilot, " check")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "Question 2 of 2" in progress(app)
+    follow_up = store.turns(store.sessions()[0]["id"])[1]
+    assert follow_up["answer"] == "it runs a health check"
+
+
+async def test_coach_mode_shows_the_grade_before_moving_on(
+    build_app, tiny_pack: Pack, store: Store
+) -> None:
+    app = build_app(start=new_session(tiny_pack, "q1", coach=True))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await submit(pilot, "we spread requests; it makes servers faster")
+        assert isinstance(app.screen, FeedbackPanel)
+        report = str(app.screen.query_one("#feedback-report").render())
+        assert "Score" in report and "Checks backend health" in report
+        assert "makes servers faster" in report.lower() or "Thinks it" in report
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, InterviewScreen) and "follow-up 1" in progress(app)
+
+
+async def test_grader_note_is_shown(build_app, tiny_pack: Pack) -> None:
+    grader = StreamingGrader(note="the model timed out; graded by the keyword grader")
+    app = build_app(start=new_session(tiny_pack, "q2"), grader=grader)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert "llm grader · tiny-test-model" in str(app.screen.query_one("#grader-name").render())
+        await submit(pilot, "copies")
+        notes = [n.message for n in app._notifications]
+        assert any("timed out" in note for note in notes)
+
+
+async def test_grading_error_keeps_the_answer_and_retries(
+    build_app, tiny_pack: Pack, store: Store
+) -> None:
+    class FlakyGrader(TermGrader):
+        failures = 1
+
+        def grade(self, question: Question, answer: str) -> Grade:
+            if self.failures:
+                self.failures -= 1
+                raise ConnectionError("grader unreachable")
+            return super().grade(question, answer)
+
+    app = build_app(start=new_session(tiny_pack, "q2", max_follow_ups=0), grader=FlakyGrader())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await submit(pilot, "copies")
+        screen = app.screen
+        assert isinstance(screen, InterviewScreen) and screen.phase == "grade_failed"
+        assert store.turns(store.sessions()[0]["id"])[0]["answer"] == "copies"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ScorecardScreen)
+
+
+async def test_practise_lowest_starts_a_focused_session(
+    build_app, tiny_pack: Pack, store: Store
+) -> None:
+    app = build_app(start=new_session(tiny_pack, "q1", "q2", max_follow_ups=0))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await submit(pilot, "spread with a health check")
+        await submit(pilot, "no idea")
+        assert isinstance(app.screen, ScorecardScreen)
+        await pilot.press("p")
+        await settle(pilot)
+        assert isinstance(app.screen, InterviewScreen)
+        assert app.screen.interview.current.question.id == "q2"
+    assert len(store.sessions()) == 2
+
+
+async def test_theme_toggle(build_app, tiny_pack: Pack) -> None:
+    app = build_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+t")
+        assert app.theme == LIGHT_THEME
+
+
+async def test_unknown_session_goes_back_home(build_app, tiny_pack: Pack) -> None:
+    app = build_app(start=ResumeSession(999))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert any("no session 999" in n.message for n in app._notifications)
+
+
+async def test_home_offers_the_llm_grader_only_when_configured(
+    settings, store: Store, tiny_pack: Pack
+) -> None:
+    from mockint.tui.app import make_app
+
+    graders = {"keyword": TermGrader(), "llm": StreamingGrader()}
+    configured = settings.model_copy(update={"model": "llama3.1"})
+    app = make_app(configured, store, lambda name, pack: graders[name], cursor_blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        grader = app.screen.query_one("#grader", Select)
+        assert grader.value == "llm"  # a configured model makes the LLM the default
+        grader.value = "keyword"
+        app.screen.query_one("#pack", Select).value = "tiny"
+        app.screen.query_one("#questions", Input).value = "1"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, InterviewScreen)
+    assert store.sessions()[0]["grader"] == "keyword"
