@@ -1,6 +1,6 @@
-"""Command-line entry point; importing the command modules registers their commands."""
+"""Command-line entry point. Commands are registered by their modules, which `LazyGroup`
+imports on first use (see `COMMAND_MODULES` in main.py)."""
 
-from mockint.cli import grade_cmd, packs_cmd, session_cmd  # noqa: F401
 from mockint.cli.main import cli, main
 
 __all__ = ["cli", "main"]

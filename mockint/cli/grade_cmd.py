@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from mockint.cli.main import Context, cli, echo_json, pass_context
+from mockint.cli.main import Context, cli, echo_json, llm_options, pass_context
 from mockint.errors import UserError
 from mockint.grading import GRADER_NAMES, make_grader
 from mockint.grading.base import Grade, Grader
@@ -69,13 +69,7 @@ def _grader(ctx: Context, name: str | None, pack: Pack) -> Grader:
     help="Grade every line of a JSONL file; prints one JSON line per input line.",
 )
 @click.option("--grader", "grader_name", type=_GRADER_CHOICE, help="Grader (default: config).")
-@click.option("--model", help="Model for the LLM grader (env MOCKINT_MODEL).")
-@click.option("--base-url", help="OpenAI-compatible endpoint (env OPENAI_BASE_URL).")
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
-    help="Seconds to wait for the LLM (env MOCKINT_LLM_TIMEOUT, default 60).",
-)
+@llm_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.argument("stdin_marker", required=False, metavar="[-]")
 @pass_context
@@ -87,14 +81,10 @@ def grade_command(
     answer_file: Path | None,
     batch: Path | None,
     grader_name: str | None,
-    model: str | None,
-    base_url: str | None,
-    timeout: float | None,
     as_json: bool,
     stdin_marker: str | None,
 ) -> None:
     """Grade one answer to a question, or a batch of answers."""
-    ctx.with_overrides(model=model, base_url=base_url, timeout=timeout)
     if stdin_marker not in (None, "-"):
         raise UserError(
             f"unexpected argument {stdin_marker!r}; use '-' to read the answer from stdin"
@@ -147,7 +137,10 @@ _MARKS = {"covered": "[x]", "partial": "[~]", "missed": "[ ]"}
 
 
 def _print_report(grade: Grade) -> None:
-    click.echo(f"{grade.question_id}: {grade.score:.1f}/10 — {grade.band} (grader: {grade.grader})")
+    by = grade.grader + (f", {grade.model} at {grade.endpoint}" if grade.model else "")
+    click.echo(f"{grade.question_id}: {grade.score:.1f}/10 — {grade.band} (grader: {by})")
+    if grade.note:
+        click.echo(f"note: {grade.note}")
     click.echo()
     for point in grade.points:
         click.echo(f"{_MARKS[point.verdict]} {point.point_id} (weight {point.weight:g})")

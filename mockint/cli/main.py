@@ -7,8 +7,11 @@ need them, which keeps `mockint --help` and the scriptable commands quick.
 
 from __future__ import annotations
 
+import functools
+import importlib
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,6 +54,43 @@ class Context:
 pass_context = click.make_pass_decorator(Context)
 
 
+def llm_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Add --model, --base-url and --timeout to a command and apply them to the settings.
+
+    The wrapped command never sees the three options: they land in `Context.settings`, where
+    every grader is built from.
+    """
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        overrides = {key: kwargs.pop(key) for key in ("model", "base_url", "timeout")}
+        click.get_current_context().find_object(Context).with_overrides(**overrides)
+        return command(*args, **kwargs)
+
+    options = [
+        click.option("--model", help="Model for the LLM grader (env MOCKINT_MODEL)."),
+        click.option("--base-url", help="OpenAI-compatible endpoint (env OPENAI_BASE_URL)."),
+        click.option(
+            "--timeout",
+            type=click.FloatRange(min=0, min_open=True),
+            help="Seconds to wait for each LLM call (env MOCKINT_LLM_TIMEOUT, default 60).",
+        ),
+    ]
+    for option in reversed(options):
+        wrapper = option(wrapper)
+    return wrapper
+
+
+class OneLineErrors(click.Command):
+    """Turn click's usage errors into a UserError: one line and exit 2, no usage block."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            raise UserError(f"{ctx.info_name}: {exc.format_message()}") from None
+
+
 def echo_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
@@ -64,7 +104,35 @@ Examples:
 """
 
 
-@click.group(invoke_without_command=True, epilog=EPILOG)
+# command name -> the module that registers it on `cli`; imported only when that command runs,
+# so a bare `mockint` (the app) does not pay for every command's imports.
+COMMAND_MODULES: dict[str, str] = {
+    "doctor": "mockint.cli.doctor_cmd",
+    "eval": "mockint.cli.grade_cmd",
+    "grade": "mockint.cli.grade_cmd",
+    "history": "mockint.cli.session_cmd",
+    "packs": "mockint.cli.packs_cmd",
+    "paths": "mockint.cli.packs_cmd",
+    "resume": "mockint.cli.session_cmd",
+    "run": "mockint.cli.session_cmd",
+    "show": "mockint.cli.session_cmd",
+}
+
+
+class LazyGroup(click.Group):
+    """A group that imports a command's module the first time the command is asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMAND_MODULES)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = COMMAND_MODULES.get(cmd_name)
+        if module is not None and cmd_name not in self.commands:
+            importlib.import_module(module)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=LazyGroup, invoke_without_command=True, epilog=EPILOG)
 @click.version_option(__version__, prog_name="mockint")
 @click.option(
     "--db",

@@ -11,23 +11,20 @@ from typing import Any
 
 import click
 
-from mockint.cli.main import Context, cli, echo_json, pass_context
+from mockint.cli.main import (
+    Context,
+    OneLineErrors,
+    cli,
+    echo_json,
+    llm_options,
+    pass_context,
+)
 from mockint.config import Settings
 from mockint.errors import UserError
 from mockint.grading.base import Grader
 from mockint.interview import InterviewOptions, build_scorecard, seconds_between, session_pack
 from mockint.packs import Pack, resolve_pack
 from mockint.store import SessionRow, Store, parse_iso
-
-
-class OneLineErrors(click.Command):
-    """Turn click's usage errors into a UserError: one line and exit 2, no usage block."""
-
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        try:
-            return super().parse_args(ctx, args)
-        except click.UsageError as exc:
-            raise UserError(f"{ctx.info_name}: {exc.format_message()}") from None
 
 
 def require_grader(settings: Settings, name: str) -> None:
@@ -63,6 +60,7 @@ Examples:
 @click.option("--untimed", is_flag=True, help="No time budget per question.")
 @click.option("--minutes", type=float, help="Budget per question when the pack sets none.")
 @click.option("--follow-ups", "follow_ups", type=int, help="Follow-ups per question, 0-5.")
+@llm_options
 @pass_context
 def run(
     ctx: Context,
@@ -105,6 +103,7 @@ def run(
 
 @cli.command(cls=OneLineErrors, epilog="\b\nExamples:\n  mockint resume\n  mockint resume 12")
 @click.argument("session_id", type=int, required=False)
+@llm_options
 @pass_context
 def resume(ctx: Context, session_id: int | None) -> None:
     """Continue an interrupted session (the latest one by default) at its open question."""

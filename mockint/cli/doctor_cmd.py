@@ -1,0 +1,140 @@
+"""`mockint doctor`: is the LLM endpoint usable, in which structured-output mode, how fast.
+
+A person setting up the LLM grader wants one command that says what is wrong in words they
+can act on: nothing configured, the server not running, a bad key, a model the server does
+not list, a server that rejects every structured-output mode. The mode that works is
+remembered for the grader, so the first grade does not have to probe again.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from mockint.cli.main import Context, cli, echo_json, llm_options, pass_context
+
+if TYPE_CHECKING:
+    from mockint.grading.llm_client import LLMClient
+
+EPILOG = """\b
+Examples:
+  mockint doctor
+  mockint doctor --base-url http://127.0.0.1:8080/v1 --model qwen2.5 --json
+  MOCKINT_MODEL=gpt-4o-mini OPENAI_API_KEY=... mockint doctor
+"""
+
+
+@cli.command("doctor", epilog=EPILOG)
+@llm_options
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_context
+def doctor(ctx: Context, as_json: bool) -> None:
+    """Check the LLM grader's endpoint; exit 1 when it cannot grade."""
+    settings = ctx.settings
+    # openai is imported here, not at start-up: the other commands never pay for it.
+    from mockint.grading.llm_client import LLMClient
+
+    api_key = settings.api_key.get_secret_value() if settings.api_key else None
+    client = LLMClient(
+        model=settings.model or "",
+        base_url=settings.base_url,
+        api_key=api_key,
+        timeout=settings.timeout,
+        max_retries=1,
+    )
+    report: dict[str, Any] = {
+        "endpoint": client.endpoint,
+        "model": settings.model,
+        "api_key": "set" if api_key else "not set",
+        "timeout_s": settings.timeout,
+        "models": None,
+        "chat": None,
+        "ok": False,
+        "problem": None,
+    }
+    try:
+        report["models"] = _check_models(client, settings.model)
+        reachable = report["models"]["error"] is None or report["models"]["kind"] not in (
+            "timeout",
+            "connection",
+        )
+        if not settings.model:
+            report["problem"] = "no model configured: set MOCKINT_MODEL or --model"
+        elif not reachable:
+            report["problem"] = report["models"]["error"]
+        else:
+            report["chat"] = _check_chat(client)
+            report["ok"] = report["chat"]["mode"] is not None
+            report["problem"] = None if report["ok"] else report["chat"]["error"]
+    finally:
+        client.close()
+    if as_json:
+        echo_json(report)
+    else:
+        _print(report)
+    if not report["ok"]:
+        raise SystemExit(1)
+
+
+def _check_models(client: LLMClient, model: str | None) -> dict[str, Any]:
+    from mockint.grading.llm_client import LLMFailure
+
+    try:
+        ids, ms = client.list_models()
+    except LLMFailure as exc:
+        return {"error": str(exc), "kind": exc.kind, "ms": None, "listed": [], "model_listed": None}
+    return {
+        "error": None,
+        "kind": None,
+        "ms": round(ms, 1),
+        "listed": ids[:50],
+        "model_listed": (model in ids) if model else None,
+    }
+
+
+def _check_chat(client: LLMClient) -> dict[str, Any]:
+    from mockint.grading.llm_client import LLMFailure
+
+    try:
+        tried = client.probe()
+    except LLMFailure as exc:
+        return {"mode": None, "ms": None, "tried": [], "error": str(exc)}
+    rows = [
+        {"mode": str(mode), "result": "ok" if problem is None else problem, "ms": round(ms, 1)}
+        for mode, problem, ms in tried
+    ]
+    working = [row for row in rows if row["result"] == "ok"]
+    if not working:
+        error = "the endpoint answers, but no structured-output mode produced the JSON asked for"
+        return {"mode": None, "ms": None, "tried": rows, "error": error}
+    return {"mode": working[0]["mode"], "ms": working[0]["ms"], "tried": rows, "error": None}
+
+
+def _print(report: dict[str, Any]) -> None:
+    models = report["models"] or {}
+    model = report["model"] or "(none: set MOCKINT_MODEL or --model)"
+    if report["model"] and models.get("model_listed") is False:
+        model += "  (not listed by the endpoint; it may use its default model instead)"
+    click.echo(f"endpoint   {report['endpoint']}")
+    click.echo(f"model      {model}")
+    click.echo(f"api key    {report['api_key']}")
+    click.echo(f"timeout    {report['timeout_s']:g} s")
+    if models.get("error"):
+        click.echo(f"models     {models['error']}")
+    elif models:
+        listed = ", ".join(models["listed"][:5]) + (", ..." if len(models["listed"]) > 5 else "")
+        click.echo(f"models     answered in {models['ms']:.0f} ms: {listed or '(none listed)'}")
+    chat = report["chat"]
+    if chat:
+        for row in chat["tried"]:
+            click.echo(f"  {row['mode']:<20} {row['result']} ({row['ms']:.0f} ms)")
+        if chat["mode"]:
+            click.echo(
+                f"structured output  {chat['mode']} (remembered for this endpoint and model)"
+            )
+            click.echo(f"round trip         {chat['ms']:.0f} ms")
+    if report["ok"]:
+        click.echo("ready: the LLM grader (--grader llm) can use this endpoint")
+    else:
+        click.echo(f"not ready: {report['problem']}")

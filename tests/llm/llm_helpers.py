@@ -1,0 +1,89 @@
+"""Shared helpers of the LLM tests: constants, reply builders, the command line, a small pack."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from mockint.packs import Question
+
+TEST_KEY = "test-key-0123456789"
+ANSWER = "A sidecar proxy intercepts all traffic of the service and encrypts calls with mTLS."
+
+PACK_TOML = """
+[pack]
+id = "llm-e2e"
+title = "LLM end to end"
+
+[[questions]]
+id = "q1"
+text = "What does a sidecar proxy do in a service mesh?"
+intent = "Knows the proxy handles the service's network traffic, and what it adds."
+
+[[questions.rubric]]
+id = "intercepts"
+description = "The proxy intercepts the service's inbound and outbound traffic."
+weight = 2
+terms = ["intercepts all traffic", "all traffic"]
+
+[[questions.rubric]]
+id = "retries"
+description = "The proxy retries failed calls with timeouts and backoff."
+terms = ["retries", "timeouts"]
+
+[[questions.red_flags]]
+id = "in-app"
+description = "Believes the proxy runs inside the application code."
+terms = ["inside the application code"]
+"""
+
+
+def run_mockint(
+    *args: str, env: dict[str, str], timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """The installed command line, as a user runs it, with extra environment."""
+    return subprocess.run(
+        [sys.executable, "-m", "mockint", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **env},
+    )
+
+
+def reply_json(
+    question: Question,
+    verdicts: dict[str, tuple[str, str]],
+    *,
+    red_flags: list[tuple[str, str]] = (),
+    follow_up: str = "What would you add?",
+    feedback: str = "Clear on the basics; say more about the trade-offs.",
+    extra_points: list[dict] = (),
+    **extra: object,
+) -> str:
+    """A reply as a model would write it; points not in `verdicts` are missed."""
+    points = []
+    for point in question.rubric:
+        verdict, quote = verdicts.get(point.id, ("missed", ""))
+        points.append({"id": point.id, "verdict": verdict, "reason": "because", "quote": quote})
+    return json.dumps(
+        {
+            "feedback": feedback,
+            "points": [*points, *extra_points],
+            "red_flags": [{"id": fid, "quote": quote} for fid, quote in red_flags],
+            "follow_up": follow_up,
+            **extra,
+        }
+    )
+
+
+@dataclass
+class RealServer:
+    url: str
+    model: str
+    pid: int | None
+    log: Path | None
