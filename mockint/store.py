@@ -115,8 +115,111 @@ def _v2(db: sqlite_utils.Database) -> None:
     )
 
 
+# Characters the unicode61 tokenizer cannot cut into words: CJK, Hangul, Thai and Lao (no spaces
+# between words, so a whole sentence becomes one token), and emoji and symbols (dropped as
+# separators). Turns containing any of them are also indexed by trigrams (`turns_grams`), so a
+# search for "服务网格" or "🚀" finds them by substring. A GLOB class, used by the triggers.
+GRAM_CHARS = (
+    "\u0e00-\u0eff\u1100-\u11ff\u2190-\u2bff\u2e80-\u9fff\ua960-\ua97f\uac00-\ud7af"
+    "\uf900-\ufaff\ufe30-\ufe4f\U0001f000-\U0001faff\U00020000-\U0003134f"
+)
+_GRAM_ROW = f"(NEW.prompt || ' ' || coalesce(NEW.answer, '')) GLOB '*[{GRAM_CHARS}]*'"
+
+
+def _v3(db: sqlite_utils.Database) -> None:
+    """Full-text search over turns, per-question results for stats, spaced-practice cards.
+
+    - `turns_fts`: FTS5 over prompt and answer (sqlite-utils enable_fts, kept current by
+      triggers); Porter stems over unicode61 with diacritics removed, so "certificates" finds
+      "certificate" and "resume" finds "résumé".
+    - `turns_grams`: a trigram FTS5 copy of only the turns with CJK/Thai/emoji text (see
+      GRAM_CHARS); small, because most answers never enter it.
+    - `question_results` / `point_results` / `rubric_points`: one row per question (and rubric
+      point) of each finished session, written once by mockint.review.results, so stats and the
+      scheduler aggregate in SQL instead of re-combining 50,000 grades in Python.
+    - `session_summaries`: which sessions are in those tables (an anti-join finds the new ones).
+    - `question_reviews`: the FSRS card per pack and question, a cache rebuilt from
+      question_results whenever it cannot simply be brought forward.
+    """
+    db["turns"].enable_fts(
+        ["prompt", "answer"],
+        fts_version="FTS5",
+        create_triggers=True,
+        tokenize="porter unicode61 remove_diacritics 2",
+    )
+    db.executescript(
+        f"""
+        CREATE VIRTUAL TABLE turns_grams USING fts5(prompt, answer, tokenize='trigram');
+        INSERT INTO turns_grams (rowid, prompt, answer)
+            SELECT id, prompt, answer FROM turns AS NEW WHERE {_GRAM_ROW};
+        CREATE TRIGGER turns_grams_ai AFTER INSERT ON turns WHEN {_GRAM_ROW} BEGIN
+            INSERT INTO turns_grams (rowid, prompt, answer)
+                VALUES (NEW.id, NEW.prompt, NEW.answer);
+        END;
+        CREATE TRIGGER turns_grams_ad AFTER DELETE ON turns BEGIN
+            DELETE FROM turns_grams WHERE rowid = OLD.id;
+        END;
+        CREATE TRIGGER turns_grams_au AFTER UPDATE OF prompt, answer ON turns BEGIN
+            DELETE FROM turns_grams WHERE rowid = OLD.id;
+            INSERT INTO turns_grams (rowid, prompt, answer)
+                SELECT NEW.id, NEW.prompt, NEW.answer WHERE {_GRAM_ROW};
+        END;
+
+        CREATE TABLE session_summaries (
+            session_id INTEGER PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
+            summarized_at TEXT NOT NULL
+        );
+        CREATE TABLE question_results (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            pack_id TEXT NOT NULL,
+            question_id TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            at TEXT NOT NULL,
+            score REAL NOT NULL,
+            seconds REAL NOT NULL DEFAULT 0,
+            skipped INTEGER NOT NULL DEFAULT 0,
+            grader TEXT NOT NULL DEFAULT '',
+            UNIQUE (session_id, question_id)
+        );
+        CREATE INDEX question_results_pack ON question_results(pack_id, question_id, at);
+        CREATE TABLE point_results (
+            session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            pack_id TEXT NOT NULL,
+            question_id TEXT NOT NULL,
+            point_id TEXT NOT NULL,
+            verdict TEXT NOT NULL,
+            at TEXT NOT NULL,
+            PRIMARY KEY (session_id, question_id, point_id)
+        );
+        CREATE TABLE rubric_points (
+            pack_id TEXT NOT NULL,
+            question_id TEXT NOT NULL,
+            point_id TEXT NOT NULL,
+            description TEXT NOT NULL DEFAULT '',
+            weight REAL NOT NULL DEFAULT 1,
+            PRIMARY KEY (pack_id, question_id, point_id)
+        );
+        CREATE TABLE question_reviews (
+            pack_id TEXT NOT NULL,
+            question_id TEXT NOT NULL,
+            card TEXT NOT NULL,
+            due TEXT NOT NULL,
+            last_review TEXT,
+            reviews INTEGER NOT NULL DEFAULT 0,
+            seen_result_id INTEGER NOT NULL DEFAULT 0,
+            last_score REAL,
+            PRIMARY KEY (pack_id, question_id)
+        );
+        CREATE INDEX sessions_pack_started ON sessions(pack_id, started_at);
+        CREATE INDEX sessions_score ON sessions(score);
+        CREATE INDEX turns_needs_regrade ON turns(needs_regrade) WHERE needs_regrade = 1;
+        """
+    )
+
+
 # MIGRATIONS[i] takes a database from version i to version i + 1.
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -171,9 +274,24 @@ class Store:
     def close(self) -> None:
         self.db.conn.close()
 
+    def rows(self, sql: str, params: list[Any] | dict[str, Any] | None = None) -> list[dict]:
+        """Run a query and fetch every row while holding the lock.
+
+        The TUI calls the store from worker threads that share one connection; a read that
+        ran inside another thread's open write would see (or break) its savepoint.
+        """
+        with self._lock:
+            return list(self.db.query(sql, params or []))
+
     @contextmanager
-    def transaction(self) -> Iterator[None]:
-        with self._lock, self.db.conn:
+    def atomic(self) -> Iterator[None]:
+        """All writes inside happen or none do, committed once (nested use: a savepoint).
+
+        sqlite-utils 4 commits each write statement by itself unless a transaction is already
+        open, so `with conn:` alone does not group them; `Database.atomic()` opens one. One
+        commit (one fsync) per batch is also what lets thousands of rows go in in seconds.
+        """
+        with self._lock, self.db.atomic():
             yield
 
     # sessions -------------------------------------------------------------------------------
@@ -191,7 +309,7 @@ class Store:
         endpoint: str | None = None,
         started_at: str | None = None,
     ) -> int:
-        with self.transaction():
+        with self.atomic():
             table = self.db["sessions"].insert(
                 {
                     "pack_id": pack_id,
@@ -209,18 +327,18 @@ class Store:
             return int(table.last_pk)
 
     def session(self, session_id: int) -> SessionRow | None:
-        rows = list(self.db.query("SELECT * FROM sessions WHERE id = ?", [session_id]))
+        rows = self.rows("SELECT * FROM sessions WHERE id = ?", [session_id])
         return _decode_session(rows[0]) if rows else None
 
     def sessions(self, limit: int | None = None) -> list[SessionRow]:
         sql = "SELECT * FROM sessions ORDER BY started_at DESC, id DESC"
         if limit:
             sql += f" LIMIT {int(limit)}"
-        return [_decode_session(row) for row in self.db.query(sql)]
+        return [_decode_session(row) for row in self.rows(sql)]
 
     def resumable_session(self) -> SessionRow | None:
         rows = list(
-            self.db.query(
+            self.rows(
                 "SELECT * FROM sessions WHERE status = 'in_progress' "
                 "ORDER BY started_at DESC, id DESC LIMIT 1"
             )
@@ -230,7 +348,7 @@ class Store:
     def finish_session(self, session_id: int, status: str, score: float | None) -> None:
         if status not in STATUSES:
             raise ValueError(f"unknown status {status!r}")
-        with self.transaction():
+        with self.atomic():
             self.db["sessions"].update(
                 session_id, {"status": status, "score": score, "ended_at": now_iso()}
             )
@@ -239,7 +357,7 @@ class Store:
         for key in ("question_ids", "settings"):
             if key in fields and not isinstance(fields[key], str):
                 fields[key] = json.dumps(fields[key])
-        with self.transaction():
+        with self.atomic():
             self.db["sessions"].update(session_id, fields)
 
     # turns ----------------------------------------------------------------------------------
@@ -256,7 +374,7 @@ class Store:
         budget_seconds: float | None = None,
         started_at: str | None = None,
     ) -> int:
-        with self.transaction():
+        with self.atomic():
             table = self.db["turns"].insert(
                 {
                     "session_id": session_id,
@@ -275,7 +393,7 @@ class Store:
         self, turn_id: int, answer: str, *, skipped: bool = False, submitted_at: str | None = None
     ) -> None:
         """Store the answer and drop the draft in one transaction: the answer is never lost."""
-        with self.transaction():
+        with self.atomic():
             self.db["turns"].update(
                 turn_id,
                 {
@@ -288,32 +406,30 @@ class Store:
 
     def set_turn_started(self, turn_id: int, started_at: str) -> None:
         """Move a turn's start (on resume) so the time spent away is not counted."""
-        with self.transaction():
+        with self.atomic():
             self.db["turns"].update(turn_id, {"started_at": started_at})
 
     def turn(self, turn_id: int) -> TurnRow | None:
-        rows = list(self.db.query("SELECT * FROM turns WHERE id = ?", [turn_id]))
+        rows = self.rows("SELECT * FROM turns WHERE id = ?", [turn_id])
         return _decode_turn(rows[0]) if rows else None
 
     def turns(self, session_id: int) -> list[TurnRow]:
-        rows = self.db.query(
-            "SELECT * FROM turns WHERE session_id = ? ORDER BY seq, id", [session_id]
-        )
+        rows = self.rows("SELECT * FROM turns WHERE session_id = ? ORDER BY seq, id", [session_id])
         return [_decode_turn(row) for row in rows]
 
     def mark_needs_regrade(self, turn_id: int, needed: bool = True) -> None:
-        with self.transaction():
+        with self.atomic():
             self.db["turns"].update(turn_id, {"needs_regrade": int(needed)})
 
     def turns_needing_regrade(self) -> list[TurnRow]:
-        rows = self.db.query("SELECT * FROM turns WHERE needs_regrade = 1 ORDER BY id")
+        rows = self.rows("SELECT * FROM turns WHERE needs_regrade = 1 ORDER BY id")
         return [_decode_turn(row) for row in rows]
 
     # grades ---------------------------------------------------------------------------------
 
     def add_grade(self, turn_id: int, grade: Grade, created_at: str | None = None) -> int:
         data = grade.to_dict()
-        with self.transaction():
+        with self.atomic():
             table = self.db["grades"].insert(
                 {
                     "turn_id": turn_id,
@@ -335,12 +451,12 @@ class Store:
             return int(table.last_pk)
 
     def grades(self, turn_id: int) -> list[GradeRow]:
-        rows = self.db.query("SELECT * FROM grades WHERE turn_id = ? ORDER BY id", [turn_id])
+        rows = self.rows("SELECT * FROM grades WHERE turn_id = ? ORDER BY id", [turn_id])
         return [_decode_grade(row) for row in rows]
 
     def session_grades(self, session_id: int) -> dict[int, list[GradeRow]]:
         """Every grade of a session's turns, by turn id, in one query."""
-        rows = self.db.query(
+        rows = self.rows(
             "SELECT g.* FROM grades g JOIN turns t ON t.id = g.turn_id "
             "WHERE t.session_id = ? ORDER BY g.id",
             [session_id],
@@ -353,14 +469,14 @@ class Store:
     # drafts ---------------------------------------------------------------------------------
 
     def save_draft(self, session_id: int, turn_id: int, text: str) -> None:
-        with self.transaction():
+        with self.atomic():
             self.db["drafts"].upsert(
                 {"session_id": session_id, "turn_id": turn_id, "text": text, "saved_at": now_iso()},
                 pk="session_id",
             )
 
     def draft(self, session_id: int) -> dict[str, Any] | None:
-        rows = list(self.db.query("SELECT * FROM drafts WHERE session_id = ?", [session_id]))
+        rows = self.rows("SELECT * FROM drafts WHERE session_id = ?", [session_id])
         return rows[0] if rows else None
 
 

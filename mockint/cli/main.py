@@ -109,13 +109,18 @@ Examples:
 COMMAND_MODULES: dict[str, str] = {
     "doctor": "mockint.cli.doctor_cmd",
     "eval": "mockint.cli.grade_cmd",
+    "export": "mockint.cli.review_cmd",
     "grade": "mockint.cli.grade_cmd",
     "history": "mockint.cli.session_cmd",
+    "import": "mockint.cli.review_cmd",
     "packs": "mockint.cli.packs_cmd",
     "paths": "mockint.cli.packs_cmd",
+    "regrade": "mockint.cli.review_cmd",
     "resume": "mockint.cli.session_cmd",
     "run": "mockint.cli.session_cmd",
+    "search": "mockint.cli.review_cmd",
     "show": "mockint.cli.session_cmd",
+    "stats": "mockint.cli.review_cmd",
 }
 
 

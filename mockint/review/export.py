@@ -1,0 +1,230 @@
+"""The JSON export format (versioned pydantic schema) and building it from the store.
+
+Format `mockint-sessions`, schema_version 1. A document holds one or more sessions, each with
+its turns in order and every grade of every turn (none is dropped: regrades, cross-checks and
+fallback grades included), and the unsent draft of a session still in progress. Every column
+the store keeps is carried, so `mockint import` rebuilds the same rows in another database.
+
+Ids in a document (`id` of sessions, turns and grades, `turn_id` inside points and drafts) are
+those of the exporting database; they only link things inside the document, and import gives
+everything new ids.
+
+No secrets: sessions never store API keys, and as a second line of defence the export drops
+settings whose name looks like a credential and strips user:password@ and key/token query
+parameters from endpoint URLs. `schema_version` grows when a field changes meaning or a
+required field is added; readers refuse versions newer than they know.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from mockint import __version__
+from mockint.store import Store, now_iso
+
+EXPORT_FORMAT = "mockint-sessions"
+EXPORT_SCHEMA_VERSION = 1
+_SECRET_NAME = re.compile(r"api[_-]?key|token|secret|password|passwd|authorization|bearer", re.I)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PointExport(BaseModel):
+    """One rubric point's verdict. Unknown keys written by newer graders are kept as they are."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    verdict: Literal["covered", "partial", "missed"]
+    weight: float = 1.0
+    level: str = "core"
+    description: str = ""
+    evidence: list[str] = Field(default_factory=list)
+    reason: str = ""
+    turn_id: int | None = None  # the turn whose answer earned it (an id within this document)
+
+
+class RedFlagExport(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    penalty: float = 0.0
+    description: str = ""
+    evidence: list[str] = Field(default_factory=list)
+
+
+class GradeExport(_Model):
+    id: int
+    grader: str
+    model: str | None = None
+    endpoint: str | None = None
+    score: float = Field(ge=0, le=10)
+    band: str
+    feedback: str = ""
+    note: str = ""  # non-empty: this grade stands in for a grader that failed
+    points: list[PointExport] = Field(default_factory=list)
+    red_flags: list[RedFlagExport] = Field(default_factory=list)
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    latency_ms: float = 0.0
+    created_at: str
+
+
+class TurnExport(_Model):
+    id: int
+    seq: int
+    question_id: str
+    kind: Literal["main", "follow_up"]
+    prompt: str
+    answer: str | None = None
+    started_at: str
+    submitted_at: str | None = None
+    probes: list[str] = Field(default_factory=list)
+    skipped: bool = False
+    budget_seconds: float | None = None
+    needs_regrade: bool = False
+    grades: list[GradeExport] = Field(default_factory=list)
+
+
+class DraftExport(_Model):
+    turn_id: int | None = None
+    text: str
+    saved_at: str
+
+
+class SessionExport(_Model):
+    id: int
+    pack_id: str
+    pack_title: str = ""
+    pack_path: str | None = None
+    started_at: str
+    ended_at: str | None = None
+    status: Literal["in_progress", "completed", "abandoned"]
+    grader: str
+    model: str | None = None
+    endpoint: str | None = None
+    score: float | None = None
+    question_ids: list[str]
+    settings: dict[str, Any] = Field(default_factory=dict)
+    turns: list[TurnExport] = Field(default_factory=list)
+    draft: DraftExport | None = None
+
+
+class ExportDocument(_Model):
+    format: Literal["mockint-sessions"] = EXPORT_FORMAT
+    schema_version: Literal[1] = EXPORT_SCHEMA_VERSION
+    exported_at: str
+    mockint_version: str
+    sessions: list[SessionExport]
+
+
+def scrub_endpoint(url: str | None) -> str | None:
+    """The endpoint without user:password@ and without credential-like query parameters."""
+    if not url:
+        return url
+    parts = urlsplit(url)
+    netloc = parts.netloc.rsplit("@", 1)[-1]
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if not _SECRET_NAME.search(k)])
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def scrub_settings(value: Any) -> Any:
+    """Settings with every key that names a credential removed, at any depth."""
+    if isinstance(value, dict):
+        return {k: scrub_settings(v) for k, v in value.items() if not _SECRET_NAME.search(str(k))}
+    if isinstance(value, list):
+        return [scrub_settings(v) for v in value]
+    return value
+
+
+def export_session(store: Store, session_id: int) -> SessionExport:
+    """One session with all its turns, grades and draft. Raises LookupError for an unknown id."""
+    session = store.session(session_id)
+    if session is None:
+        raise LookupError(f"no session {session_id}")
+    grades = store.session_grades(session_id)
+    turns = []
+    for turn in store.turns(session_id):
+        turns.append(
+            TurnExport(
+                id=turn["id"],
+                seq=turn["seq"],
+                question_id=turn["question_id"],
+                kind=turn["kind"],
+                prompt=turn["prompt"],
+                answer=turn["answer"],
+                started_at=turn["started_at"],
+                submitted_at=turn["submitted_at"],
+                probes=list(turn["probes"]),
+                skipped=turn["skipped"],
+                budget_seconds=turn["budget_seconds"],
+                needs_regrade=turn["needs_regrade"],
+                grades=[_grade(row) for row in grades.get(turn["id"], [])],
+            )
+        )
+    draft = store.draft(session_id)
+    return SessionExport(
+        id=session["id"],
+        pack_id=session["pack_id"],
+        pack_title=session["pack_title"],
+        pack_path=session["pack_path"],
+        started_at=session["started_at"],
+        ended_at=session["ended_at"],
+        status=session["status"],
+        grader=session["grader"],
+        model=session["model"],
+        endpoint=scrub_endpoint(session["endpoint"]),
+        score=session["score"],
+        question_ids=list(session["question_ids"]),
+        settings=scrub_settings(session["settings"]),
+        turns=turns,
+        draft=DraftExport(turn_id=draft["turn_id"], text=draft["text"], saved_at=draft["saved_at"])
+        if draft
+        else None,
+    )
+
+
+def _grade(row: dict[str, Any]) -> GradeExport:
+    return GradeExport(
+        id=row["id"],
+        grader=row["grader"],
+        model=row["model"],
+        endpoint=scrub_endpoint(row["endpoint"]),
+        score=row["score"],
+        band=row["band"],
+        feedback=row["feedback"],
+        note=row["note"],
+        points=[PointExport.model_validate(p) for p in row["points"]],
+        red_flags=[RedFlagExport.model_validate(f) for f in row["red_flags"]],
+        prompt_tokens=row["prompt_tokens"],
+        completion_tokens=row["completion_tokens"],
+        latency_ms=row["latency_ms"],
+        created_at=row["created_at"],
+    )
+
+
+def export_document(store: Store, session_ids: list[int]) -> ExportDocument:
+    return ExportDocument(
+        format=EXPORT_FORMAT,
+        schema_version=EXPORT_SCHEMA_VERSION,
+        exported_at=now_iso(),
+        mockint_version=__version__,
+        sessions=[export_session(store, sid) for sid in session_ids],
+    )
+
+
+def to_json(document: ExportDocument) -> str:
+    """The document as JSON. exclude_unset: a rubric point carries exactly the keys it was
+    stored with (every other field is set explicitly when a document is built)."""
+    return document.model_dump_json(indent=2, exclude_unset=True) + "\n"
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of the export format, for documentation and other tools."""
+    return ExportDocument.model_json_schema()

@@ -1,0 +1,162 @@
+"""A session as Markdown that reads well on GitHub (and in any other Markdown viewer).
+
+Answers are quoted blocks with the grader's evidence in bold; each answer's grades sit side by
+side in one table (one column per grade, the difference to the first grade in the last row).
+Everything the candidate typed is escaped, so an answer containing `|`, `*` or `<script>` can
+neither break the tables nor inject HTML.
+"""
+
+from __future__ import annotations
+
+import re
+
+from mockint.review.transcript import (
+    VERDICT_MARK,
+    QuestionView,
+    Transcript,
+    TurnView,
+    evidence_spans,
+    format_delta,
+    format_seconds,
+    format_when,
+    grader_label,
+)
+
+_ESCAPE = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+# what would start a list, a heading underline or a numbered list at the start of a line
+_LINE_START = re.compile(r"(?m)^(\s*)([-=])")
+_NUMBERED = re.compile(r"(?m)^(\s*\d+)\.(?=\s)")
+
+
+def escape(text: str) -> str:
+    """Markdown-escape inline text (no block syntax survives either: lines are quoted)."""
+    return _ESCAPE.sub(r"\\\1", text)
+
+
+def cell(text: str) -> str:
+    """Escaped text fit for one table cell (no newlines)."""
+    return escape(" ".join(text.split()))
+
+
+def quote_block(text: str, spans: list[tuple[int, int]] | None = None) -> str:
+    """The text as a '> ' block, with the spans in bold, blank lines kept."""
+    spans = spans or []
+    pieces: list[str] = []
+    position = 0
+    for start, end in spans:
+        pieces.append(escape(text[position:start]))
+        pieces.append("**" + escape(text[start:end]).replace("\n", " ") + "**")
+        position = end
+    pieces.append(escape(text[position:]))
+    body = _NUMBERED.sub(r"\1\\.", _LINE_START.sub(r"\1\\\2", "".join(pieces)))
+    return "\n".join("> " + line if line.strip() else ">" for line in body.splitlines() or [""])
+
+
+def render(transcript: Transcript) -> str:
+    session = transcript.session
+    title = session["pack_title"] or session["pack_id"]
+    lines = [
+        f"# Interview: {escape(title)} — {format_when(session['started_at'])}",
+        "",
+        "| | |",
+        "|---|---|",
+        f"| Session | #{session['id']} |",
+        f"| Pack | {cell(title)} (`{session['pack_id']}`) |",
+        f"| Started | {format_when(session['started_at'])} |",
+        f"| Duration | {format_seconds(transcript.duration_seconds)} |",
+        f"| Status | {session['status'].replace('_', ' ')} |",
+        f"| Grader | {cell(grader_label(session))} |",
+    ]
+    if transcript.score is not None:
+        lines.append(f"| Score | **{transcript.score:.1f} / 10** — {transcript.band} |")
+    lines.append("")
+    for number, question in enumerate(transcript.questions, start=1):
+        lines += _question(number, question)
+    lines.append(f"<sub>Exported from mockint session #{session['id']}.</sub>")
+    return "\n".join(lines) + "\n"
+
+
+def _question(number: int, question: QuestionView) -> list[str]:
+    outcome = question.outcome
+    budget = f" of {format_seconds(question.budget_seconds)}" if question.budget_seconds else ""
+    status = (
+        "skipped"
+        if outcome.skipped
+        else f"{outcome.score:.1f} / 10 ({outcome.grade.band if outcome.grade else 'not graded'})"
+    )
+    lines = [
+        f"## {number}. `{question.question_id}` — {status}",
+        "",
+        f"Time used: {format_seconds(outcome.seconds)}{budget}",
+        "",
+    ]
+    if question.history and len(question.history) > 1:
+        scores = " → ".join(f"{score:.1f}" for _, _, score in question.history[-8:])
+        lines += [f"Your scores on this question over time: {scores}", ""]
+    for turn in question.turns:
+        lines += _turn(turn)
+    return lines
+
+
+def _turn(view: TurnView) -> list[str]:
+    turn = view.turn
+    heading = "Question" if turn["kind"] == "main" else "Follow-up"
+    lines = [f"**{heading}:**", "", quote_block(turn["prompt"]), ""]
+    if turn["skipped"]:
+        return [*lines, "_Skipped._", ""]
+    answer = turn["answer"]
+    if answer is None:
+        return [*lines, "_Not answered._", ""]
+    lines += [
+        f"**Answer** ({format_seconds(view.seconds)}):",
+        "",
+        quote_block(answer, evidence_spans(answer, view.evidence)),
+        "",
+    ]
+    if not view.grades:
+        return [*lines, "_Not graded._", ""]
+    lines += _grade_table(view)
+    for grade in view.grades:
+        row = grade.row
+        if row["feedback"]:
+            lines.append(f"- **{cell(grade.label)}:** {cell(row['feedback'])}")
+        if row["note"]:
+            lines.append(f"- **{cell(grade.label)} note:** {cell(row['note'])}")
+    lines.append("")
+    return lines
+
+
+def _grade_table(view: TurnView) -> list[str]:
+    headers = ["Rubric point"]
+    for grade in view.grades:
+        mark = " (counts)" if grade.counts and len(view.grades) > 1 else ""
+        headers.append(f"{cell(grade.label)} · {format_when(grade.row['created_at'])}{mark}")
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    changed = set(view.changed_points)
+    for point_id, description, verdicts in view.point_rows():
+        name = cell(description)
+        if point_id in changed:
+            name = f"**{name}** (changed)"
+        marks = [f"{VERDICT_MARK.get(v, '')} {v}".strip() for v in verdicts]
+        lines.append("| " + " | ".join([name, *marks]) + " |")
+    flags = {f["id"]: f for g in view.grades for f in g.row["red_flags"]}
+    for flag_id, flag in flags.items():
+        hits = [
+            "⚑ −" + f"{flag.get('penalty', 0):g}"
+            if any(f["id"] == flag_id for f in g.row["red_flags"])
+            else ""
+            for g in view.grades
+        ]
+        lines.append(
+            "| "
+            + " | ".join([f"Red flag: {cell(flag.get('description') or flag_id)}", *hits])
+            + " |"
+        )
+    if not view.is_follow_up:  # a follow-up's own score is over the whole rubric: misleading
+        scores = [
+            f"**{g.row['score']:.1f}** {g.row['band']} {format_delta(g.delta)}".strip()
+            for g in view.grades
+        ]
+        lines.append("| " + " | ".join(["**Score**", *scores]) + " |")
+    lines.append("")
+    return lines

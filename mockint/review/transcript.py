@@ -1,0 +1,209 @@
+"""A session as something to read: questions, follow-ups, answers, every grade side by side.
+
+Both the transcript screen and the Markdown export render this one model, so what the screen
+shows and what a shared file says cannot drift apart. It reads stored rows only (no pack): a
+session stays readable after its pack was edited or removed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from mockint.grading.base import band_for, primary_grade
+from mockint.interview import seconds_between
+from mockint.review.results import QuestionOutcome, session_outcomes
+from mockint.store import GradeRow, SessionRow, Store, TurnRow, parse_iso
+
+VERDICT_MARK = {"covered": "✔", "partial": "◐", "missed": "✘"}
+
+
+@dataclass
+class GradeView:
+    row: GradeRow
+    counts: bool  # the grade that counts for the turn (primary_grade)
+    delta: float | None  # score minus the first grade's score; None for the first
+
+    @property
+    def label(self) -> str:
+        return grader_label(self.row)
+
+    @property
+    def verdicts(self) -> dict[str, str]:
+        return {p["id"]: p["verdict"] for p in self.row["points"]}
+
+
+@dataclass
+class TurnView:
+    turn: TurnRow
+    grades: list[GradeView]
+    seconds: float
+
+    @property
+    def primary(self) -> GradeView | None:
+        return next((g for g in self.grades if g.counts), None)
+
+    @property
+    def evidence(self) -> list[str]:
+        """Evidence quoted by the grade that counts (what the answer is highlighted with)."""
+        primary = self.primary
+        if primary is None:
+            return []
+        quotes = [q for p in primary.row["points"] for q in p.get("evidence") or []]
+        quotes += [q for f in primary.row["red_flags"] for q in f.get("evidence") or []]
+        return quotes
+
+    def point_rows(self) -> list[tuple[str, str, list[str]]]:
+        """(point id, description, verdict per grade) for a side-by-side table, first-seen order."""
+        order: list[str] = []
+        described: dict[str, str] = {}
+        for grade in self.grades:
+            for point in grade.row["points"]:
+                if point["id"] not in described:
+                    order.append(point["id"])
+                    described[point["id"]] = point.get("description") or point["id"]
+        if self.is_follow_up and self.turn["probes"]:
+            # a follow-up answer only counts for the points it probes
+            order = [pid for pid in order if pid in self.turn["probes"]]
+        return [
+            (pid, described[pid], [g.verdicts.get(pid, "") for g in self.grades]) for pid in order
+        ]
+
+    @property
+    def is_follow_up(self) -> bool:
+        return self.turn["kind"] == "follow_up"
+
+    @property
+    def changed_points(self) -> list[str]:
+        """Points on which the grades disagree."""
+        return [pid for pid, _, verdicts in self.point_rows() if len(set(verdicts) - {""}) > 1]
+
+
+@dataclass
+class QuestionView:
+    outcome: QuestionOutcome
+    turns: list[TurnView]
+    budget_seconds: float | None
+    history: list[tuple[int, str, float]] = field(default_factory=list)
+
+    @property
+    def question_id(self) -> str:
+        return self.outcome.question_id
+
+
+@dataclass
+class Transcript:
+    session: SessionRow
+    questions: list[QuestionView]
+    score: float | None
+
+    @property
+    def band(self) -> str | None:
+        return band_for(self.score) if self.score is not None else None
+
+    @property
+    def duration_seconds(self) -> float:
+        return seconds_between(self.session["started_at"], self.session["ended_at"])
+
+
+def grader_label(row: GradeRow | SessionRow) -> str:
+    """'keyword', or 'llm · model' — which grader made a grade (or ran a session)."""
+    label = row["grader"]
+    if row.get("model"):
+        label += f" · {row['model']}"
+    return label
+
+
+def load_transcript(store: Store, session_id: int, *, with_history: bool = False) -> Transcript:
+    """Everything about one session, in reading order. Raises LookupError for an unknown id."""
+    session = store.session(session_id)
+    if session is None:
+        raise LookupError(f"no session {session_id}")
+    grades = store.session_grades(session_id)
+    turns = store.turns(session_id)
+    outcomes = session_outcomes(store, session)
+    questions: list[QuestionView] = []
+    for outcome in outcomes:
+        own = [t for t in turns if t["question_id"] == outcome.question_id]
+        views = [_turn_view(t, grades.get(t["id"], []), session["grader"]) for t in own]
+        questions.append(QuestionView(outcome, views, own[0]["budget_seconds"] if own else None))
+    if with_history:
+        from mockint.review.results import question_history, refresh
+
+        refresh(store)
+        for question in questions:
+            question.history = question_history(
+                store, session["pack_id"], question.question_id, refreshed=True
+            )
+    score = session["score"]
+    if score is None and outcomes and session["status"] != "in_progress":
+        score = round(sum(o.score for o in outcomes) / len(outcomes), 1)
+    return Transcript(session=session, questions=questions, score=score)
+
+
+def _turn_view(turn: TurnRow, rows: list[GradeRow], session_grader: str) -> TurnView:
+    counting = primary_grade(rows, session_grader)
+    first = rows[0]["score"] if rows else None
+    views = [
+        GradeView(
+            row=row,
+            counts=counting is not None and row["id"] == counting["id"],
+            delta=None if index == 0 or first is None else round(row["score"] - first, 1),
+        )
+        for index, row in enumerate(rows)
+    ]
+    return TurnView(
+        turn=turn, grades=views, seconds=seconds_between(turn["started_at"], turn["submitted_at"])
+    )
+
+
+def evidence_spans(text: str, quotes: list[str]) -> list[tuple[int, int]]:
+    """Character spans of the quoted evidence in the answer, merged and sorted.
+
+    Graders quote the answer after light cleaning (typographic quotes, spacing), so matching is
+    case-insensitive and lenient about runs of whitespace; a quote not found is skipped.
+    """
+    spans: list[tuple[int, int]] = []
+    for quote in quotes:
+        words = quote.split()
+        if not words:
+            continue
+        pattern = r"\s+".join(re.escape(w) for w in words)
+        pattern = pattern.replace("'", "['’]").replace('"', '["“”]')
+        for match in re.finditer(pattern, text, re.IGNORECASE):
+            spans.append(match.span())
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def format_seconds(seconds: float | None) -> str:
+    """'4m 05s', '52s' — short durations for time used and budgets."""
+    if seconds is None:
+        return "–"
+    seconds = round(seconds)
+    if seconds >= 3600:
+        return f"{seconds // 3600}h {seconds % 3600 // 60:02d}m"
+    if seconds >= 60:
+        return f"{seconds // 60}m {seconds % 60:02d}s"
+    return f"{seconds}s"
+
+
+def format_when(value: str | None, *, with_time: bool = True) -> str:
+    """A stored UTC timestamp in the local time zone, e.g. '2026-05-03 14:02'."""
+    moment = parse_iso(value)
+    if moment is None:
+        return "–"
+    local = moment.astimezone()
+    return local.strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d")
+
+
+def format_delta(delta: float | None) -> str:
+    if delta is None:
+        return ""
+    return f"{delta:+.1f}"

@@ -1,0 +1,222 @@
+"""The history screen: every session, sortable and filterable, opening its transcript.
+
+Only what is on screen is read: a page of 100 sessions at first, the next page when the cursor
+comes near the end (one LIMIT/OFFSET query on `sessions`, a millisecond or two), so 10,000
+sessions open and scroll as fast as 10.
+
+Keys: enter opens the transcript, / searches, f edits the filter, s cycles the sort column,
+S reverses it, t shows stats, escape goes back.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+
+from mockint.review import history
+from mockint.review.transcript import format_seconds, format_when, grader_label
+from mockint.store import Store
+from mockint.tui.screens.review_common import ReviewDeps, band_text
+
+COLUMNS: tuple[tuple[str, str, str | None], ...] = (
+    # (column key, label, sort key)
+    ("id", "#", None),
+    ("date", "Date", "date"),
+    ("pack", "Pack", "pack"),
+    ("score", "Score", "score"),
+    ("band", "Band", "score"),
+    ("grader", "Grader", "grader"),
+    ("duration", "Duration", "duration"),
+    ("status", "Status", "status"),
+)
+SORT_CYCLE: tuple[history.SortKey, ...] = ("date", "score", "pack", "duration", "status", "grader")
+LOAD_AHEAD = 20  # rows before the end at which the next page is read
+
+
+class HistoryScreen(Screen[None]):
+    """All sessions. `HistoryScreen(store, deps=ReviewDeps(...), filter_text="pack:x")`."""
+
+    DEFAULT_CSS = """
+    HistoryScreen { layout: vertical; }
+    HistoryScreen #history-title { height: 1; padding: 0 1; text-style: bold; color: $accent; }
+    HistoryScreen #history-filter { margin: 0 1; }
+    HistoryScreen #history-status { height: 1; padding: 0 1; color: $text-muted; }
+    HistoryScreen #history-status.error { color: $error; }
+    HistoryScreen #history-table { height: 1fr; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back"),
+        Binding("slash", "search", "Search"),
+        Binding("f", "focus_filter", "Filter"),
+        Binding("s", "next_sort", "Sort"),
+        Binding("S", "reverse_sort", "Reverse"),
+        Binding("t", "stats", "Stats"),
+    ]
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        deps: ReviewDeps | None = None,
+        filter_text: str = "",
+        page_size: int = history.PAGE_SIZE,
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.deps = deps or ReviewDeps()
+        self.filter_text = filter_text
+        self.page_size = page_size
+        self.sort: history.SortKey = "date"
+        self.descending = True
+        self.flt = history.HistoryFilter()
+        self.total = 0
+        self.loaded = 0
+
+    def compose(self) -> ComposeResult:
+        yield Static("History", id="history-title")
+        yield Input(
+            self.filter_text,
+            placeholder="filter: pack:ID since:2026-01 until:2026-03-31 score:<5 "
+            "status:completed grader:llm last:30d",
+            id="history-filter",
+            compact=True,
+        )
+        yield Static("", id="history-status")
+        table: DataTable[object] = DataTable(
+            id="history-table", cursor_type="row", zebra_stripes=True
+        )
+        for key, label, _ in COLUMNS:
+            table.add_column(label, key=key)
+        yield table
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.apply_filter(self.filter_text)
+        self.query_one(DataTable).focus()
+
+    # loading --------------------------------------------------------------------------------
+
+    def apply_filter(self, text: str) -> None:
+        status = self.query_one("#history-status", Static)
+        now = self.deps.now() if self.deps.now else None
+        try:
+            self.flt = history.parse_filter(text, now)
+        except history.FilterError as exc:
+            status.update(Text(str(exc)))
+            status.add_class("error")
+            return
+        status.remove_class("error")
+        self.reload()
+
+    def reload(self) -> None:
+        table = self.query_one(DataTable)
+        table.clear()
+        self.loaded = 0
+        self.total = history.count(self.store, self.flt)
+        self.load_more()
+        self.update_status()
+
+    def load_more(self) -> None:
+        if self.loaded and self.loaded >= self.total:
+            return
+        rows = history.page(
+            self.store,
+            self.flt,
+            sort=self.sort,
+            descending=self.descending,
+            limit=self.page_size,
+            offset=self.loaded,
+        )
+        table = self.query_one(DataTable)
+        for row in rows:
+            table.add_row(*self.cells(row), key=str(row.id))
+        self.loaded += len(rows)
+        self.update_status()
+
+    @staticmethod
+    def cells(row: history.HistoryRow) -> list[object]:
+        return [
+            Text(str(row.id), style="dim"),
+            format_when(row.started_at),
+            Text(row.pack_id),
+            band_text(row.score, row.band),
+            Text(row.band or "", style="dim" if row.band is None else ""),
+            Text(grader_label({"grader": row.grader, "model": row.model})),
+            format_seconds(row.duration_seconds) if row.duration_seconds is not None else "–",
+            row.status.replace("_", " "),
+        ]
+
+    def update_status(self) -> None:
+        arrow = "↓" if self.descending else "↑"
+        shown = (
+            f"{self.loaded:,} of {self.total:,}" if self.loaded < self.total else f"{self.total:,}"
+        )
+        noun = "session" if self.total == 1 else "sessions"
+        self.query_one("#history-status", Static).update(
+            f"{shown} {noun} · sorted by {self.sort} {arrow} · enter: transcript · /: search"
+        )
+
+    # events ---------------------------------------------------------------------------------
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.apply_filter(event.value)
+        self.query_one(DataTable).focus()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.cursor_row >= self.loaded - LOAD_AHEAD and self.loaded < self.total:
+            self.load_more()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.open_transcript(int(str(event.row_key.value)))
+
+    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+        sort = dict((key, sort) for key, _, sort in COLUMNS).get(str(event.column_key.value))
+        if sort is None:
+            return
+        self.descending = not self.descending if sort == self.sort else True
+        self.sort = sort  # type: ignore[assignment]
+        self.reload()
+
+    def open_transcript(self, session_id: int, focus_turn: int | None = None) -> None:
+        from mockint.tui.screens.transcript import TranscriptScreen
+
+        self.app.push_screen(
+            TranscriptScreen(self.store, session_id, deps=self.deps, focus_turn=focus_turn)
+        )
+
+    # actions --------------------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        if self.focused is self.query_one(Input):
+            self.query_one(DataTable).focus()
+            return
+        self.dismiss()
+
+    def action_focus_filter(self) -> None:
+        self.query_one(Input).focus()
+
+    def action_next_sort(self) -> None:
+        index = SORT_CYCLE.index(self.sort) if self.sort in SORT_CYCLE else -1
+        self.sort = SORT_CYCLE[(index + 1) % len(SORT_CYCLE)]
+        self.descending = True
+        self.reload()
+
+    def action_reverse_sort(self) -> None:
+        self.descending = not self.descending
+        self.reload()
+
+    def action_search(self) -> None:
+        from mockint.tui.screens.search import SearchScreen
+
+        self.app.push_screen(SearchScreen(self.store, deps=self.deps))
+
+    def action_stats(self) -> None:
+        from mockint.tui.screens.stats import StatsScreen
+
+        self.app.push_screen(StatsScreen(self.store, deps=self.deps, pack_id=self.flt.pack))

@@ -1,0 +1,152 @@
+"""The search screen: type words, see matching questions and answers, open the transcript.
+
+Searching runs as you type (after a short pause) and on enter; one FTS5 query answers in a few
+milliseconds even over 80,000 turns, so it runs on the UI thread. Enter on a result opens the
+session's transcript scrolled to that turn.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Input, Static
+
+from mockint.errors import UserError
+from mockint.review.search import SearchHit, search
+from mockint.review.transcript import format_when
+from mockint.store import Store
+from mockint.tui.screens.review_common import ReviewDeps, snippet_text
+
+LIMIT = 100
+DEBOUNCE_SECONDS = 0.25
+
+
+class SearchScreen(Screen[None]):
+    """Full-text search. `SearchScreen(store, deps=ReviewDeps(...), query="mtls")`."""
+
+    DEFAULT_CSS = """
+    SearchScreen { layout: vertical; }
+    SearchScreen #search-title { height: 1; padding: 0 1; text-style: bold; color: $accent; }
+    SearchScreen #search-input { margin: 0 1; }
+    SearchScreen #search-status { height: 1; padding: 0 1; color: $text-muted; }
+    SearchScreen #search-results { height: 1fr; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back"),
+        Binding("slash", "focus_input", "Edit search"),
+    ]
+
+    def __init__(self, store: Store, *, deps: ReviewDeps | None = None, query: str = "") -> None:
+        super().__init__()
+        self.store = store
+        self.deps = deps or ReviewDeps()
+        self.initial = query
+        self.hits: dict[str, SearchHit] = {}
+        self._timer: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("Search questions and answers", id="search-title")
+        yield Input(
+            self.initial,
+            placeholder='words, "a phrase", 服务网格 … (every word must appear)',
+            id="search-input",
+            compact=True,
+        )
+        yield Static("", id="search-status")
+        table: DataTable[object] = DataTable(id="search-results", cursor_type="row")
+        for key, label in (
+            ("date", "Date"),
+            ("session", "Session"),
+            ("turn", "Turn"),
+            ("question", "Question"),
+            ("match", "Match"),
+        ):
+            table.add_column(label, key=key)
+        yield table
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self.initial:
+            self.run_search(self.initial)
+            self.query_one(DataTable).focus()
+        else:
+            self.query_one(Input).focus()
+
+    def run_search(self, text: str) -> None:
+        status = self.query_one("#search-status", Static)
+        table = self.query_one(DataTable)
+        table.clear()
+        self.hits = {}
+        if not text.strip():
+            status.update("")
+            return
+        try:
+            hits = search(self.store, text, limit=LIMIT)
+        except UserError as exc:
+            status.update(Text(str(exc)))
+            return
+        labels = [
+            f"{h.pack_id}/{h.question_id} {'follow-up' if h.kind == 'follow_up' else 'question'}"
+            for h in hits
+        ]
+        # the match column gets what the other columns leave (no sideways scrolling):
+        # date 16, session, turn and question as wide as their longest value, 2 cells padding
+        used = 16 + max([len(f"#{h.session_id}") for h in hits] + [7])
+        used += max([len(str(h.turn_id)) for h in hits] + [4]) + max(map(len, labels), default=8)
+        width = max(24, self.size.width - used - 4 * 2 - 2 * 2)
+        for hit, label in zip(hits, labels, strict=True):
+            key = str(hit.turn_id)
+            self.hits[key] = hit
+            table.add_row(
+                format_when(hit.turn_started_at),
+                Text(f"#{hit.session_id}"),
+                Text(f"{hit.turn_id}"),
+                Text(label),
+                snippet_text(hit.snippet, width),
+                key=key,
+            )
+        more = f" (first {LIMIT})" if len(hits) == LIMIT else ""
+        status.update(
+            f"{len(hits)} match{'es' if len(hits) != 1 else ''}{more}, newest first · "
+            "enter: open the transcript at that answer"
+            if hits
+            else Text(f"No question or answer matches {text!r}.")
+        )
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        value = event.value
+        self._timer = self.set_timer(DEBOUNCE_SECONDS, lambda: self.run_search(value))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        self.run_search(event.value)
+        if self.hits:
+            self.query_one(DataTable).focus()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        hit = self.hits.get(str(event.row_key.value))
+        if hit is None:
+            return
+        from mockint.tui.screens.transcript import TranscriptScreen
+
+        self.app.push_screen(
+            TranscriptScreen(self.store, hit.session_id, deps=self.deps, focus_turn=hit.turn_id)
+        )
+
+    def action_focus_input(self) -> None:
+        self.query_one(Input).focus()
+
+    def action_back(self) -> None:
+        if self.focused is self.query_one(Input) and self.hits:
+            self.query_one(DataTable).focus()
+            return
+        self.dismiss()

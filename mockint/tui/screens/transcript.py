@@ -1,0 +1,312 @@
+"""The transcript screen: every question, follow-up and answer of a session, each grade side by
+side with the others (and the difference), evidence highlighted in the answer, time used, and how
+the score on each question moved over earlier sessions.
+
+Keys: n / p next / previous question, r regrade with the LLM, R regrade with the keyword
+grader (a regrade adds a grade column, it never replaces one), e export Markdown, x export
+JSON, escape back. Regrading runs in a worker thread: the screen stays responsive while an LLM
+thinks.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from mockint.errors import UserError
+from mockint.review.charts import sparkline
+from mockint.review.transcript import (
+    VERDICT_MARK,
+    QuestionView,
+    Transcript,
+    TurnView,
+    evidence_spans,
+    format_delta,
+    format_seconds,
+    format_when,
+    grader_label,
+    load_transcript,
+)
+from mockint.store import Store
+from mockint.tui.screens.review_common import (
+    BAND_COLOURS,
+    VERDICT_STYLES,
+    ReviewDeps,
+    worker_store,
+)
+
+
+class TranscriptScreen(Screen[None]):
+    """One session. `TranscriptScreen(store, session_id, deps=ReviewDeps(...), focus_turn=id)`."""
+
+    DEFAULT_CSS = """
+    TranscriptScreen { layout: vertical; }
+    TranscriptScreen #transcript-header { height: auto; padding: 0 1; background: $boost; }
+    TranscriptScreen #transcript-body { height: 1fr; padding: 0 1; }
+    TranscriptScreen .q-heading { margin-top: 1; text-style: bold; color: $accent; }
+    TranscriptScreen .turn { margin: 1 0 0 2; padding-left: 1; border-left: blank; }
+    TranscriptScreen .turn.focused-turn { border-left: thick $accent; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back"),
+        Binding("n", "next_question", "Next question"),
+        Binding("p", "previous_question", "Previous"),
+        Binding("r", "regrade('llm')", "Regrade (LLM)"),
+        Binding("R", "regrade('keyword')", "Regrade (keyword)"),
+        Binding("e", "export('md')", "Export .md"),
+        Binding("x", "export('json')", "Export .json"),
+    ]
+
+    def __init__(
+        self,
+        store: Store,
+        session_id: int,
+        *,
+        deps: ReviewDeps | None = None,
+        focus_turn: int | None = None,
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.session_id = session_id
+        self.deps = deps or ReviewDeps()
+        self.focus_turn = focus_turn
+        self.transcript: Transcript | None = None
+        self.current_question = 0
+        self.regrading = False
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="transcript-header")
+        yield VerticalScroll(id="transcript-body", can_focus=True)
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        await self.show()
+
+    # rendering ------------------------------------------------------------------------------
+
+    async def show(self) -> None:
+        try:
+            self.transcript = load_transcript(self.store, self.session_id, with_history=True)
+        except LookupError:
+            self.query_one("#transcript-header", Static).update(
+                Text(f"No session {self.session_id}.")
+            )
+            return
+        self.query_one("#transcript-header", Static).update(header(self.transcript))
+        body = self.query_one("#transcript-body", VerticalScroll)
+        await body.remove_children()
+        widgets: list[Static] = []
+        for number, question in enumerate(self.transcript.questions, start=1):
+            widgets.append(
+                Static(question_heading(number, question), classes="q-heading", id=f"q-{number}")
+            )
+            for view in question.turns:
+                classes = "turn focused-turn" if view.turn["id"] == self.focus_turn else "turn"
+                widgets.append(
+                    Static(turn_block(view), classes=classes, id=f"turn-{view.turn['id']}")
+                )
+        if not widgets:
+            widgets.append(Static("No question was asked in this session."))
+        await body.mount_all(widgets)
+        body.focus()
+        if self.focus_turn is not None:
+            self.call_after_refresh(self.scroll_to_turn, self.focus_turn)
+
+    def scroll_to_turn(self, turn_id: int) -> None:
+        matches = self.query(f"#turn-{turn_id}")
+        if matches:
+            self.query_one("#transcript-body", VerticalScroll).scroll_to_widget(
+                matches.first(), top=True, animate=False
+            )
+
+    # actions --------------------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    def _go_to_question(self, step: int) -> None:
+        if not self.transcript or not self.transcript.questions:
+            return
+        count = len(self.transcript.questions)
+        self.current_question = max(0, min(count - 1, self.current_question + step))
+        heading = self.query_one(f"#q-{self.current_question + 1}")
+        self.query_one("#transcript-body", VerticalScroll).scroll_to_widget(
+            heading, top=True, animate=False
+        )
+
+    def action_next_question(self) -> None:
+        self._go_to_question(1)
+
+    def action_previous_question(self) -> None:
+        self._go_to_question(-1)
+
+    def action_export(self, fmt: str) -> None:
+        from mockint.review import export, markdown
+
+        folder = self.deps.exports()
+        path = folder / f"mockint-session-{self.session_id}.{fmt}"
+        try:
+            if fmt == "json":
+                text = export.to_json(export.export_document(self.store, [self.session_id]))
+            elif self.transcript is not None:
+                text = markdown.render(self.transcript)
+            else:
+                return
+            folder.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            self.notify(f"Cannot write {path}: {exc.strerror}", severity="error")
+            return
+        self.notify(f"Exported to {path}", title="Export")
+
+    def action_regrade(self, grader: str) -> None:
+        if self.deps.grader_factory is None:
+            self.notify("Regrading is not available here.", severity="warning")
+            return
+        if self.regrading:
+            self.notify("A regrade is already running.", severity="warning")
+            return
+        self.regrading = True
+        self.notify(f"Regrading with the {grader} grader…", title="Regrade")
+        self.regrade(grader)
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def regrade(self, grader: str) -> None:
+        from mockint.review.regrade import regrade_session
+
+        assert self.deps.grader_factory is not None
+        try:
+            with worker_store(self.store) as store:
+                report = regrade_session(
+                    store,
+                    self.session_id,
+                    grader,
+                    factory=self.deps.grader_factory,
+                    resolve_pack=self.deps.pack_resolver,
+                )
+        except UserError as exc:  # no LLM configured, the pack is gone, ...
+            self.app.call_from_thread(self.regrade_done, str(exc), True)
+            return
+        except Exception as exc:  # anything else: say so, keep the screen usable
+            self.app.call_from_thread(self.regrade_done, f"Regrade failed: {exc}", True)
+            return
+        failed = len(report.failed)
+        message = f"{report.stored} answers regraded" + (f", {failed} failed" if failed else "")
+        if failed:
+            message += f": {report.failed[0].note}"
+        self.app.call_from_thread(self.regrade_done, message, bool(failed))
+
+    async def regrade_done(self, message: str, problem: bool) -> None:
+        self.regrading = False
+        self.notify(message, title="Regrade", severity="warning" if problem else "information")
+        await self.show()
+
+
+def header(transcript: Transcript) -> Text:
+    session = transcript.session
+    text = Text()
+    text.append(f"Session #{session['id']}", style="bold")
+    text.append(f" · {session['pack_title'] or session['pack_id']} ({session['pack_id']})")
+    text.append(f" · {format_when(session['started_at'])}")
+    text.append(f" · {format_seconds(transcript.duration_seconds)}")
+    text.append(f" · {grader_label(session)} · {session['status'].replace('_', ' ')}")
+    if transcript.score is not None and transcript.band:
+        text.append(" · ")
+        text.append(f"{transcript.score:.1f}/10 {transcript.band}", BAND_COLOURS[transcript.band])
+    return text
+
+
+def question_heading(number: int, question: QuestionView) -> Text:
+    outcome = question.outcome
+    text = Text(f"{number}. {question.question_id} · ")
+    if outcome.skipped:
+        text.append("skipped", style="dim")
+    elif outcome.grade is not None:
+        band = outcome.grade.band
+        text.append(f"{outcome.score:.1f}/10 {band}", style=BAND_COLOURS.get(band, ""))
+    else:
+        text.append("not graded", style="dim")
+    budget = f" of {format_seconds(question.budget_seconds)}" if question.budget_seconds else ""
+    text.append(f" · {format_seconds(outcome.seconds)}{budget}", style="not bold")
+    scores = [score for _, _, score in question.history]
+    if len(scores) > 1:
+        text.append(f" · your scores here: {sparkline(scores[-20:])} ", style="not bold")
+        text.append(f"{scores[0]:.1f} → {scores[-1]:.1f} ({len(scores)})", style="not bold")
+    return text
+
+
+def turn_block(view: TurnView) -> RenderableType:
+    turn = view.turn
+    parts: list[RenderableType] = []
+    label = "Question" if turn["kind"] == "main" else "Follow-up"
+    if turn["kind"] == "follow_up" and turn["probes"]:
+        label += f" (probes {', '.join(turn['probes'])})"
+    parts.append(Text.assemble((label, "bold"), "\n", turn["prompt"]))
+    if turn["skipped"]:
+        parts.append(Text("Skipped.", style="dim italic"))
+        return Group(*parts)
+    if turn["answer"] is None:
+        parts.append(Text("Not answered.", style="dim italic"))
+        return Group(*parts)
+    answer = Text(turn["answer"])
+    for start, end in evidence_spans(turn["answer"], view.evidence):
+        answer.stylize("bold underline green", start, end)
+    parts.append(Text.assemble(("Answer", "bold"), f" · {format_seconds(view.seconds)}\n", answer))
+    if view.grades:
+        parts.append(Text(""))
+        parts.append(grades_table(view))
+        for grade in view.grades:
+            if grade.row["note"]:
+                parts.append(Text(f"{grade.label}: {grade.row['note']}", style="yellow"))
+    else:
+        parts.append(Text("Not graded.", style="dim italic"))
+    return Group(*parts)
+
+
+def grades_table(view: TurnView) -> Table:
+    """One column per grade, oldest first; changed verdicts marked; the score difference."""
+    table = Table(box=None, padding=(0, 2, 0, 0), show_edge=False, header_style="bold")
+    table.add_column("Rubric point", overflow="fold", ratio=3)
+    for grade in view.grades:
+        mark = " ★" if grade.counts and len(view.grades) > 1 else ""
+        table.add_column(f"{grade.label} {format_when(grade.row['created_at'])}{mark}", ratio=2)
+    changed = set(view.changed_points)
+    for point_id, description, verdicts in view.point_rows():
+        name = Text(description, style="bold" if point_id in changed else "")
+        if point_id in changed:
+            name.append(" ≠", style="bold yellow")
+        cells = [
+            Text(f"{VERDICT_MARK.get(v, '')} {v}".strip(), style=VERDICT_STYLES.get(v, ""))
+            for v in verdicts
+        ]
+        table.add_row(name, *cells)
+    flags = {f["id"]: f for g in view.grades for f in g.row["red_flags"]}
+    for flag_id, flag in flags.items():
+        cells = [
+            Text(f"⚑ −{flag.get('penalty', 0):g}", style="red")
+            if any(f["id"] == flag_id for f in g.row["red_flags"])
+            else Text("")
+            for g in view.grades
+        ]
+        table.add_row(Text(f"Red flag: {flag.get('description') or flag_id}", style="red"), *cells)
+    if not view.is_follow_up:
+        scores = []
+        for grade in view.grades:
+            cell = Text(f"{grade.row['score']:.1f} {grade.row['band']}", style="bold")
+            if grade.delta is not None:
+                cell.append(
+                    f" {format_delta(grade.delta)}", style="green" if grade.delta >= 0 else "red"
+                )
+            scores.append(cell)
+        table.add_row(Text("Score", style="bold"), *scores)
+    return table

@@ -1,0 +1,106 @@
+"""`mockint search | export | import | regrade | stats` as a user runs them, bad input included."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from review_factory import T0, mtls_session
+
+from mockint.store import Store
+
+
+def mockint(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "mockint", "--db", str(db), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "cli.db"
+    store = Store(path)
+    mtls_session(store, T0)
+    store.close()
+    return path
+
+
+def test_search_export_import_stats(db: Path, tmp_path: Path) -> None:
+    found = mockint(db, "search", "spiffe", "--json")
+    assert found.returncode == 0, found.stderr
+    hit = json.loads(found.stdout)[0]
+    assert hit["session_id"] == 1 and hit["turn_id"] == 1 and "**SPIFFE**" in hit["snippet"]
+    text = mockint(db, "search", "spiffe")
+    assert "session 1 · turn 1 · sm-04 question" in text.stdout and "[SPIFFE]" in text.stdout
+
+    md = mockint(db, "export", "1")
+    assert md.returncode == 0 and md.stdout.startswith("# Interview: Service meshes")
+    out = tmp_path / "s1.json"
+    assert mockint(db, "export", "1", "--format", "json", "-o", str(out)).returncode == 0
+    other = tmp_path / "other.db"
+    imported = mockint(other, "import", str(out))
+    assert imported.returncode == 0 and "imported session 1 as 1" in imported.stdout
+    again = mockint(other, "import", str(out), "--json")
+    assert json.loads(again.stdout) == {"imported": {}, "skipped": {"1": 1}}
+
+    stats = mockint(other, "stats", "--json")
+    assert stats.returncode == 0, stats.stderr
+    pack = json.loads(stats.stdout)["packs"][0]
+    assert pack["pack_id"] == "service-mesh" and pack["sessions"] == 1
+    assert "Rubric points missed most often" in mockint(other, "stats").stdout
+    history = mockint(other, "stats", "--pack", "service-mesh", "--question", "sm-04")
+    assert "service-mesh/sm-04: 1 attempts" in history.stdout
+    schema = mockint(db, "export", "--schema")
+    assert json.loads(schema.stdout)["title"] == "ExportDocument"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("search",), "Missing argument"),
+        (("search", "---"), "No such option"),
+        (("search", "--", "?!"), "nothing to search for"),
+        (("search", "mtls", "--since", "yesterday"), "use a date like"),
+        (("export",), "give the id of a session"),
+        (("export", "99"), "no session 99"),
+        (("export", "abc"), "not a valid integer"),
+        (("export", "1", "--format", "pdf"), "'pdf' is not one of"),
+        (("export", "1", "-o", "/nonexistent/dir/x.md"), "cannot write"),
+        (("import", "/nonexistent.json"), "no such file"),
+        (("regrade",), "give a session id or --pending"),
+        (("regrade", "1", "--pending"), "give a session id or --pending"),
+        (("regrade", "99", "--grader", "keyword"), "no session 99"),
+        (("regrade", "1", "--grader", "llm"), "needs a model"),
+        (("stats", "--question", "sm-04"), "--question needs --pack"),
+        (("stats", "--last", "-1"), "not in the range"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(
+    db: Path, args: tuple[str, ...], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """In-process (the same `main()` the script calls) to keep the many cases quick."""
+    from mockint.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main(["--db", str(db), *args])
+    err = capsys.readouterr().err
+    assert info.value.code == 2, err
+    assert message in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_regrade_with_the_keyword_grader_adds_grades(db: Path) -> None:
+    result = mockint(db, "regrade", "1", "--grader", "keyword", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert len(data["items"]) == 3 and all(item["stored"] for item in data["items"])
+    store = Store(db)
+    assert [g["grader"] for g in store.grades(1)] == ["keyword", "keyword"]
+    nothing = mockint(db, "regrade", "--pending")
+    assert nothing.returncode == 0 and "Nothing to regrade" in nothing.stdout
