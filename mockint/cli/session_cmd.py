@@ -7,6 +7,7 @@ the grader, the database), so a mistake is one line on stderr and exit 2, never 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import click
@@ -48,6 +49,7 @@ Examples:
   mockint run --pack service-mesh
   mockint run --pack service-mesh -n 3 --seed 7 --coach
   mockint run --pack ./my-pack.toml --untimed --grader keyword
+  mockint run --pack service-mesh --due     practise the questions that are due
 """
 
 
@@ -60,6 +62,9 @@ Examples:
 @click.option("--untimed", is_flag=True, help="No time budget per question.")
 @click.option("--minutes", type=float, help="Budget per question when the pack sets none.")
 @click.option("--follow-ups", "follow_ups", type=int, help="Follow-ups per question, 0-5.")
+@click.option(
+    "--due", is_flag=True, help="Only the questions due for practice, most-missed points first."
+)
 @llm_options
 @pass_context
 def run(
@@ -72,6 +77,7 @@ def run(
     untimed: bool,
     minutes: float | None,
     follow_ups: int | None,
+    due: bool,
 ) -> None:
     """Start an interview on a pack right away."""
     from mockint.tui.app import NewSession
@@ -95,7 +101,16 @@ def run(
         coach=settings.coach,
         max_follow_ups=settings.max_follow_ups if follow_ups is None else follow_ups,
     )
-    ctx.store()  # an unusable database is reported before the screen opens
+    store = ctx.store()  # an unusable database is reported before the screen opens
+    if due:
+        from mockint.review.scheduler import due_plan, nothing_due_message
+
+        question_ids, focus = due_plan(store, pack, limit=options.questions)
+        if not question_ids:
+            raise UserError(nothing_due_message(store, pack))
+        options = replace(
+            options, questions=len(question_ids), question_ids=tuple(question_ids), focus=focus
+        )
     from mockint.cli.launch import run_app
 
     run_app(ctx, NewSession(pack, options, grader_name, str(path)), ready=ready)

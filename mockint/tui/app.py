@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
@@ -20,6 +20,9 @@ from mockint.interview import InterviewOptions
 from mockint.packs import Pack
 from mockint.store import Store
 from mockint.tui.screens.home import HomeScreen
+
+if TYPE_CHECKING:
+    from mockint.tui.screens.review_common import ReviewDeps
 
 # The interview and scorecard screens (Markdown, TextArea) are imported when first shown: the
 # home screen must be interactive fast (under a second from the shell prompt).
@@ -109,10 +112,32 @@ class MockintApp(App[None]):
 
         self.switch_screen(ScorecardScreen(session_id, pack))
 
-    def open_transcript(self, session_id: int) -> None:
-        from mockint.tui.screens.scorecard import PlainTranscriptScreen
+    def review_deps(self) -> ReviewDeps:
+        from mockint.tui.screens.review_common import ReviewDeps
 
-        self.push_screen(PlainTranscriptScreen(session_id))
+        return ReviewDeps(grader_factory=self.grader_factory)
+
+    def open_transcript(self, session_id: int, focus_turn: int | None = None) -> None:
+        from mockint.tui.screens.transcript import TranscriptScreen
+
+        self.push_screen(
+            TranscriptScreen(self.store, session_id, deps=self.review_deps(), focus_turn=focus_turn)
+        )
+
+    def open_history(self) -> None:
+        from mockint.tui.screens.history import HistoryScreen
+
+        self.push_screen(HistoryScreen(self.store, deps=self.review_deps()))
+
+    def open_search(self) -> None:
+        from mockint.tui.screens.search import SearchScreen
+
+        self.push_screen(SearchScreen(self.store, deps=self.review_deps()))
+
+    def open_stats(self, pack_id: str | None = None) -> None:
+        from mockint.tui.screens.stats import StatsScreen
+
+        self.push_screen(StatsScreen(self.store, deps=self.review_deps(), pack_id=pack_id))
 
     def go_home(self) -> None:
         while len(self.screen_stack) > 2 and not isinstance(self.screen, HomeScreen):

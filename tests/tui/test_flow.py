@@ -15,7 +15,8 @@ from mockint.tui.app import LIGHT_THEME, NewSession, ResumeSession
 from mockint.tui.screens.dialogs import ConfirmDialog, FeedbackPanel, PauseMenu
 from mockint.tui.screens.home import HomeScreen
 from mockint.tui.screens.interview import InterviewScreen
-from mockint.tui.screens.scorecard import PlainTranscriptScreen, ScorecardScreen
+from mockint.tui.screens.scorecard import ScorecardScreen
+from mockint.tui.screens.transcript import TranscriptScreen
 from mockint.tui.widgets.answer_editor import AnswerEditor
 
 
@@ -71,7 +72,9 @@ async def test_whole_flow_from_home_to_scorecard(build_app, tiny_pack: Pack, sto
         text = str(app.screen.query_one("#scorecard-summary").render())
         assert "Overall" in text and "/ 10" in text
         await pilot.press("t")
-        assert isinstance(app.screen, PlainTranscriptScreen)
+        await settle(pilot)
+        assert isinstance(app.screen, TranscriptScreen)
+        assert app.screen.session_id == store.sessions()[0]["id"]
         await pilot.press("escape")
         await pilot.press("n")
         await settle(pilot)
@@ -307,3 +310,34 @@ async def test_home_offers_the_llm_grader_only_when_configured(
         await settle(pilot)
         assert isinstance(app.screen, InterviewScreen)
     assert store.sessions()[0]["grader"] == "keyword"
+
+
+async def test_home_entries_open_history_stats_and_due_practice(
+    build_app, tiny_pack: Pack, store: Store
+) -> None:
+    from mockint.review.scheduler import due_plan
+    from mockint.tui.screens.history import HistoryScreen
+    from mockint.tui.screens.stats import StatsScreen
+
+    app = build_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        app.screen.query_one("#pack", Select).value = "tiny"
+        app.screen.query_one("#questions", Input).value = "2"
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        assert isinstance(app.screen, HistoryScreen)
+        await pilot.press("escape")
+        await pilot.press("ctrl+g")
+        await settle(pilot)
+        assert isinstance(app.screen, StatsScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        expected, _ = due_plan(store, tiny_pack, limit=2)
+        await pilot.press("ctrl+d")
+        await settle(pilot)
+        assert isinstance(app.screen, InterviewScreen)
+        session = store.sessions()[0]
+        # a practice round asks exactly the questions the scheduler says are due
+        assert session["question_ids"] == expected
+        assert session["settings"]["focus"].keys() <= set(expected)

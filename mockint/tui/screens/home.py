@@ -7,6 +7,7 @@ configured, so a fresh install shows (and uses) the offline keyword grader.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual.app import ComposeResult
@@ -28,6 +29,10 @@ class HomeScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "start", "Start"),
         Binding("ctrl+r", "resume", "Resume"),
+        Binding("ctrl+d", "practice_due", "Practise due"),
+        Binding("ctrl+o", "history", "History"),
+        Binding("ctrl+f", "search", "Search"),
+        Binding("ctrl+g", "stats", "Stats"),
     ]
 
     def __init__(self) -> None:
@@ -89,6 +94,11 @@ class HomeScreen(Screen[None]):
             with Horizontal(id="home-buttons"):
                 yield Button("Start interview", id="start", variant="primary", compact=True)
                 yield Button("Resume", id="resume", compact=True)
+            with Horizontal(id="home-review-buttons"):
+                yield Button("Practise what's due", id="due", compact=True)
+                yield Button("History", id="history", compact=True)
+                yield Button("Search", id="search", compact=True)
+                yield Button("Stats", id="stats", compact=True)
             yield Static("", id="home-message")
         yield Footer()
 
@@ -148,10 +158,17 @@ class HomeScreen(Screen[None]):
     # starting ---------------------------------------------------------------------------------
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "start":
-            self.action_start()
-        elif event.button.id == "resume":
-            self.action_resume()
+        actions = {
+            "start": self.action_start,
+            "resume": self.action_resume,
+            "due": self.action_practice_due,
+            "history": self.action_history,
+            "search": self.action_search,
+            "stats": self.action_stats,
+        }
+        action = actions.get(event.button.id or "")
+        if action is not None:
+            action()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.action_start()
@@ -180,6 +197,39 @@ class HomeScreen(Screen[None]):
             self.notify("There is no interrupted session to resume.")
             return
         self.mockint.open_session(ResumeSession(self.resumable["id"]))
+
+    def action_practice_due(self) -> None:
+        """A session of the pack's questions that are due, the most-missed points first."""
+        from mockint.review.scheduler import due_plan, nothing_due_message
+        from mockint.tui.app import NewSession
+
+        try:
+            pack = self._require_pack()
+            options = self._options()
+        except UserError as exc:
+            self._message(str(exc))
+            return
+        store = self.mockint.store
+        question_ids, focus = due_plan(store, pack, limit=options.questions)
+        if not question_ids:
+            message = nothing_due_message(store, pack)
+            self._message(message)
+            self.notify(message)
+            return
+        options = replace(
+            options, questions=len(question_ids), question_ids=tuple(question_ids), focus=focus
+        )
+        self.mockint.open_session(NewSession(pack, options, self._grader_name(), self._pack_path()))
+
+    def action_history(self) -> None:
+        self.mockint.open_history()
+
+    def action_search(self) -> None:
+        self.mockint.open_search()
+
+    def action_stats(self) -> None:
+        pack = self._pack()
+        self.mockint.open_stats(pack.id if pack else None)
 
     def _grader_name(self) -> str:
         grader = self.query_one("#grader")

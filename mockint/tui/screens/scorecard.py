@@ -13,7 +13,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Markdown, Static
+from textual.widgets import Footer, Static
 
 from mockint.interview import build_scorecard, options_from_session, practice_options
 from mockint.packs import Pack
@@ -89,53 +89,3 @@ class ScorecardScreen(Screen[None]):
             pack_path=session.get("pack_path"),
         )
         self.mockint.open_session(request, replace=True)
-
-
-def transcript_markdown(store_session: dict, turns: list[dict], grades: dict) -> str:
-    """A session's questions and answers, in order, with each answer's grade."""
-    lines = [
-        f"# Session #{store_session['id']} — {store_session['pack_title']}",
-        f"Started {store_session['started_at']} · {store_session['status']} · "
-        f"grader {store_session['grader']}",
-        "",
-    ]
-    for turn in turns:
-        kind = "Question" if turn["kind"] == "main" else "Follow-up"
-        lines.append(f"## {kind} · {turn['question_id']}")
-        lines.append(turn["prompt"])
-        lines.append("")
-        if turn["skipped"]:
-            lines.append("*skipped*")
-        else:
-            answer = (turn["answer"] or "").strip() or "*(no answer yet)*"
-            lines.extend(f"> {line}" if line else ">" for line in answer.splitlines())
-        for grade in grades.get(turn["id"], []):
-            note = f" — {grade['note']}" if grade.get("note") else ""
-            lines.append("")
-            lines.append(f"*{grade['grader']}: {grade['score']:.1f} / 10, {grade['band']}{note}*")
-        lines.append("")
-    return "\n".join(lines)
-
-
-class PlainTranscriptScreen(Screen[None]):
-    """Every prompt and answer of a session with its grades: a plain read-only view, until the
-    review screens' transcript (regrades, exports) is wired in via `MockintApp.open_transcript`."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q", "app.pop_screen", "Back")]
-
-    def __init__(self, session_id: int) -> None:
-        super().__init__()
-        self.session_id = session_id
-
-    def compose(self) -> ComposeResult:
-        store = cast("MockintApp", self.app).store
-        session = store.session(self.session_id) or {}
-        text = transcript_markdown(
-            session, store.turns(self.session_id), store.session_grades(self.session_id)
-        )
-        with VerticalScroll(id="plain-transcript-body"):
-            yield Markdown(text)
-        yield Footer()
-
-    def on_mount(self) -> None:
-        self.query_one("#plain-transcript-body").focus()
