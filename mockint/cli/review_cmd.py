@@ -93,7 +93,7 @@ def search(
     more = " (more with --limit)" if len(hits) == limit else ""
     click.echo(
         f"\n{len(hits)} match{'es' if len(hits) != 1 else ''}{more}. "
-        "Read one: mockint export SESSION --format md"
+        "Read one: mockint show SESSION (or export it: mockint export SESSION --format md)"
     )
 
 

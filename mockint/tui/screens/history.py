@@ -16,12 +16,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from mockint.review import history
 from mockint.review.transcript import format_seconds, format_when, grader_label
 from mockint.store import Store
 from mockint.tui.screens.review_common import ReviewDeps, band_text
+from mockint.tui.widgets.key_bar import KeyBar
 
 COLUMNS: tuple[tuple[str, str, str | None], ...] = (
     # (column key, label, sort key)
@@ -94,7 +95,7 @@ class HistoryScreen(Screen[None]):
         for key, label, _ in COLUMNS:
             table.add_column(label, key=key)
         yield table
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.apply_filter(self.filter_text)

@@ -14,12 +14,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from mockint import locations
 from mockint.errors import UserError
 from mockint.interview import InterviewOptions, session_position
 from mockint.packs import Pack, discover_packs
+from mockint.tui.widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
     from mockint.tui.app import MockintApp
@@ -62,9 +63,13 @@ class HomeScreen(Screen[None]):
             yield Static("Rehearse a technical interview", id="home-title")
             with Horizontal(classes="field"):
                 yield Label("Pack", classes="field-label")
-                yield Select(
-                    pack_options, value=first_pack, allow_blank=False, compact=True, id="pack"
-                )
+                if len(pack_options) == 1:
+                    # One pack to offer: plain text is clearer (and opens faster) than a menu.
+                    yield Static(pack_options[0][0], id="pack")
+                else:
+                    yield Select(
+                        pack_options, value=first_pack, allow_blank=False, compact=True, id="pack"
+                    )
             with Horizontal(classes="field"):
                 yield Label("Questions", classes="field-label")
                 yield Input(str(settings.questions), type="integer", compact=True, id="questions")
@@ -100,7 +105,7 @@ class HomeScreen(Screen[None]):
                 yield Button("Search", id="search", compact=True)
                 yield Button("Stats", id="stats", compact=True)
             yield Static("", id="home-message")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         if not self.packs:
@@ -121,8 +126,14 @@ class HomeScreen(Screen[None]):
     def _message(self, text: str) -> None:
         self.query_one("#home-message", Static).update(text)
 
+    def _pack_id(self) -> str | None:
+        chooser = self.query_one("#pack")
+        if isinstance(chooser, Select):
+            return chooser.value if isinstance(chooser.value, str) else None
+        return next(iter(self.packs), None)
+
     def _pack(self) -> Pack | None:
-        value = self.query_one("#pack", Select).value
+        value = self._pack_id()
         entry = self.packs.get(value) if isinstance(value, str) else None
         return entry[0] if entry else None
 
@@ -242,7 +253,7 @@ class HomeScreen(Screen[None]):
         return pack
 
     def _pack_path(self) -> str | None:
-        value = self.query_one("#pack", Select).value
+        value = self._pack_id()
         return self.packs[value][1] if isinstance(value, str) and value in self.packs else None
 
     def _options(self) -> InterviewOptions:

@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, LoadingIndicator, Markdown, Static
+from textual.widgets import LoadingIndicator, Markdown, Static
 from textual.worker import Worker, WorkerState
 
 from mockint.errors import UserError
@@ -25,6 +25,7 @@ from mockint.interview import Interview, Turn, TurnOutcome, session_pack
 from mockint.tui.screens.dialogs import ConfirmDialog, FeedbackPanel, PauseMenu
 from mockint.tui.widgets.answer_editor import AnswerEditor
 from mockint.tui.widgets.grade_view import grade_report
+from mockint.tui.widgets.key_bar import KeyBar
 from mockint.tui.widgets.timer import QuestionTimer
 
 if TYPE_CHECKING:
@@ -75,7 +76,7 @@ class InterviewScreen(Screen[None]):
             yield LoadingIndicator(id="spinner")
             yield Static("", id="status")
             yield Static("", id="grader-name")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.editor.read_only = True

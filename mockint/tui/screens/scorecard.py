@@ -13,11 +13,12 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from mockint.interview import build_scorecard, options_from_session, practice_options
 from mockint.packs import Pack
 from mockint.tui.widgets.grade_view import band_style, result_heading, result_report
+from mockint.tui.widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
     from mockint.tui.app import MockintApp
@@ -59,7 +60,7 @@ class ScorecardScreen(Screen[None]):
             for number, result in enumerate(card.results, 1):
                 yield Static(result_heading(number, result), classes="result-heading")
                 yield Static(result_report(result), classes="result-body")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#scorecard-body").focus()

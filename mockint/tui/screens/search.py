@@ -14,13 +14,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from mockint.errors import UserError
 from mockint.review.search import SearchHit, search
 from mockint.review.transcript import format_when
 from mockint.store import Store
 from mockint.tui.screens.review_common import ReviewDeps, snippet_text
+from mockint.tui.widgets.key_bar import KeyBar
 
 LIMIT = 100
 DEBOUNCE_SECONDS = 0.25
@@ -69,7 +70,7 @@ class SearchScreen(Screen[None]):
         ):
             table.add_column(label, key=key)
         yield table
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         if self.initial:

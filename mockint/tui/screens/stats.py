@@ -18,13 +18,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from mockint.review.charts import bar_chart, sparkline
 from mockint.review.stats import PackStats, compute_stats
 from mockint.review.transcript import format_seconds, format_when
 from mockint.store import Store
 from mockint.tui.screens.review_common import ReviewDeps, worker_store
+from mockint.tui.widgets.key_bar import KeyBar
 
 
 class StatsScreen(Screen[None]):
@@ -62,7 +63,7 @@ class StatsScreen(Screen[None]):
         yield Static("Stats · loading…", id="stats-header")
         with VerticalScroll(id="stats-body", can_focus=True):
             yield Static("", id="stats-content")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#stats-body").focus()

@@ -20,7 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from mockint.errors import UserError
 from mockint.review.charts import sparkline
@@ -43,6 +43,7 @@ from mockint.tui.screens.review_common import (
     ReviewDeps,
     worker_store,
 )
+from mockint.tui.widgets.key_bar import KeyBar
 
 
 class TranscriptScreen(Screen[None]):
@@ -87,7 +88,7 @@ class TranscriptScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static("", id="transcript-header")
         yield VerticalScroll(id="transcript-body", can_focus=True)
-        yield Footer()
+        yield KeyBar()
 
     async def on_mount(self) -> None:
         await self.show()
