@@ -79,6 +79,15 @@ class QuestionResult:
     seconds_used: float
     budget_seconds: float | None
     skipped: bool
+    # the keyword grade of the same answers, when an LLM graded them (the cross-check)
+    cross_check_score: float | None = None
+
+    @property
+    def disagreement(self) -> float | None:
+        """Points between the LLM grade and its keyword cross-check; None without both."""
+        if self.grade is None or self.cross_check_score is None:
+            return None
+        return round(abs(self.grade.score - self.cross_check_score), 1)
 
 
 @dataclass
@@ -355,13 +364,17 @@ class Interview:
 
     # results ---------------------------------------------------------------------------------
 
-    def question_grade(self, question_id: str) -> Grade | None:
-        """The grade of one question, combining its main answer and its follow-up answers."""
+    def question_grade(self, question_id: str, grader: str | None = None) -> Grade | None:
+        """The grade of one question, combining its main answer and its follow-up answers.
+
+        `grader` picks whose grades to combine (default: the session's own grader); the
+        scorecard asks for "keyword" too, to set the cross-check beside an LLM grade.
+        """
         turns = [t for t in self.store.turns(self.session_id) if t["question_id"] == question_id]
         grades = self.store.session_grades(self.session_id)
         graded: list[tuple[int, Grade, tuple[str, ...] | None]] = []
         for turn in turns:
-            row = primary_grade(grades.get(turn["id"], []), self.session_grader)
+            row = primary_grade(grades.get(turn["id"], []), grader or self.session_grader)
             if row is None:
                 continue
             probes = None if turn["kind"] == "main" else tuple(turn["probes"])
@@ -508,10 +521,16 @@ def build_scorecard(store: Store, pack: Pack, session_id: int) -> Scorecard:
         own = [t for t in turns if t["question_id"] == question_id]
         if not own:
             continue
+        grade = interview.question_grade(question_id)
+        cross_check = None
+        if grade is not None and grade.grader == "llm":
+            keyword = interview.question_grade(question_id, "keyword")
+            cross_check = keyword.score if keyword and keyword.grader == "keyword" else None
         results.append(
             QuestionResult(
                 question=question,
-                grade=interview.question_grade(question_id),
+                grade=grade,
+                cross_check_score=cross_check,
                 turns=own,
                 seconds_used=sum(seconds_between(t["started_at"], t["submitted_at"]) for t in own),
                 budget_seconds=own[0]["budget_seconds"],

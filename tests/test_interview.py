@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from fake_grader import StreamingGrader, TermGrader
 
-from mockint.grading.base import Grade
+from mockint.grading.base import Grade, PointVerdict, finalize
 from mockint.interview import (
     Interview,
     InterviewOptions,
@@ -275,3 +275,36 @@ def test_session_pack_prefers_the_recorded_file(store: Store, tmp_path) -> None:
         store, pack, TermGrader(), InterviewOptions(questions=1), pack_path=str(path)
     )
     assert session_pack(store.session(interview.session_id)).id == "tiny"
+
+
+class FooledLLM(StreamingGrader):
+    """An LLM grade that a prompt injection talked up, with its keyword cross-check beside it."""
+
+    def grade(self, question: Question, answer: str) -> Grade:
+        grade = super().grade(question, answer)
+        grade.grader = "llm"
+        grade.cross_check = finalize(
+            Grade(
+                question_id=question.id,
+                grader="keyword",
+                points=[PointVerdict(p.point_id, "missed", p.weight) for p in grade.points],
+            )
+        )
+        return grade
+
+
+def test_scorecard_flags_llm_and_keyword_disagreement(store: Store, pack: Pack) -> None:
+    from mockint.tui.widgets.grade_view import result_heading, result_report
+
+    interview = start(store, pack, FooledLLM(), questions=1, max_follow_ups=0)
+    question = interview.current.question
+    everything = " ".join(p.terms[0] for p in question.rubric)
+    answer(interview, everything)
+    result = interview.finish().results[0]
+    # both grades are stored, the LLM's counts, the keyword cross-check sits beside it
+    graders = [g["grader"] for g in store.grades(result.turns[0]["id"])]
+    assert graders == ["llm", "keyword"]
+    assert result.grade.score == 10.0 and result.cross_check_score == 0.0
+    assert result.disagreement == 10.0
+    assert "graders disagree" in str(result_heading(1, result))
+    assert "Graders disagree" in str(result_report(result))

@@ -3,6 +3,8 @@ scorecard; skipping, empty answers, pausing, quitting and resuming after a crash
 
 from __future__ import annotations
 
+import threading
+
 from fake_grader import StreamingGrader, TermGrader
 from textual.widgets import Button, Input, Select
 from tui_helpers import settle
@@ -341,3 +343,36 @@ async def test_home_entries_open_history_stats_and_due_practice(
         # a practice round asks exactly the questions the scheduler says are due
         assert session["question_ids"] == expected
         assert session["settings"]["focus"].keys() <= set(expected)
+
+
+class SlowStreamingGrader(StreamingGrader):
+    """Streams its feedback, then holds the grade back until the test lets it go."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = threading.Event()
+
+    def grade_streaming(self, question: Question, answer: str, on_delta) -> Grade:
+        on_delta("You explained the spread ")
+        on_delta("but not the health check.")
+        self.release.wait(10)
+        return self.grade(question, answer)
+
+
+async def test_coach_mode_streams_feedback_while_grading(build_app, tiny_pack: Pack) -> None:
+    grader = SlowStreamingGrader()
+    app = build_app(new_session(tiny_pack, "q1", coach=True), grader=grader)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await type_answer(pilot, "we spread")
+        await pilot.press("ctrl+s")
+        live = app.screen.query_one("#live-feedback")
+        for _ in range(50):  # the worker streams; the screen shows it before the grade is done
+            await pilot.pause(0.05)
+            if "health check" in str(live.render()):
+                break
+        assert "You explained the spread but not the health check." in str(live.render())
+        assert live.display and app.screen.phase == "grading"
+        grader.release.set()
+        await settle(pilot)
+        assert isinstance(app.screen, FeedbackPanel)

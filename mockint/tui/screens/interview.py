@@ -52,6 +52,13 @@ class InterviewScreen(Screen[None]):
             super().__init__()
             self.outcome = outcome
 
+    class FeedbackDelta(Message):
+        """A piece of the grader's feedback as it streams in (coach mode shows it live)."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
     def __init__(self, request: SessionRequest) -> None:
         super().__init__()
         self.request = request
@@ -59,6 +66,7 @@ class InterviewScreen(Screen[None]):
         self.phase: Phase = "loading"
         self._graded_turn: int | None = None
         self._received_chars = 0  # streamed grader output, counted by the worker thread
+        self._live_text = ""  # the streamed feedback shown live in coach mode
 
     @property
     def mockint(self) -> MockintApp:
@@ -72,6 +80,7 @@ class InterviewScreen(Screen[None]):
             yield Markdown("", id="question")
         self.editor = AnswerEditor(id="answer", cursor_blink=self.mockint.cursor_blink)
         yield self.editor
+        yield Static("", id="live-feedback")
         with Horizontal(id="status-bar"):
             yield LoadingIndicator(id="spinner")
             yield Static("", id="status")
@@ -266,12 +275,26 @@ class InterviewScreen(Screen[None]):
         self.post_message(self.Graded(outcome))
 
     def _count_delta(self, delta: str) -> None:
-        # Runs in the worker thread; the UI reads the number on its next tick.
+        # Runs in the worker thread; the UI reads the number on its next tick. In coach mode the
+        # text itself goes to the screen as it arrives (outside coach mode the grade stays
+        # hidden until the scorecard, as in a real interview).
         self._received_chars += len(delta)
+        if self.interview is not None and self.interview.options.coach:
+            self.post_message(self.FeedbackDelta(delta))
+
+    def on_interview_screen_feedback_delta(self, message: FeedbackDelta) -> None:
+        if self.phase != "grading":
+            return
+        live = self.query_one("#live-feedback", Static)
+        self._live_text += message.text
+        live.update(self._live_text)
+        live.add_class("-streaming")
 
     def on_interview_screen_graded(self, message: Graded) -> None:
         assert self.interview is not None
         outcome = message.outcome
+        self._live_text = ""
+        self.query_one("#live-feedback", Static).remove_class("-streaming")
         self._graded_turn = None
         if self.interview.options.coach:
             assert self.interview.current is not None

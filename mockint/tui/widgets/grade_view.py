@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from textual.content import Content
 
-from mockint.grading.base import Grade
+from mockint.grading.base import DISAGREEMENT_POINTS, Grade
 from mockint.interview import QuestionResult
 from mockint.store import TurnRow
 from mockint.tui.widgets.timer import clock_text
@@ -152,6 +152,8 @@ def result_heading(number: int, result: QuestionResult) -> Content:
     else:
         parts.append(score_line(result.grade))
     parts.extend(["  ·  ", time_line(result)])
+    if (result.disagreement or 0.0) >= DISAGREEMENT_POINTS:
+        parts.append(("  ⚠ graders disagree", "bold $error"))
     return Content.assemble(*parts)
 
 
@@ -181,4 +183,21 @@ def result_report(result: QuestionResult) -> Content:
     if grade is not None and grade.note:
         lines.append(Content(""))
         lines.append(Content.assemble(("Note: ", "bold $warning"), grade.note))
+    if result.cross_check_score is not None:
+        lines.append(Content(""))
+        lines.append(cross_check_line(result))
     return Content("\n").join(lines)
+
+
+def cross_check_line(result: QuestionResult) -> Content:
+    """The keyword cross-check beside an LLM grade; a large gap is flagged for a human look."""
+    gap = result.disagreement or 0.0
+    text = f"keyword cross-check: {result.cross_check_score:.1f} / 10 ({gap:.1f} points apart)"
+    if gap >= DISAGREEMENT_POINTS:
+        return Content.assemble(
+            ("⚠ Graders disagree: ", "bold $error"),
+            text,
+            " — one of them may have been fooled (a paraphrase, keyword stuffing or text aimed "
+            "at the grader); read this answer again.",
+        )
+    return Content.styled(text, "dim")
