@@ -163,3 +163,41 @@ def test_keyword_session_with_the_real_grader_never_imports_openai(tmp_path: Pat
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["ScorecardScreen", "False"]
+
+
+def test_show_sums_llm_usage_per_session(store: Store, service_mesh: Pack, db_path: Path) -> None:
+    from mockint.grading.base import Usage
+
+    class CountingGrader(TermGrader):
+        """Stands in for an LLM: its grades carry token counts and model time."""
+
+        name = "llm"
+
+        def grade(self, question, answer):
+            grade = super().grade(question, answer)
+            grade.model, grade.endpoint = "tiny", "http://127.0.0.1:9/v1"
+            grade.usage = Usage(prompt_tokens=1000, completion_tokens=200, latency_ms=1500)
+            return grade
+
+    interview = Interview.start(
+        store,
+        service_mesh,
+        CountingGrader(),
+        InterviewOptions(questions=1, seed=1, max_follow_ups=1),
+    )
+    while not interview.done:
+        turn_id = interview.submit("sidecar proxy and mtls")
+        interview.advance(interview.grade(turn_id))
+    interview.finish()
+    graded_turns = len(store.turns(interview.session_id))
+
+    data = json.loads(mockint("show", str(interview.session_id), "--json", db=db_path).stdout)
+    assert data["usage"] == {
+        "prompt_tokens": 1000 * graded_turns,
+        "completion_tokens": 200 * graded_turns,
+        "model_seconds": round(1.5 * graded_turns, 1),
+    }
+    first = data["turns"][0]["grades"][0]
+    assert (first["model"], first["prompt_tokens"], first["latency_ms"]) == ("tiny", 1000, 1500)
+    text = mockint("show", str(interview.session_id), db=db_path).stdout
+    assert f"{1000 * graded_turns} prompt + {200 * graded_turns} completion tokens" in text

@@ -22,7 +22,7 @@ from mockint.cli.main import (
 )
 from mockint.config import Settings
 from mockint.errors import UserError
-from mockint.grading.base import Grader
+from mockint.grading.base import DISAGREEMENT_POINTS, Grader, total_usage
 from mockint.interview import InterviewOptions, build_scorecard, seconds_between, session_pack
 from mockint.packs import Pack, resolve_pack
 from mockint.store import SessionRow, Store, parse_iso
@@ -193,7 +193,19 @@ def history(ctx: Context, as_json: bool, limit: int | None) -> None:
 
 
 def grade_json(grade: dict[str, Any]) -> dict[str, Any]:
-    keys = ("grader", "model", "endpoint", "score", "band", "feedback", "note", "created_at")
+    keys = (
+        "grader",
+        "model",
+        "endpoint",
+        "score",
+        "band",
+        "feedback",
+        "note",
+        "created_at",
+        "prompt_tokens",
+        "completion_tokens",
+        "latency_ms",
+    )
     return {
         **{key: grade.get(key) for key in keys},
         "points": grade["points"],
@@ -222,7 +234,17 @@ def transcript_json(store: Store, session: SessionRow) -> dict[str, Any]:
         for turn in store.turns(session["id"])
     ]
     data = {**history_row(store, session), "question_ids": session["question_ids"]}
-    data.update(settings=session["settings"], endpoint=session["endpoint"], turns=turns)
+    usage = total_usage(g for rows in grades.values() for g in rows)
+    data.update(
+        settings=session["settings"],
+        endpoint=session["endpoint"],
+        usage={
+            "prompt_tokens": usage.prompt_tokens,
+            "completion_tokens": usage.completion_tokens,
+            "model_seconds": round(usage.latency_ms / 1000, 1),
+        },
+        turns=turns,
+    )
     try:
         card = build_scorecard(store, session_pack(session), session["id"])
     except UserError:
@@ -236,6 +258,8 @@ def transcript_json(store: Store, session: SessionRow) -> dict[str, Any]:
             "seconds_used": round(r.seconds_used, 1),
             "budget_seconds": r.budget_seconds,
             "points": r.grade.to_dict()["points"] if r.grade else [],
+            "cross_check_score": r.cross_check_score,
+            "disagreement": r.disagreement,
         }
         for r in card.results
     ]
@@ -272,8 +296,19 @@ def show(ctx: Context, session_id: int, as_json: bool) -> None:
             for line in turn["answer"].splitlines() or [""]:
                 click.echo(f"  > {line}")
         for grade in turn["grades"]:
+            by = grade["grader"] + (f" ({grade['model']})" if grade["model"] else "")
             note = f" — note: {grade['note']}" if grade["note"] else ""
-            click.echo(f"  {grade['grader']}: {grade['score']:.1f} / 10, {grade['band']}{note}")
+            click.echo(f"  {by}: {grade['score']:.1f} / 10, {grade['band']}{note}")
     for result in data.get("results", []):
         band = result["band"] or "skipped"
         click.echo(f"\n{result['question_id']}: {result['score']:.1f} / 10, {band}")
+        if (result["disagreement"] or 0) >= DISAGREEMENT_POINTS:
+            click.echo(
+                f"  graders disagree: keyword cross-check {result['cross_check_score']:.1f} / 10"
+            )
+    usage = data["usage"]
+    if usage["prompt_tokens"] or usage["completion_tokens"]:
+        click.echo(
+            f"\nLLM usage: {usage['prompt_tokens']} prompt + {usage['completion_tokens']} "
+            f"completion tokens, {usage['model_seconds']} s of model time"
+        )
