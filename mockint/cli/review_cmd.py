@@ -12,8 +12,8 @@ from pathlib import Path
 
 import click
 
-from mockint.cli.main import Context, cli, echo_json, pass_context
-from mockint.cli.session_cmd import OneLineErrors, require_grader
+from mockint.cli.main import Context, OneLineErrors, cli, echo_json, llm_options, pass_context
+from mockint.cli.session_cmd import require_grader
 from mockint.errors import UserError
 from mockint.review.search import search as run_search
 from mockint.review.search import snippet_parts
@@ -186,6 +186,7 @@ def import_cmd(ctx: Context, path: Path, as_json: bool) -> None:
     help="Default: llm for --pending, else the configured grader.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@llm_options
 @pass_context
 def regrade(
     ctx: Context, session_id: int | None, pending: bool, grader: str | None, as_json: bool
