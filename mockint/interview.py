@@ -17,12 +17,9 @@ from typing import Any
 from mockint.grading.base import (
     Grade,
     Grader,
-    band_for,
-    combine,
-    grade_from_row,
-    primary_grade,
 )
 from mockint.packs import FollowUp, Pack, Question, load_pack, resolve_pack
+from mockint.scorecard import Scorecard, build_scorecard, question_grade, seconds_between
 from mockint.store import Store, TurnRow, now_iso, parse_iso
 
 DeltaCallback = Callable[[str], None]
@@ -69,33 +66,6 @@ class TurnOutcome:
     grade: Grade
     question_grade: Grade
     next_follow_up: FollowUp | None
-
-
-@dataclass
-class QuestionResult:
-    question: Question
-    grade: Grade | None
-    turns: list[TurnRow]
-    seconds_used: float
-    budget_seconds: float | None
-    skipped: bool
-    # the keyword grade of the same answers, when an LLM graded them (the cross-check)
-    cross_check_score: float | None = None
-
-    @property
-    def disagreement(self) -> float | None:
-        """Points between the LLM grade and its keyword cross-check; None without both."""
-        if self.grade is None or self.cross_check_score is None:
-            return None
-        return round(abs(self.grade.score - self.cross_check_score), 1)
-
-
-@dataclass
-class Scorecard:
-    session_id: int
-    score: float
-    band: str
-    results: list[QuestionResult]
 
 
 def choose_questions(pack: Pack, count: int, seed: int | None) -> list[str]:
@@ -166,13 +136,6 @@ def session_position(store: Store, session_id: int) -> tuple[int, int]:
     if not turns or turns[-1]["question_id"] not in ids:
         return (1, len(ids))
     return (ids.index(turns[-1]["question_id"]) + 1, len(ids))
-
-
-def seconds_between(start: str | None, end: str | None) -> float:
-    begin, finish = parse_iso(start), parse_iso(end)
-    if begin is None or finish is None:
-        return 0.0
-    return max(0.0, (finish - begin).total_seconds())
 
 
 def pick_follow_up(
@@ -365,23 +328,10 @@ class Interview:
     # results ---------------------------------------------------------------------------------
 
     def question_grade(self, question_id: str, grader: str | None = None) -> Grade | None:
-        """The grade of one question, combining its main answer and its follow-up answers.
-
-        `grader` picks whose grades to combine (default: the session's own grader); the
-        scorecard asks for "keyword" too, to set the cross-check beside an LLM grade.
-        """
-        turns = [t for t in self.store.turns(self.session_id) if t["question_id"] == question_id]
-        grades = self.store.session_grades(self.session_id)
-        graded: list[tuple[int, Grade, tuple[str, ...] | None]] = []
-        for turn in turns:
-            row = primary_grade(grades.get(turn["id"], []), grader or self.session_grader)
-            if row is None:
-                continue
-            probes = None if turn["kind"] == "main" else tuple(turn["probes"])
-            graded.append((turn["id"], grade_from_row(row, question_id), probes))
-        if not graded:
-            return None
-        return combine(question_id, graded)
+        """The grade of one question, combining its main answer and its follow-up answers."""
+        return question_grade(
+            self.store, self.session_id, question_id, grader or self.session_grader
+        )
 
     def scorecard(self) -> Scorecard:
         return build_scorecard(self.store, self.pack, self.session_id)
@@ -506,59 +456,11 @@ def _iso(moment: datetime) -> str:
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def build_scorecard(store: Store, pack: Pack, session_id: int) -> Scorecard:
-    """Per-question grades and times, and the overall score (skipped questions count as 0)."""
-    session = store.session(session_id)
-    if session is None:
-        raise ValueError(f"no session {session_id}")
-    interview = Interview(store, pack, session_id, _NoGrader())
-    turns = store.turns(session_id)
-    results: list[QuestionResult] = []
-    for question_id in session["question_ids"]:
-        question = pack.question(question_id)
-        if question is None:
-            continue
-        own = [t for t in turns if t["question_id"] == question_id]
-        if not own:
-            continue
-        grade = interview.question_grade(question_id)
-        cross_check = None
-        if grade is not None and grade.grader == "llm":
-            keyword = interview.question_grade(question_id, "keyword")
-            cross_check = keyword.score if keyword and keyword.grader == "keyword" else None
-        results.append(
-            QuestionResult(
-                question=question,
-                grade=grade,
-                cross_check_score=cross_check,
-                turns=own,
-                seconds_used=sum(seconds_between(t["started_at"], t["submitted_at"]) for t in own),
-                budget_seconds=own[0]["budget_seconds"],
-                skipped=own[0]["skipped"],
-            )
-        )
-    scores = [r.grade.score if r.grade else 0.0 for r in results]
-    score = round(sum(scores) / len(scores), 1) if scores else 0.0
-    return Scorecard(session_id=session_id, score=score, band=band_for(score), results=results)
-
-
-class _NoGrader:
-    """Stands in where only stored grades are read (scorecards, transcripts)."""
-
-    name = "none"
-
-    def grade(self, question: Question, answer: str) -> Grade:
-        raise RuntimeError("reading stored grades only")
-
-
 __all__ = [
     "Interview",
     "InterviewOptions",
-    "QuestionResult",
-    "Scorecard",
     "Turn",
     "TurnOutcome",
-    "build_scorecard",
     "choose_questions",
     "now_iso",
     "options_from_session",

@@ -12,7 +12,6 @@ from mockint.grading.base import Grade, PointVerdict, finalize
 from mockint.interview import (
     Interview,
     InterviewOptions,
-    build_scorecard,
     choose_questions,
     options_from_session,
     practice_options,
@@ -20,6 +19,7 @@ from mockint.interview import (
     session_position,
 )
 from mockint.packs import Pack, Question, parse_pack
+from mockint.scorecard import build_scorecard
 from mockint.store import Store
 
 PACK = """

@@ -23,8 +23,9 @@ from mockint.cli.main import (
 from mockint.config import Settings
 from mockint.errors import UserError
 from mockint.grading.base import DISAGREEMENT_POINTS, Grader, total_usage
-from mockint.interview import InterviewOptions, build_scorecard, seconds_between, session_pack
+from mockint.interview import InterviewOptions, session_pack
 from mockint.packs import Pack, resolve_pack
+from mockint.scorecard import build_scorecard, seconds_between
 from mockint.store import SessionRow, Store, parse_iso
 
 

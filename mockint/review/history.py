@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 
 from mockint.grading.base import band_for
-from mockint.interview import seconds_between
+from mockint.scorecard import seconds_between
 from mockint.store import STATUSES, Store
 
 SortKey = Literal["date", "score", "pack", "duration", "status", "grader"]

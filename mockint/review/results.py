@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mockint.grading.base import Grade, combine, grade_from_row, primary_grade
-from mockint.interview import seconds_between
+from mockint.scorecard import seconds_between
 from mockint.store import SessionRow, Store, now_iso
 
 

@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass, field
 
 from mockint.grading.base import band_for, primary_grade
-from mockint.interview import seconds_between
 from mockint.review.results import QuestionOutcome, session_outcomes
+from mockint.scorecard import seconds_between
 from mockint.store import GradeRow, SessionRow, Store, TurnRow, parse_iso
 
 VERDICT_MARK = {"covered": "✔", "partial": "◐", "missed": "✘"}

@@ -15,8 +15,9 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
 
-from mockint.interview import build_scorecard, options_from_session, practice_options
+from mockint.interview import options_from_session, practice_options
 from mockint.packs import Pack
+from mockint.scorecard import build_scorecard
 from mockint.tui.widgets.grade_view import band_style, result_heading, result_report
 from mockint.tui.widgets.key_bar import KeyBar
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from textual.content import Content
 
 from mockint.grading.base import DISAGREEMENT_POINTS, Grade
-from mockint.interview import QuestionResult
+from mockint.scorecard import QuestionResult
 from mockint.store import TurnRow
 from mockint.tui.widgets.timer import clock_text
 
