@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -49,7 +48,3 @@ def store(db_path: Path) -> Store:
 def service_mesh() -> Pack:
     pack, _ = resolve_pack("service-mesh")
     return pack
-
-
-def env_without_secrets() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
