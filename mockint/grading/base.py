@@ -38,6 +38,13 @@ class PointVerdict:
     level: str = "core"
     # which turn's answer earned it, when grades of several answers are combined
     turn_id: int | None = None
+    # which layer of evidence gave the verdict: "keyword" (the answer's words), "semantic"
+    # (said in other words, by sentence similarity), "llm"; empty for grades stored before
+    source: str = ""
+    # cosine similarity of the best-supporting sentence, when the semantic layer judged it
+    similarity: float | None = None
+    # the answer's sentence nearest to the point when it is not covered, for coaching
+    closest: str = ""
 
 
 @dataclass
@@ -103,6 +110,9 @@ class Grade:
                     "evidence": p.evidence,
                     "reason": p.reason,
                     "turn_id": p.turn_id,
+                    "source": p.source,
+                    "similarity": p.similarity,
+                    "closest": p.closest,
                 }
                 for p in self.points
             ],
@@ -251,6 +261,9 @@ def combine(question_id: str, graded: list[tuple[int, Grade, tuple[str, ...] | N
                     description=point.description,
                     level=point.level,
                     turn_id=turn_id if point.verdict != "missed" else None,
+                    source=point.source,
+                    similarity=point.similarity,
+                    closest=point.closest,
                 )
         for flag in grade.red_flags:
             flags.setdefault(flag.flag_id, flag)
@@ -291,6 +304,9 @@ def grade_from_row(row: dict, question_id: str) -> Grade:
             description=p.get("description", ""),
             level=p.get("level", "core"),
             turn_id=p.get("turn_id"),
+            source=p.get("source") or "",
+            similarity=p.get("similarity"),
+            closest=p.get("closest") or "",
         )
         for p in row["points"]
     ]

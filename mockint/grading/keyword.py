@@ -453,6 +453,7 @@ def _judge(
         reason=_reason(verdict, best, matches, doc, sentences),
         description=point.description,
         level=point.level,
+        source="keyword" if verdict != "missed" else "",
     )
 
 
@@ -492,6 +493,7 @@ def _judge_phrase(
         reason=reason,
         description=point.description,
         level=point.level,
+        source="keyword" if verdict != "missed" else "",
     )
 
 

@@ -372,6 +372,7 @@ def check_reply(question: Question, answer: str, reply: GradeReply) -> Checked:
             verdict.verdict = item.verdict
             verdict.reason = item.reason.strip()
             verdict.evidence = [item.quote.strip()]
+            verdict.source = "llm"
         else:
             verdict.reason = f"claimed {item.verdict}, but the quote is not in the answer"
             checked.unverified.append(point.id)

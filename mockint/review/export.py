@@ -48,6 +48,9 @@ class PointExport(BaseModel):
     evidence: list[str] = Field(default_factory=list)
     reason: str = ""
     turn_id: int | None = None  # the turn whose answer earned it (an id within this document)
+    source: str = ""  # the evidence layer behind the verdict: keyword, semantic, llm
+    similarity: float | None = None
+    closest: str = ""  # the answer's sentence nearest to a point it did not cover
 
 
 class RedFlagExport(BaseModel):
