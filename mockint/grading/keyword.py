@@ -28,12 +28,13 @@ The score is never computed here: `base.finalize` turns the verdicts into score 
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from mockint.grading.base import CREDIT, Grade, PointVerdict, RedFlagHit, Verdict, finalize
+from mockint.grading.injection import INJECTION as _INJECTION
+from mockint.grading.injection import INJECTION_STEMS as _INJECTION_STEMS
 from mockint.grading.text import (
     NEG,
     NEGATION_LOOKBACK,
@@ -50,7 +51,6 @@ from mockint.grading.text import (
     find_matches,
     is_content,
     negated_before,
-    stem,
 )
 from mockint.packs import Pack, Question
 
@@ -81,30 +81,6 @@ INJECTION_FLAG = "addresses-grader"
 
 _LIST_GLUE = frozenset({"and", "or", "nor", "&"})
 _ARTICLES = frozenset({"a", "an", "the"})
-_INJECTION = re.compile(
-    r"\b(?:ignore|disregard|forget|override|bypass)\b[^.!?\n]{0,60}?"
-    r"\b(?:instructions?|rubric|prompt|rules?|criteria|grading|grader|above|previous|scoring)\b"
-    r"|\b(?:give|award|grade|score|mark|rate|assign)\b[^.!?\n]{0,40}?"
-    r"(?:\b10\s*/\s*10\b|\b10\s+out\s+of\s+10\b|\bfull\s+(?:marks|points|score|credit)\b"
-    r"|\b(?:perfect|maximum|max|top|highest)\s+(?:score|marks|grade|rating)\b"
-    r"|\bas\s+(?:correct|perfect|excellent)\b|\bstrong\s+hire\b)"
-    r"|\b(?:system\s+prompt|you\s+are\s+(?:an?\s+|the\s+)?(?:ai|llm|language\s+model|grader|"
-    r"assistant|evaluator|examiner)|as\s+an\s+ai|dear\s+(?:grader|evaluator|examiner)"
-    r"|note\s+to\s+the\s+(?:grader|evaluator|examiner)|this\s+answer\s+(?:is|deserves)\s+"
-    r"(?:perfect|correct|a\s+10|full\s+marks|10)"
-    r"|(?:grade|mark|score|rate)\s+(?:this|me|it|my\s+answer)\s+"
-    r"(?:generously|leniently|kindly|highly|high|well))\b",
-    re.IGNORECASE,
-)
-# Every branch of _INJECTION contains one of these words: a cheap test before the regex.
-_INJECTION_STEMS = frozenset(
-    stem(word)
-    for word in (
-        *("ignore", "disregard", "forget", "override", "bypass", "give", "award", "grade"),
-        *("score", "mark", "rate", "assign", "prompt", "ai", "llm", "model", "grader"),
-        *("evaluator", "examiner", "assistant", "answer"),
-    )
-)
 _RANK: dict[str, int] = {"covered": 2, "partial": 1, "missed": 0}
 
 

@@ -25,6 +25,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from mockint.grading.base import PointVerdict, RedFlagHit
+from mockint.grading.injection import addresses_grader, is_injection, sentence_spans
+from mockint.grading.text import clean
 from mockint.packs import Question, RubricPoint
 
 REFERENCE_POINT_ID = "reference"
@@ -232,53 +234,24 @@ def reply_schema(question: Question) -> dict[str, Any]:
 
 # checking the reply against the answer ---------------------------------------------------------
 
-_TYPOGRAPHY = str.maketrans({"’": "'", "‘": "'", "`": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 _EDGE = " \t\n\"'.,;:!?()[]{}<>*_-"
 _ELLIPSIS = re.compile(r"\.\.\.+|…")
-
-# Text addressed to whoever grades the answer rather than to the interviewer's question.
-_ADDRESSES_GRADER = re.compile(
-    r"\b(?:ignore|disregard|forget|override|bypass)\b[^.!?\n]{0,60}?"
-    r"\b(?:instructions?|rubric|(?:system\s+)?prompt|grading|grader|scoring|criteria)\b"
-    r"|\b(?:give|award|grade|score|mark|rate|assign|judge)\b[^.!?\n]{0,40}?"
-    r"(?:\b10\s*/\s*10\b|\b10\s+out\s+of\s+10\b|\bfull\s+(?:marks|points|score|credit)\b"
-    r"|\b(?:perfect|maximum|max|top|highest)\s+(?:score|marks|grade|rating)\b"
-    r"|\b(?:as|every\s+point|all\s+points?)\s+(?:as\s+)?(?:correct|covered|perfect|excellent)\b"
-    r"|\bstrong\s+hire\b)"
-    r"|\b(?:system\s+prompt|new\s+instructions|you\s+are\s+(?:now\s+)?(?:an?\s+|the\s+)?"
-    r"(?:ai|llm|language\s+model|grader|evaluator|examiner)"
-    r"|as\s+an\s+ai|dear\s+(?:grader|evaluator|examiner|model|ai)"
-    r"|note\s+(?:to|for)\s+the\s+(?:grader|evaluator|examiner|model|ai)"
-    r"|this\s+answer\s+(?:is|deserves)\s+(?:perfect|correct|a\s+10|full\s+marks|10))\b"
-    r"|\"verdict\"\s*:",
-    re.IGNORECASE,
-)
-_SENTENCE = re.compile(r"[^.!?\n]+[.!?]*|\n")
 _GAP = "\u241e"  # stands where removed text was, so a quote cannot bridge it
 
 
 def normalise(text: str) -> str:
-    """Compare text the way a reader would: Unicode-normalised, case-folded, one space."""
-    text = unicodedata.normalize("NFKC", text).translate(_TYPOGRAPHY).casefold()
+    """Compare text the way a reader would: repaired, Unicode-normalised, case-folded, one space."""
+    text = unicodedata.normalize("NFKC", clean(text)).casefold()
     return " ".join(text.split())
-
-
-def addresses_grader(answer: str) -> list[str]:
-    """The sentences of an answer that talk to the grader instead of answering."""
-    return [
-        m.group(0).strip()
-        for m in _SENTENCE.finditer(answer)
-        if m.group(0).strip() and _ADDRESSES_GRADER.search(m.group(0))
-    ]
 
 
 def evidence_text(answer: str) -> str:
     """The answer as quotes are checked against it: normalised, minus text aimed at the grader."""
     pieces = []
-    for match in _SENTENCE.finditer(answer):
-        sentence = match.group(0)
-        pieces.append(_GAP if _ADDRESSES_GRADER.search(sentence) else sentence)
-    return normalise(" ".join(pieces))
+    for start, end in sentence_spans(answer):
+        sentence = answer[start:end]
+        pieces.append(f" {_GAP} " if is_injection(sentence) else sentence)
+    return normalise("".join(pieces))
 
 
 def quote_found(quote: str, evidence: str) -> bool:

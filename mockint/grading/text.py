@@ -118,7 +118,7 @@ for _words, _canonical in sorted(PHRASE_SYNONYMS.items(), key=lambda kv: -len(kv
 _PHRASE_WORDS = frozenset(_PHRASE_FIRST)
 
 # Double-encoded UTF-8 (mojibake) seen in pasted text, and typographic characters.
-_MOJIBAKE = {
+MOJIBAKE = {
     "â€™": "'",
     "â€˜": "'",
     "â€œ": '"',
@@ -129,7 +129,15 @@ _MOJIBAKE = {
     "Ã©": "é",
     "Â": "",
 }
-_TYPOGRAPHY = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "“": '"', "”": '"'})
+# The one table of typographic characters: the keyword grader and the LLM grader's quote check
+# (llm_quotes.py) both read text through it.
+TYPOGRAPHY = str.maketrans(
+    {
+        **dict.fromkeys("’‘ʼ‚‛′`", "'"),
+        **dict.fromkeys("“”„‟″«»", '"'),
+        **dict.fromkeys("\u2010\u2011", "-"),  # hyphen, non-breaking hyphen (not dashes)
+    }
+)
 _HTML_BREAK = re.compile(r"<\s*(?:br|p|li)\s*/?\s*>", re.IGNORECASE)
 _HTML_TAG = re.compile(r"<\s*/?\s*[a-z][a-z0-9]*\s*/?\s*>", re.IGNORECASE)
 
@@ -154,9 +162,9 @@ def clean(text: str) -> str:
     The result is what evidence spans point into, so it stays close to what the person typed.
     """
     if "â" in text or "Ã" in text or "Â" in text:
-        for bad, good in _MOJIBAKE.items():
+        for bad, good in MOJIBAKE.items():
             text = text.replace(bad, good)
-    text = unicodedata.normalize("NFC", text).translate(_TYPOGRAPHY)
+    text = unicodedata.normalize("NFC", text).translate(TYPOGRAPHY)
     if "&" in text:
         text = html.unescape(text)
     if "<" in text:
