@@ -77,6 +77,9 @@ PARAPHRASE_FULL = 0.5
 # said, and partly covered when any of it is.
 PHRASE_COVERED = 0.67
 INJECTION_PENALTY = 5.0
+# Longer answers are graded on their first this many characters (a pasted log or book must
+# not stall the interview); the feedback says so.
+MAX_GRADED_CHARS = 30_000
 INJECTION_FLAG = "addresses-grader"
 
 _LIST_GLUE = frozenset({"and", "or", "nor", "&"})
@@ -235,6 +238,52 @@ def derive_points(question_text: str, reference: str, idf: IdfTable) -> list[Com
     return points
 
 
+@dataclass(slots=True)
+class Reading:
+    """A keyword judgement and the sentences it would not let earn credit any other way."""
+
+    grade: Grade
+    compiled: CompiledQuestion
+    doc: Analysed
+    # sentences that may earn no credit from similarity: lists, negations, red flags,
+    # text addressed to the grader
+    blocked: frozenset[int]
+    dump: bool
+    notes: list[str]
+
+    def finish(self) -> Grade:
+        """Score, band and feedback from the (possibly revised) verdicts."""
+        self.grade.feedback = ""
+        finalize(self.grade)
+        if self.notes:
+            self.grade.feedback = " ".join([*self.notes, self.grade.feedback])
+        return self.grade
+
+
+def _blocked_sentences(
+    doc: Analysed,
+    found: list[list[Match]],
+    sentences: _Sentences,
+    crowded: set[int],
+    index: AnswerIndex,
+    compiled: CompiledQuestion,
+) -> frozenset[int]:
+    """Sentence numbers that the keyword rules say cannot support a point by resemblance.
+
+    A sentence encoder cannot tell a statement from its negation, so any sentence with a
+    negator, a negated match or a red flag is out, and so is anything that is not prose.
+    """
+    blocked = {i for i, prose in enumerate(sentences.prose) if not prose}
+    blocked |= {i for i, bad in enumerate(sentences.injected) if bad}
+    blocked |= crowded
+    blocked |= {doc.sentence[p] for p, negator in enumerate(doc.negator) if negator}
+    blocked |= {doc.sentence[m.start] for matches in found for m in matches if m.negated}
+    for flag in compiled.flags:
+        for match in _matches(flag.terms, doc, index):
+            blocked.add(doc.sentence[match.start])
+    return frozenset(blocked)
+
+
 @dataclass(frozen=True, slots=True)
 class _Sentences:
     """How each sentence of an answer may earn credit."""
@@ -282,8 +331,19 @@ class KeywordGrader:
         return compiled
 
     def grade(self, question: Question, answer: str) -> Grade:
+        return self.read(question, answer).grade
+
+    def read(self, question: Question, answer: str, *, lenient: bool = True) -> Reading:
+        """The grade plus what the grader learnt about each sentence, for the semantic layer.
+
+        `lenient=False` leaves out the reference-sentence leniency ("said 50% of this
+        reference sentence, so the rest counts"): the offline grader replaces that guess by
+        measured sentence similarity.
+        """
         compiled = self.compiled(question)
-        doc = analyse(answer or "")
+        answer = answer or ""
+        truncated = len(answer) > MAX_GRADED_CHARS
+        doc = analyse(answer[:MAX_GRADED_CHARS] if truncated else answer)
         index = AnswerIndex(doc, compiled.vocabulary)
         sentences = _classify(doc, compiled, index)
         found = [_matches(p.terms, doc, index) for p in compiled.points]
@@ -293,16 +353,23 @@ class KeywordGrader:
             _judge(point, matches, doc, index, sentences, crowded)
             for point, matches in zip(compiled.points, found, strict=True)
         ]
-        if compiled.derived:
-            _credit_paraphrase(compiled, points)
+        if compiled.derived and lenient:
+            credit_paraphrase(compiled, points)
         flags = _red_flags(compiled, doc, index, sentences)
-        grade = finalize(
-            Grade(question_id=question.id, grader=self.name, points=points, red_flags=flags)
-        )
+        grade = Grade(question_id=question.id, grader=self.name, points=points, red_flags=flags)
         notes = _notes(doc, sentences, points)
-        if notes:
-            grade.feedback = " ".join([*notes, grade.feedback])
-        return grade
+        if truncated:
+            notes.insert(0, f"Only the first {MAX_GRADED_CHARS:,} characters were graded.")
+        reading = Reading(
+            grade=grade,
+            compiled=compiled,
+            doc=doc,
+            blocked=_blocked_sentences(doc, found, sentences, crowded, index, compiled),
+            dump=sentences.dump,
+            notes=notes,
+        )
+        reading.finish()
+        return reading
 
 
 def _matches(terms: tuple[Term, ...], doc: Analysed, index: AnswerIndex) -> list[Match]:
@@ -503,7 +570,7 @@ def _reason(
     return "not found"
 
 
-def _credit_paraphrase(compiled: CompiledQuestion, points: list[PointVerdict]) -> None:
+def credit_paraphrase(compiled: CompiledQuestion, points: list[PointVerdict]) -> None:
     """Balance coverage against the reference's length: a reference answer is one wording
     among many, so once an answer says enough of a reference sentence, the rest of that
     sentence is credited as probably said in other words (partly, or fully past half)."""

@@ -143,7 +143,7 @@ _HTML_TAG = re.compile(r"<\s*/?\s*[a-z][a-z0-9]*\s*/?\s*>", re.IGNORECASE)
 
 # One scan of the text finds tokens, sentence ends and clause breaks.
 _SCAN = re.compile(
-    r"(?P<tok>[^\W_]+(?:\+\+|#)?(?:'[^\W_]+)*|%)"
+    r"(?P<tok>\d+(?:\.\d+)+|[^\W_]+(?:\+\+|#)?(?:'[^\W_]+)*|%)"
     r"|(?P<sent>[.!?;]+(?=\s|$|[\"')\]])|\n\s*(?:[-*•]\s+|\d+[.)]\s+)?|\n)"
     r"|(?P<clause>[,:()\[\]{}—–]|\s-+\s)"
 )
@@ -219,7 +219,17 @@ class Analysed:
 _TOKEN_CACHE: dict[str, tuple[tuple[str, str], ...]] = {}
 
 
+# Where a CamelCase identifier splits into words: AuthorizationPolicy, PodDisruptionBudget,
+# HTTPRoute. Never inside a short prefix ("mTLS", "gRPC", "iPhone") or an acronym ("OAuth").
+_CAMEL = re.compile(r"(?<=[a-z]{2})(?=[A-Z][a-z])|(?<=[A-Z]{2})(?=[A-Z][a-z]{2})")
+
+
 def _token_entry(token: str) -> tuple[tuple[str, str], ...]:
+    if not token.islower() and _CAMEL.search(token):
+        entry = tuple(piece for part in _CAMEL.split(token) for piece in _token_entry(part))
+        if len(_TOKEN_CACHE) < 200000:
+            _TOKEN_CACHE[token] = entry
+        return entry
     word = fold(token)
     parts = _split_contraction(word) if "'" in word else (word,)
     mapped = [piece for part in parts for piece in WORD_SYNONYMS.get(part, part).split(" ")]
