@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from mockint import locations
 from mockint.errors import UserError
 
-GraderName = Literal["keyword", "llm"]
+GraderName = Literal["offline", "keyword", "llm"]
 
 # environment variable -> settings field
 ENV_KEYS: dict[str, str] = {
@@ -54,7 +54,7 @@ class Settings(BaseModel):
         """The grader used when none is asked for: the LLM only when a model is configured."""
         if self.grader:
             return self.grader
-        return "llm" if self.llm_configured else "keyword"
+        return "llm" if self.llm_configured else "offline"
 
 
 def _read_config_file(path: Path) -> dict[str, Any]:

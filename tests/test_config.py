@@ -10,9 +10,9 @@ from mockint.config import load_settings
 from mockint.errors import UserError
 
 
-def test_defaults_use_the_keyword_grader(tmp_path: Path) -> None:
+def test_defaults_use_the_offline_grader(tmp_path: Path) -> None:
     settings = load_settings(tmp_path / "absent.toml", environ={})
-    assert settings.active_grader == "keyword"
+    assert settings.active_grader == "offline"
     assert settings.questions == 5 and settings.timeout == 60
     assert settings.db.name == "mockint.db"
 

@@ -140,7 +140,7 @@ ANSWER = "The sidecar proxy handles mTLS and retries; the control plane pushes c
 def test_two_question_session_with_follow_ups(terminal: Terminal, terminal_env) -> None:
     terminal.start(f"{installed_mockint()} run --pack service-mesh --questions 2 --seed 5")
     screen = terminal.wait_for_text("Question 1 of 2")
-    assert "keyword grader" in screen and "0 words" in screen
+    assert "offline grader" in screen and "0 words" in screen
     seen: list[str] = []
     while "Scorecard" not in screen:
         current = header(screen)
@@ -163,12 +163,12 @@ def test_two_question_session_with_follow_ups(terminal: Terminal, terminal_env) 
     sessions = json.loads(run_cli(terminal_env, "history", "--json"))
     assert len(sessions) == 1 and sessions[0]["status"] == "completed"
     data = json.loads(run_cli(terminal_env, "show", str(sessions[0]["id"]), "--json"))
-    assert data["questions"] == 2 and data["grader"] == "keyword"
+    assert data["questions"] == 2 and data["grader"] == "offline"
     assert len(data["turns"]) == len(seen)
     assert all(turn["answer"] == ANSWER for turn in data["turns"])
     assert {t["kind"] for t in data["turns"]} == {"main", "follow_up"}
     assert all(
-        turn["grades"] and turn["grades"][0]["grader"] == "keyword" for turn in data["turns"]
+        turn["grades"] and turn["grades"][0]["grader"] == "offline" for turn in data["turns"]
     )
 
 

@@ -58,7 +58,7 @@ def test_grade_one_answer_prints_a_readable_report(tmp_path, pack_path) -> None:
     )
     assert result.exit_code == 0, result.output
     first = result.output.splitlines()[0]
-    assert first.startswith("mesh: ") and "/10" in first and "grader: keyword" in first
+    assert first.startswith("mesh: ") and "/10" in first and "grader: offline" in first
     assert "[x] orchestrator" in result.output
     assert "[ ] latency" in result.output
     assert 'evidence: "kubernetes"' in result.output
@@ -80,7 +80,7 @@ def test_grade_json_has_the_documented_shape(tmp_path, pack_path) -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["question_id"] == "mesh"
-    assert data["grader"] == "keyword"
+    assert data["grader"] == "offline"
     assert data["score"] == 8.0  # every point covered, minus the 2.0 red flag
     assert data["band"] == "strong hire"
     assert {"id", "verdict", "evidence"} <= set(data["points"][0])

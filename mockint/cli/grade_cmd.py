@@ -137,7 +137,8 @@ _MARKS = {"covered": "[x]", "partial": "[~]", "missed": "[ ]"}
 
 
 def _print_report(grade: Grade) -> None:
-    by = grade.grader + (f", {grade.model} at {grade.endpoint}" if grade.model else "")
+    by = grade.grader + (f", {grade.model}" if grade.model else "")
+    by += f" at {grade.endpoint}" if grade.endpoint else ""
     click.echo(f"{grade.question_id}: {grade.score:.1f}/10 — {grade.band} (grader: {by})")
     if grade.note:
         click.echo(f"note: {grade.note}")

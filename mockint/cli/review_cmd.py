@@ -182,7 +182,7 @@ def import_cmd(ctx: Context, path: Path, as_json: bool) -> None:
 @click.option("--pending", is_flag=True, help="Every answer whose LLM grading fell back.")
 @click.option(
     "--grader",
-    type=click.Choice(["llm", "keyword"]),
+    type=click.Choice(["llm", "offline", "keyword"]),
     help="Default: llm for --pending, else the configured grader.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")

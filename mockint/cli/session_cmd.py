@@ -57,7 +57,11 @@ Examples:
 @cli.command(cls=OneLineErrors, epilog=RUN_EPILOG)
 @click.option("--pack", "-p", "pack_ref", required=True, metavar="ID|PATH", help="Pack id or file.")
 @click.option("--questions", "-n", type=int, help="How many questions (default 5).")
-@click.option("--grader", type=click.Choice(["keyword", "llm"]), help="Grader to use.")
+@click.option(
+    "--grader",
+    type=click.Choice(["offline", "keyword", "llm"]),
+    help="Grader to use (default: llm when a model is set, else offline).",
+)
 @click.option("--seed", type=int, help="Draw the questions in a reproducible order.")
 @click.option("--coach/--no-coach", default=None, help="Show grades after each answer.")
 @click.option("--untimed", is_flag=True, help="No time budget per question.")

@@ -16,15 +16,20 @@ if TYPE_CHECKING:
     from mockint.grading.base import Grader
     from mockint.packs import Pack
 
-GRADER_NAMES: tuple[str, ...] = ("keyword", "llm")
+GRADER_NAMES: tuple[str, ...] = ("offline", "keyword", "llm")
 
 
 def make_grader(name: str, settings: Settings | None = None, *, pack: Pack | None = None) -> Grader:
-    """The grader called `name`: "keyword" (offline) or "llm" (needs a configured model).
+    """The grader called `name`: "offline" (keywords plus meaning, the default without a
+    model), "keyword" (words only) or "llm" (needs a configured model).
 
     `pack` lets the keyword grader (also the LLM grader's cross-check) weigh words by how
     informative they are across the pack, which matters for reference-answer-only questions.
     """
+    if name == "offline":
+        from mockint.grading.offline import OfflineGrader
+
+        return OfflineGrader(pack)
     if name == "keyword":
         from mockint.grading.keyword import KeywordGrader
 

@@ -56,7 +56,10 @@ class HomeScreen(Screen[None]):
             for pack_id, (pack, _) in self.packs.items()
         ]
         first_pack = pack_options[0][1] if pack_options else Select.NULL
-        grader_options = [("keyword — offline", "keyword")]
+        grader_options = [
+            ("offline — keywords and meaning", "offline"),
+            ("keyword — words only", "keyword"),
+        ]
         if settings.llm_configured:
             grader_options.append((f"llm — {settings.model}", "llm"))
         with VerticalScroll(id="home-form"):
@@ -94,7 +97,7 @@ class HomeScreen(Screen[None]):
                     )
                 else:
                     # One grader to offer: plain text is clearer (and opens faster) than a menu.
-                    yield Static("keyword — offline", id="grader")
+                    yield Static("offline — keywords and meaning", id="grader")
                     yield Static("no LLM configured", id="grader-hint", classes="hint")
             with Horizontal(id="home-buttons"):
                 yield Button("Start interview", id="start", variant="primary", compact=True)

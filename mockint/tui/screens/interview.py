@@ -141,6 +141,9 @@ class InterviewScreen(Screen[None]):
             grader = app.grader_factory(session["grader"], pack)
             interview = Interview.resume(app.store, pack, request.session_id, grader)
         self.post_message(self.Opened(interview))
+        warm_up = getattr(grader, "warm_up", None)
+        if callable(warm_up):
+            warm_up()  # load the sentence encoder while the candidate reads the question
 
     def on_interview_screen_opened(self, message: Opened) -> None:
         self.interview = message.interview
