@@ -20,6 +20,7 @@ from typing import Any
 
 import sqlite_utils
 
+from mockint import locations
 from mockint.errors import UserError
 from mockint.grading.base import Grade
 
@@ -225,7 +226,7 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 def _create_private(path: Path) -> None:
     """Create the file readable by its owner only before SQLite touches it."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    locations.private_dir(path.parent)
     if not path.exists():
         fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
         os.close(fd)

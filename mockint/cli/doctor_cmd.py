@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from mockint.cli.main import Context, cli, echo_json, llm_options, pass_context
+from mockint.safe_text import safe_text
 
 if TYPE_CHECKING:
     from mockint.grading.llm_client import LLMClient
@@ -111,30 +112,33 @@ def _check_chat(client: LLMClient) -> dict[str, Any]:
     return {"mode": working[0]["mode"], "ms": working[0]["ms"], "tried": rows, "error": None}
 
 
+def _echo(text: str = "") -> None:
+    """Print text that may come from a pack or a server, without its control sequences."""
+    click.echo(safe_text(text))
+
+
 def _print(report: dict[str, Any]) -> None:
     models = report["models"] or {}
     model = report["model"] or "(none: set MOCKINT_MODEL or --model)"
     if report["model"] and models.get("model_listed") is False:
         model += "  (not listed by the endpoint; it may use its default model instead)"
-    click.echo(f"endpoint   {report['endpoint']}")
-    click.echo(f"model      {model}")
-    click.echo(f"api key    {report['api_key']}")
-    click.echo(f"timeout    {report['timeout_s']:g} s")
+    _echo(f"endpoint   {report['endpoint']}")
+    _echo(f"model      {model}")
+    _echo(f"api key    {report['api_key']}")
+    _echo(f"timeout    {report['timeout_s']:g} s")
     if models.get("error"):
-        click.echo(f"models     {models['error']}")
+        _echo(f"models     {models['error']}")
     elif models:
         listed = ", ".join(models["listed"][:5]) + (", ..." if len(models["listed"]) > 5 else "")
-        click.echo(f"models     answered in {models['ms']:.0f} ms: {listed or '(none listed)'}")
+        _echo(f"models     answered in {models['ms']:.0f} ms: {listed or '(none listed)'}")
     chat = report["chat"]
     if chat:
         for row in chat["tried"]:
-            click.echo(f"  {row['mode']:<20} {row['result']} ({row['ms']:.0f} ms)")
+            _echo(f"  {row['mode']:<20} {row['result']} ({row['ms']:.0f} ms)")
         if chat["mode"]:
-            click.echo(
-                f"structured output  {chat['mode']} (remembered for this endpoint and model)"
-            )
-            click.echo(f"round trip         {chat['ms']:.0f} ms")
+            _echo(f"structured output  {chat['mode']} (remembered for this endpoint and model)")
+            _echo(f"round trip         {chat['ms']:.0f} ms")
     if report["ok"]:
-        click.echo("ready: the LLM grader (--grader llm) can use this endpoint")
+        _echo("ready: the LLM grader (--grader llm) can use this endpoint")
     else:
-        click.echo(f"not ready: {report['problem']}")
+        _echo(f"not ready: {report['problem']}")

@@ -23,6 +23,7 @@ from mockint.grading import GRADER_NAMES, make_grader
 from mockint.grading.base import Grade, Grader
 from mockint.grading.metrics import agreement
 from mockint.packs import Pack, Question, resolve_pack
+from mockint.safe_text import json_safe, safe_text
 
 GRADE_EPILOG = """\b
 Examples:
@@ -133,30 +134,35 @@ def _read_text(path: Path) -> str:
         raise UserError(f"{path}: cannot read: {exc.strerror}") from None
 
 
+def _echo(text: str = "") -> None:
+    """Print text that may come from a pack or a server, without its control sequences."""
+    click.echo(safe_text(text))
+
+
 _MARKS = {"covered": "[x]", "partial": "[~]", "missed": "[ ]"}
 
 
 def _print_report(grade: Grade) -> None:
     by = grade.grader + (f", {grade.model}" if grade.model else "")
     by += f" at {grade.endpoint}" if grade.endpoint else ""
-    click.echo(f"{grade.question_id}: {grade.score:.1f}/10 — {grade.band} (grader: {by})")
+    _echo(f"{grade.question_id}: {grade.score:.1f}/10 — {grade.band} (grader: {by})")
     if grade.note:
-        click.echo(f"note: {grade.note}")
-    click.echo()
+        _echo(f"note: {grade.note}")
+    _echo()
     for point in grade.points:
-        click.echo(f"{_MARKS[point.verdict]} {point.point_id} (weight {point.weight:g})")
+        _echo(f"{_MARKS[point.verdict]} {point.point_id} (weight {point.weight:g})")
         if point.description:
-            click.echo(f"    {point.description}")
+            _echo(f"    {point.description}")
         if point.evidence:
-            click.echo("    evidence: " + "; ".join(f'"{e}"' for e in point.evidence))
+            _echo("    evidence: " + "; ".join(f'"{e}"' for e in point.evidence))
         elif point.reason and point.reason != "not found":
-            click.echo(f"    {point.reason}")
+            _echo(f"    {point.reason}")
     for flag in grade.red_flags:
-        click.echo(f"[!] red flag {flag.flag_id} (-{flag.penalty:g}): {flag.description}")
+        _echo(f"[!] red flag {flag.flag_id} (-{flag.penalty:g}): {flag.description}")
         if flag.evidence:
-            click.echo("    evidence: " + "; ".join(f'"{e}"' for e in flag.evidence))
-    click.echo()
-    click.echo(grade.feedback)
+            _echo("    evidence: " + "; ".join(f'"{e}"' for e in flag.evidence))
+    _echo()
+    _echo(grade.feedback)
 
 
 @dataclass
@@ -212,7 +218,7 @@ def _grade_batch(grader: Grader, pack: Pack, path: Path) -> int:
                     result = {"line": line.number, "error": f"line {line.number}: {exc}"}
         if "error" in result:
             failed += 1
-        click.echo(json.dumps(result, ensure_ascii=False))
+        click.echo(json_safe(json.dumps(result, ensure_ascii=False)))
     return failed
 
 
@@ -299,21 +305,19 @@ def _fmt(value: float | None) -> str:
 
 
 def _print_eval(report: dict[str, Any]) -> None:
-    click.echo(f"pack {report['pack']}, grader {report['grader']}: {report['n']} answers")
-    click.echo(f"  Pearson r                  {_fmt(report['pearson'])}")
-    click.echo(f"  Spearman rho               {_fmt(report['spearman'])}")
-    click.echo(f"  quadratic weighted kappa   {_fmt(report['qwk'])}  (rounded 0-10 marks)")
-    click.echo(f"  mean absolute error        {_fmt(report['mae'])}  (0-10 scale)")
-    click.echo(
-        f"  mean score: human {report['mean_human']:.2f}, grader {report['mean_grader']:.2f}"
-    )
-    click.echo()
-    click.echo("Largest disagreements:")
+    _echo(f"pack {report['pack']}, grader {report['grader']}: {report['n']} answers")
+    _echo(f"  Pearson r                  {_fmt(report['pearson'])}")
+    _echo(f"  Spearman rho               {_fmt(report['spearman'])}")
+    _echo(f"  quadratic weighted kappa   {_fmt(report['qwk'])}  (rounded 0-10 marks)")
+    _echo(f"  mean absolute error        {_fmt(report['mae'])}  (0-10 scale)")
+    _echo(f"  mean score: human {report['mean_human']:.2f}, grader {report['mean_grader']:.2f}")
+    _echo()
+    _echo("Largest disagreements:")
     for item in report["largest_disagreements"]:
         answer = " ".join(item["answer"].split())
         if len(answer) > 70:
             answer = answer[:67] + "..."
-        click.echo(
+        _echo(
             f"  line {item['line']:>5}  {item['question_id']:<8} human {item['human']:>5.1f}  "
             f"grader {item['grader']:>4.1f}  {answer}"
         )

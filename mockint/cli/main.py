@@ -21,6 +21,7 @@ import click
 from mockint import __version__
 from mockint.config import Settings, load_settings
 from mockint.errors import UserError
+from mockint.safe_text import json_safe, safe_text
 from mockint.store import Store
 
 
@@ -92,7 +93,7 @@ class OneLineErrors(click.Command):
 
 
 def echo_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    click.echo(json_safe(json.dumps(data, indent=2, ensure_ascii=False)))
 
 
 EPILOG = """\b
@@ -168,7 +169,7 @@ def main(argv: list[str] | None = None) -> None:
         exc.show()
         sys.exit(exc.exit_code)
     except UserError as exc:
-        click.echo(f"mockint: {exc}", err=True)
+        click.echo(safe_text(f"mockint: {exc}", one_line=True), err=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         sys.exit(130)

@@ -9,6 +9,7 @@ import click
 from mockint import locations
 from mockint.cli.main import Context, cli, echo_json, pass_context
 from mockint.packs import Pack, PackError, discover_packs, load_pack, resolve_pack
+from mockint.safe_text import safe_text
 
 
 @cli.group()
@@ -35,11 +36,12 @@ def list_packs(as_json: bool) -> None:
         echo_json(rows)
     else:
         for row in rows:
-            click.echo(f"{row['id']:<20} {row['questions']:>3} questions  {row['title']}")
+            title = safe_text(row["title"], one_line=True)
+            click.echo(f"{row['id']:<20} {row['questions']:>3} questions  {title}")
         if not rows:
             click.echo(f"No packs found. Put .toml packs in {locations.user_packs_dir()}")
     for error in errors:
-        click.echo(f"warning: skipped {error}", err=True)
+        click.echo(safe_text(f"warning: skipped {error}", one_line=True), err=True)
 
 
 def pack_to_json(pack: Pack) -> dict:
@@ -57,13 +59,14 @@ def show_pack(pack_ref: str, as_json: bool) -> None:
     if as_json:
         echo_json(pack_to_json(pack))
         return
-    click.echo(f"{pack.title} ({pack.id}) — {len(pack.questions)} questions — {path}")
+    heading = f"{pack.title} ({pack.id}) — {len(pack.questions)} questions — {path}"
+    click.echo(safe_text(heading, one_line=True))
     if pack.pack.description:
-        click.echo(pack.pack.description)
+        click.echo(safe_text(pack.pack.description))
     click.echo()
     for question in pack.questions:
         points = len(question.rubric) or "reference answer"
-        click.echo(f"{question.id:<8} {question.text}")
+        click.echo(safe_text(f"{question.id:<8} {question.text}"))
         click.echo(
             f"{'':<8} rubric: {points}, follow-ups: {len(question.follow_ups)}, "
             f"red flags: {len(question.red_flags)}"
@@ -79,7 +82,7 @@ def validate_packs(paths: tuple[Path, ...]) -> None:
         try:
             pack = load_pack(path)
         except PackError as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(safe_text(f"error: {exc}", one_line=True), err=True)
             failed = True
             continue
         click.echo(f"ok: {path} ({pack.id}, {len(pack.questions)} questions)")

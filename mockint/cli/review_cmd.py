@@ -18,6 +18,7 @@ from mockint.errors import UserError
 from mockint.review.search import search as run_search
 from mockint.review.search import snippet_parts
 from mockint.review.transcript import format_when
+from mockint.safe_text import safe_text
 from mockint.store import Store
 
 
@@ -79,15 +80,17 @@ def search(
     styled = sys.stdout.isatty()
     for hit in hits:
         kind = "follow-up" if hit.kind == "follow_up" else "question"
-        click.echo(
+        line = (
             f"{format_when(hit.turn_started_at)}  session {hit.session_id} · turn {hit.turn_id}"
             f" · {hit.question_id} {kind} · {hit.pack_id}"
         )
+        click.echo(safe_text(line, one_line=True))
+        # the snippet is cleaned before the highlight's own escape codes are added
         parts = [
             click.style(chunk, bold=True, fg="yellow")
             if hit and styled
             else (f"[{chunk}]" if hit else chunk)
-            for chunk, hit in snippet_parts(hit.snippet)
+            for chunk, hit in snippet_parts(safe_text(hit.snippet, one_line=True))
         ]
         click.echo("    " + "".join(parts))
     more = " (more with --limit)" if len(hits) == limit else ""
@@ -139,8 +142,10 @@ def export_cmd(
     if output is None:
         click.echo(text, nl=False)
         return
+    from mockint.locations import write_private
+
     try:
-        output.expanduser().write_text(text, encoding="utf-8")
+        write_private(output, text)
     except OSError as exc:
         raise UserError(f"{output}: cannot write: {exc.strerror}") from None
     click.echo(
@@ -217,9 +222,9 @@ def regrade(
         if item.stored:
             before = f"{item.before:.1f}" if item.before is not None else "–"
             delta = f" ({item.delta:+.1f})" if item.delta is not None else ""
-            click.echo(f"  {where}: {before} → {item.after:.1f}{delta}")
+            click.echo(safe_text(f"  {where}: {before} → {item.after:.1f}{delta}", one_line=True))
         else:
-            click.echo(f"  {where}: not regraded: {item.note}", err=True)
+            click.echo(safe_text(f"  {where}: not regraded: {item.note}", one_line=True), err=True)
 
     if pending:
         report = regrade_pending(store, name, factory=factory, progress=show)

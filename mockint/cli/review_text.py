@@ -9,6 +9,7 @@ from mockint.review.charts import bar_chart, sparkline
 from mockint.review.results import question_history
 from mockint.review.stats import PackStats, Stats
 from mockint.review.transcript import format_seconds, format_when
+from mockint.safe_text import safe_text
 from mockint.store import Store
 
 
@@ -23,7 +24,7 @@ def print_stats(result: Stats) -> None:
 def _print_pack(pack: PackStats, window: str) -> None:
     latest = f", latest {pack.latest:.1f}" if pack.latest is not None else ""
     click.echo(
-        click.style(f"{pack.title} ({pack.pack_id})", bold=True)
+        click.style(safe_text(f"{pack.title} ({pack.pack_id})", one_line=True), bold=True)
         + f" — {pack.sessions} completed sessions, average {pack.average:.1f}, "
         f"best {pack.best:.1f}{latest}"
     )
@@ -41,26 +42,29 @@ def _print_pack(pack: PackStats, window: str) -> None:
     if not pack.missed:
         click.echo("  none")
     for point in pack.missed:
-        click.echo(
+        line = (
             f"  {point.question_id}/{point.point_id}: missed {point.missed}, partly "
             f"{point.partial}, of {point.judged} — {_short(point.description)}"
         )
+        click.echo(safe_text(line, one_line=True))
     average = format_seconds(pack.avg_seconds) if pack.avg_seconds is not None else "–"
     click.echo(f"Time per question ({window}): average {average}")
     for item in pack.times:
+        question_id = safe_text(item.question_id, one_line=True)
         click.echo(
-            f"  {item.question_id:<10} {item.attempts:>5} answers  "
+            f"  {question_id:<10} {item.attempts:>5} answers  "
             f"{format_seconds(item.avg_seconds):>8}  average score {item.avg_score:.1f}"
         )
     due = pack.due
     if due:
         names = ", ".join(due["due_now"][:8]) + ("…" if len(due["due_now"]) > 8 else "")
         next_due = f"; next due {format_when(due['next_due'])}" if due["next_due"] else ""
-        click.echo(
+        line = (
             f"Practice: {len(due['due_now'])} of {due['practised']} practised questions due"
             f"{' (' + names + ')' if names else ''}{next_due}. "
             f"Start: mockint run --pack {pack.pack_id} --due"
         )
+        click.echo(safe_text(line, one_line=True))
 
 
 def _short(text: str, width: int = 60) -> str:
@@ -77,7 +81,8 @@ def print_question_history(store: Store, pack_id: str, question_id: str, as_json
         return
     scores = [score for _, _, score in history]
     click.echo(
-        f"{pack_id}/{question_id}: {len(history)} attempts  {sparkline(scores)}  "
+        safe_text(f"{pack_id}/{question_id}", one_line=True)
+        + f": {len(history)} attempts  {sparkline(scores)}  "
         f"first {scores[0]:.1f} → last {scores[-1]:.1f}"
     )
     rows = [(f"{format_when(at)}  #{sid}", score, f"{score:.1f}") for sid, at, score in history]

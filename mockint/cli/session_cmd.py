@@ -25,6 +25,7 @@ from mockint.errors import UserError
 from mockint.grading.base import DISAGREEMENT_POINTS, Grader, total_usage
 from mockint.interview import InterviewOptions, session_pack
 from mockint.packs import Pack, resolve_pack
+from mockint.safe_text import safe_text
 from mockint.scorecard import build_scorecard, seconds_between
 from mockint.store import SessionRow, Store, parse_iso
 
@@ -191,9 +192,10 @@ def history(ctx: Context, as_json: bool, limit: int | None) -> None:
     for row in rows:
         score = "-" if row["score"] is None else f"{row['score']:.1f}"
         progress = f"{row['answered']}/{row['questions']}"
+        pack = safe_text(row["pack"], one_line=True)[:18]
         click.echo(
-            f"{row['id']:>4}  {local_time(row['started_at']):<16}  {row['pack'][:18]:<18} "
-            f"{row['status']:<11} {score:>5}  {progress:<4} {row['grader']}"
+            f"{row['id']:>4}  {local_time(row['started_at']):<16}  {pack:<18} "
+            + safe_text(f"{row['status']:<11} {score:>5}  {progress:<4} {row['grader']}")
         )
 
 
@@ -285,28 +287,33 @@ def show(ctx: Context, session_id: int, as_json: bool) -> None:
     if as_json:
         echo_json(data)
         return
+    # Every stored string goes through safe_text: an imported answer or a pack's text must not
+    # reach the terminal with its escape sequences.
     score = "-" if data["score"] is None else f"{data['score']:.1f} / 10"
-    click.echo(
+    heading = (
         f"Session #{data['id']} · {data['pack_title'] or data['pack']} · "
         f"{local_time(data['started_at'])} · {data['status']} · score {score} · {data['grader']}"
     )
+    click.echo(safe_text(heading, one_line=True))
     for turn in data["turns"]:
         label = "Question" if turn["kind"] == "main" else "Follow-up"
-        click.echo(f"\n{label} {turn['question_id']}: {turn['prompt']}")
+        click.echo(safe_text(f"\n{label} {turn['question_id']}: {turn['prompt']}"))
         if turn["skipped"]:
             click.echo("  (skipped)")
         elif turn["answer"] is None:
             click.echo("  (not answered yet)")
         else:
-            for line in turn["answer"].splitlines() or [""]:
+            for line in safe_text(turn["answer"]).splitlines() or [""]:
                 click.echo(f"  > {line}")
         for grade in turn["grades"]:
             by = grade["grader"] + (f" ({grade['model']})" if grade["model"] else "")
             note = f" — note: {grade['note']}" if grade["note"] else ""
-            click.echo(f"  {by}: {grade['score']:.1f} / 10, {grade['band']}{note}")
+            line = f"  {by}: {grade['score']:.1f} / 10, {grade['band']}{note}"
+            click.echo(safe_text(line, one_line=True))
     for result in data.get("results", []):
         band = result["band"] or "skipped"
-        click.echo(f"\n{result['question_id']}: {result['score']:.1f} / 10, {band}")
+        line = f"{result['question_id']}: {result['score']:.1f} / 10, {band}"
+        click.echo("\n" + safe_text(line, one_line=True))
         if (result["disagreement"] or 0) >= DISAGREEMENT_POINTS:
             click.echo(
                 f"  graders disagree: keyword cross-check {result['cross_check_score']:.1f} / 10"

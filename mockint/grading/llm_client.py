@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import re
 import threading
 import time
@@ -139,10 +138,9 @@ class ModeCache:
             if self.path is None:
                 return
             try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = self.path.with_suffix(".tmp")
-                tmp.write_text(json.dumps(self._modes, indent=1, sort_keys=True), encoding="utf-8")
-                os.replace(tmp, self.path)
+                text = json.dumps(self._modes, indent=1, sort_keys=True)
+                locations.private_dir(self.path.parent)
+                locations.write_private(self.path, text)  # 0600 in a 0700 folder
             except OSError:
                 pass  # remembering is an optimisation; failing to write costs one probe later
 

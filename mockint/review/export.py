@@ -24,6 +24,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from pydantic import BaseModel, ConfigDict, Field
 
 from mockint import __version__
+from mockint.safe_text import json_safe
 from mockint.store import Store, now_iso
 
 EXPORT_FORMAT = "mockint-sessions"
@@ -225,7 +226,7 @@ def export_document(store: Store, session_ids: list[int]) -> ExportDocument:
 def to_json(document: ExportDocument) -> str:
     """The document as JSON. exclude_unset: a rubric point carries exactly the keys it was
     stored with (every other field is set explicitly when a document is built)."""
-    return document.model_dump_json(indent=2, exclude_unset=True) + "\n"
+    return json_safe(document.model_dump_json(indent=2, exclude_unset=True)) + "\n"
 
 
 def json_schema() -> dict[str, Any]:

@@ -2,8 +2,11 @@
 
 Answers are quoted blocks with the grader's evidence in bold; each answer's grades sit side by
 side in one table (one column per grade, the difference to the first grade in the last row).
-Everything the candidate typed is escaped, so an answer containing `|`, `*` or `<script>` can
-neither break the tables nor inject HTML.
+Every stored string — what the candidate typed, and equally the pack id, question ids, rubric
+text, grader names and notes, which an imported file can set to anything — goes through
+`safe_text` (no control bytes) and is escaped, so a `|`, `*`, `<script>`, a newline or a
+backtick can neither break the tables, start a heading, nor inject HTML. Nothing untrusted is
+put in a code span: a backtick in it would end the span.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from mockint.review.transcript import (
     format_when,
     grader_label,
 )
+from mockint.safe_text import safe_text
 
 _ESCAPE = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
 # what would start a list, a heading underline or a numbered list at the start of a line
@@ -28,18 +32,20 @@ _LINE_START = re.compile(r"(?m)^(\s*)([-=])")
 _NUMBERED = re.compile(r"(?m)^(\s*\d+)\.(?=\s)")
 
 
-def escape(text: str) -> str:
+def escape(text: object) -> str:
     """Markdown-escape inline text (no block syntax survives either: lines are quoted)."""
-    return _ESCAPE.sub(r"\\\1", text)
+    return _ESCAPE.sub(r"\\\1", safe_text(text))
 
 
-def cell(text: str) -> str:
-    """Escaped text fit for one table cell (no newlines)."""
-    return escape(" ".join(text.split()))
+def cell(text: object) -> str:
+    """Escaped text fit for one table cell or a heading (one line)."""
+    return escape(" ".join(safe_text(text).split()))
 
 
 def quote_block(text: str, spans: list[tuple[int, int]] | None = None) -> str:
-    """The text as a '> ' block, with the spans in bold, blank lines kept."""
+    """The text (already through `safe_text` when spans are given: they index into it) as a
+    '> ' block, with the spans in bold, blank lines kept."""
+    text = safe_text(text)
     spans = spans or []
     pieces: list[str] = []
     position = 0
@@ -56,19 +62,19 @@ def render(transcript: Transcript) -> str:
     session = transcript.session
     title = session["pack_title"] or session["pack_id"]
     lines = [
-        f"# Interview: {escape(title)} — {format_when(session['started_at'])}",
+        f"# Interview: {cell(title)} — {format_when(session['started_at'])}",
         "",
         "| | |",
         "|---|---|",
         f"| Session | #{session['id']} |",
-        f"| Pack | {cell(title)} (`{session['pack_id']}`) |",
+        f"| Pack | {cell(title)} ({cell(session['pack_id'])}) |",
         f"| Started | {format_when(session['started_at'])} |",
         f"| Duration | {format_seconds(transcript.duration_seconds)} |",
-        f"| Status | {session['status'].replace('_', ' ')} |",
+        f"| Status | {cell(session['status'].replace('_', ' '))} |",
         f"| Grader | {cell(grader_label(session))} |",
     ]
     if transcript.score is not None:
-        lines.append(f"| Score | **{transcript.score:.1f} / 10** — {transcript.band} |")
+        lines.append(f"| Score | **{transcript.score:.1f} / 10** — {cell(transcript.band)} |")
     lines.append("")
     for number, question in enumerate(transcript.questions, start=1):
         lines += _question(number, question)
@@ -79,13 +85,10 @@ def render(transcript: Transcript) -> str:
 def _question(number: int, question: QuestionView) -> list[str]:
     outcome = question.outcome
     budget = f" of {format_seconds(question.budget_seconds)}" if question.budget_seconds else ""
-    status = (
-        "skipped"
-        if outcome.skipped
-        else f"{outcome.score:.1f} / 10 ({outcome.grade.band if outcome.grade else 'not graded'})"
-    )
+    band = cell(outcome.grade.band) if outcome.grade else "not graded"
+    status = "skipped" if outcome.skipped else f"{outcome.score:.1f} / 10 ({band})"
     lines = [
-        f"## {number}. `{question.question_id}` — {status}",
+        f"## {number}. {cell(question.question_id)} — {status}",
         "",
         f"Time used: {format_seconds(outcome.seconds)}{budget}",
         "",
@@ -104,13 +107,14 @@ def _turn(view: TurnView) -> list[str]:
     lines = [f"**{heading}:**", "", quote_block(turn["prompt"]), ""]
     if turn["skipped"]:
         return [*lines, "_Skipped._", ""]
-    answer = turn["answer"]
-    if answer is None:
+    if turn["answer"] is None:
         return [*lines, "_Not answered._", ""]
+    answer = safe_text(turn["answer"])
+    evidence = [safe_text(quote) for quote in view.evidence]
     lines += [
         f"**Answer** ({format_seconds(view.seconds)}):",
         "",
-        quote_block(answer, evidence_spans(answer, view.evidence)),
+        quote_block(answer, evidence_spans(answer, evidence)),
         "",
     ]
     if not view.grades:
@@ -154,7 +158,7 @@ def _grade_table(view: TurnView) -> list[str]:
         )
     if not view.is_follow_up:  # a follow-up's own score is over the whole rubric: misleading
         scores = [
-            f"**{g.row['score']:.1f}** {g.row['band']} {format_delta(g.delta)}".strip()
+            f"**{g.row['score']:.1f}** {cell(g.row['band'])} {format_delta(g.delta)}".strip()
             for g in view.grades
         ]
         lines.append("| " + " | ".join(["**Score**", *scores]) + " |")

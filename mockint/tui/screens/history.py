@@ -21,6 +21,7 @@ from textual.widgets import DataTable, Input, Static
 from mockint.review import history
 from mockint.review.transcript import format_seconds, format_when, grader_label
 from mockint.store import Store
+from mockint.tui.plain import plain_rich
 from mockint.tui.screens.review_common import ReviewDeps, band_text
 from mockint.tui.widgets.key_bar import KeyBar
 
@@ -109,7 +110,7 @@ class HistoryScreen(Screen[None]):
         try:
             self.flt = history.parse_filter(text, now)
         except history.FilterError as exc:
-            status.update(Text(str(exc)))
+            status.update(plain_rich(exc))
             status.add_class("error")
             return
         status.remove_class("error")
@@ -144,13 +145,13 @@ class HistoryScreen(Screen[None]):
     def cells(row: history.HistoryRow) -> list[object]:
         return [
             Text(str(row.id), style="dim"),
-            format_when(row.started_at),
-            Text(row.pack_id),
+            plain_rich(format_when(row.started_at)),
+            plain_rich(row.pack_id, one_line=True),
             band_text(row.score, row.band),
-            Text(row.band or "", style="dim" if row.band is None else ""),
-            Text(grader_label({"grader": row.grader, "model": row.model})),
+            plain_rich(row.band or "", style="dim" if row.band is None else "", one_line=True),
+            plain_rich(grader_label({"grader": row.grader, "model": row.model}), one_line=True),
             format_seconds(row.duration_seconds) if row.duration_seconds is not None else "–",
-            row.status.replace("_", " "),
+            plain_rich(row.status.replace("_", " "), one_line=True),
         ]
 
     def update_status(self) -> None:

@@ -20,6 +20,7 @@ from mockint import locations
 from mockint.errors import UserError
 from mockint.interview import InterviewOptions, session_position
 from mockint.packs import Pack, discover_packs
+from mockint.tui.plain import notify, plain
 from mockint.tui.widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
@@ -52,7 +53,10 @@ class HomeScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         settings = self.mockint.settings
         pack_options = [
-            (f"{pack.title} ({pack_id}) · {len(pack.questions)} questions", pack_id)
+            (
+                plain(f"{pack.title} ({pack_id}) · {len(pack.questions)} questions", one_line=True),
+                pack_id,
+            )
             for pack_id, (pack, _) in self.packs.items()
         ]
         first_pack = pack_options[0][1] if pack_options else Select.NULL
@@ -61,7 +65,7 @@ class HomeScreen(Screen[None]):
             ("keyword — words only", "keyword"),
         ]
         if settings.llm_configured:
-            grader_options.append((f"llm — {settings.model}", "llm"))
+            grader_options.append((plain(f"llm — {settings.model}", one_line=True), "llm"))
         with VerticalScroll(id="home-form"):
             yield Static("Rehearse a technical interview", id="home-title")
             with Horizontal(classes="field"):
@@ -127,7 +131,7 @@ class HomeScreen(Screen[None]):
     # form state -------------------------------------------------------------------------------
 
     def _message(self, text: str) -> None:
-        self.query_one("#home-message", Static).update(text)
+        self.query_one("#home-message", Static).update(plain(text))
 
     def _pack_id(self) -> str | None:
         chooser = self.query_one("#pack")
@@ -166,7 +170,9 @@ class HomeScreen(Screen[None]):
             return
         number, total = session_position(store, self.resumable["id"])
         title = self.resumable["pack_title"] or self.resumable["pack_id"]
-        button.label = f"Resume #{self.resumable['id']}: {title}, question {number} of {total}"
+        button.label = plain(
+            f"Resume #{self.resumable['id']}: {title}, question {number} of {total}", one_line=True
+        )
         button.display = True
 
     # starting ---------------------------------------------------------------------------------
@@ -199,7 +205,7 @@ class HomeScreen(Screen[None]):
             )
         except UserError as exc:
             self._message(str(exc))
-            self.notify(str(exc), severity="error")
+            notify(self, exc, severity="error")
             return
         self._message("")
         self.mockint.open_session(request)
@@ -228,7 +234,7 @@ class HomeScreen(Screen[None]):
         if not question_ids:
             message = nothing_due_message(store, pack)
             self._message(message)
-            self.notify(message)
+            notify(self, message)
             return
         options = replace(
             options, questions=len(question_ids), question_ids=tuple(question_ids), focus=focus

@@ -22,6 +22,8 @@ from textual.worker import Worker, WorkerState
 
 from mockint.errors import UserError
 from mockint.interview import Interview, Turn, TurnOutcome, session_pack
+from mockint.safe_text import safe_text
+from mockint.tui.plain import notify, plain
 from mockint.tui.screens.dialogs import ConfirmDialog, FeedbackPanel, PauseMenu
 from mockint.tui.widgets.answer_editor import AnswerEditor
 from mockint.tui.widgets.grade_view import grade_report
@@ -149,7 +151,7 @@ class InterviewScreen(Screen[None]):
         self.interview = message.interview
         session = self.mockint.store.session(self.interview.session_id) or {}
         label = self.mockint.grader_label(self.interview.session_grader, session.get("model"))
-        self.query_one("#grader-name", Static).update(label)
+        self.query_one("#grader-name", Static).update(plain(label, one_line=True))
         self._show_next()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -158,11 +160,11 @@ class InterviewScreen(Screen[None]):
         error = event.worker.error
         message = str(error) if isinstance(error, UserError) else f"{type(error).__name__}: {error}"
         if event.worker.name == "open-session":
-            self.notify(message, title="Cannot open the session", severity="error", timeout=10)
+            notify(self, message, title="Cannot open the session", severity="error", timeout=10)
             self.phase = "done"
             self.mockint.go_home()
         elif event.worker.name == "grade":
-            self.notify(message, title="Grading failed", severity="error", timeout=10)
+            notify(self, message, title="Grading failed", severity="error", timeout=10)
             self._set_phase(
                 "grade_failed", "Grading failed; your answer is saved. ctrl+s tries again."
             )
@@ -176,7 +178,7 @@ class InterviewScreen(Screen[None]):
         if turn is None:
             self._finish()
             return
-        self.query_one("#progress", Static).update(self._progress_text(turn))
+        self.query_one("#progress", Static).update(plain(self._progress_text(turn), one_line=True))
         self.query_one("#question", Markdown).update(self._question_markdown(turn))
         self.query_one("#question-box", VerticalScroll).scroll_home(animate=False)
         self.editor.load_answer(turn.draft)
@@ -198,10 +200,11 @@ class InterviewScreen(Screen[None]):
 
     @staticmethod
     def _question_markdown(turn: Turn) -> str:
+        # Pack text is Markdown by design; control bytes are not (Markdown never parses markup).
         if not turn.is_follow_up:
-            return turn.prompt
-        quoted = " ".join(turn.question.text.split())
-        return f"**Follow-up:** {turn.prompt}\n\n> {quoted}"
+            return safe_text(turn.prompt)
+        quoted = safe_text(turn.question.text, one_line=True)
+        return f"**Follow-up:** {safe_text(turn.prompt)}\n\n> {quoted}"
 
     def _elapsed(self, turn: Turn) -> float:
         if self.mockint.freeze_timer_at is not None:
@@ -290,7 +293,7 @@ class InterviewScreen(Screen[None]):
             return
         live = self.query_one("#live-feedback", Static)
         self._live_text += message.text
-        live.update(self._live_text)
+        live.update(plain(self._live_text))
         live.add_class("-streaming")
 
     def on_interview_screen_graded(self, message: Graded) -> None:
@@ -315,7 +318,7 @@ class InterviewScreen(Screen[None]):
             )
             return
         if outcome.grade.note:
-            self.notify(outcome.grade.note, title="Grader note", severity="warning", timeout=10)
+            notify(self, outcome.grade.note, title="Grader note", severity="warning", timeout=10)
         self._advance(outcome)
 
     def _next_step(self, outcome: TurnOutcome) -> str:

@@ -20,6 +20,7 @@ from mockint import locations
 from mockint.interview import session_pack
 from mockint.review.regrade import GraderFactory, PackResolver
 from mockint.review.search import snippet_parts
+from mockint.safe_text import safe_text
 from mockint.store import Store
 
 BAND_COLOURS = {
@@ -77,7 +78,7 @@ def snippet_text(snippet: str, width: int | None = None) -> Text:
     """The snippet with matches in bold, cut to `width` cells around the first match."""
     text = Text(no_wrap=True, overflow="ellipsis")
     first_match: int | None = None
-    for chunk, hit in snippet_parts(snippet):
+    for chunk, hit in snippet_parts(safe_text(snippet, one_line=True)):
         if hit and first_match is None:
             first_match = len(text.plain)
         text.append(chunk, style="bold yellow" if hit else "")

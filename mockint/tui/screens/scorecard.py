@@ -17,6 +17,7 @@ from textual.widgets import Static
 
 from mockint.interview import options_from_session, practice_options
 from mockint.packs import Pack
+from mockint.safe_text import safe_text
 from mockint.scorecard import build_scorecard
 from mockint.tui.widgets.grade_view import band_style, result_heading, result_report
 from mockint.tui.widgets.key_bar import KeyBar
@@ -49,7 +50,10 @@ class ScorecardScreen(Screen[None]):
         grader = self.mockint.grader_label(session.get("grader", "?"), session.get("model"))
         summary = Content.assemble(
             ("Scorecard", "bold"),
-            f" · {self.pack.title} · session #{self.session_id} · {grader}\n",
+            safe_text(
+                f" · {self.pack.title} · session #{self.session_id} · {grader}", one_line=True
+            ),
+            "\n",
             ("Overall ", "bold"),
             (f"{card.score:.1f} / 10", "bold"),
             " — ",

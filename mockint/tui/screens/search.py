@@ -20,6 +20,7 @@ from mockint.errors import UserError
 from mockint.review.search import SearchHit, search
 from mockint.review.transcript import format_when
 from mockint.store import Store
+from mockint.tui.plain import plain_rich
 from mockint.tui.screens.review_common import ReviewDeps, snippet_text
 from mockint.tui.widgets.key_bar import KeyBar
 
@@ -90,7 +91,7 @@ class SearchScreen(Screen[None]):
         try:
             hits = search(self.store, text, limit=LIMIT)
         except UserError as exc:
-            status.update(Text(str(exc)))
+            status.update(plain_rich(exc))
             return
         labels = [
             f"{h.pack_id}/{h.question_id} {'follow-up' if h.kind == 'follow_up' else 'question'}"
@@ -105,10 +106,10 @@ class SearchScreen(Screen[None]):
             key = str(hit.turn_id)
             self.hits[key] = hit
             table.add_row(
-                format_when(hit.turn_started_at),
+                plain_rich(format_when(hit.turn_started_at)),
                 Text(f"#{hit.session_id}"),
                 Text(f"{hit.turn_id}"),
-                Text(label),
+                plain_rich(label, one_line=True),
                 snippet_text(hit.snippet, width),
                 key=key,
             )
@@ -117,7 +118,7 @@ class SearchScreen(Screen[None]):
             f"{len(hits)} match{'es' if len(hits) != 1 else ''}{more}, newest first · "
             "enter: open the transcript at that answer"
             if hits
-            else Text(f"No question or answer matches {text!r}.")
+            else plain_rich(f"No question or answer matches {text!r}.")
         )
 
     def on_input_changed(self, event: Input.Changed) -> None:

@@ -23,7 +23,9 @@ from textual.widgets import Static
 from mockint.review.charts import bar_chart, sparkline
 from mockint.review.stats import PackStats, compute_stats
 from mockint.review.transcript import format_seconds, format_when
+from mockint.safe_text import safe_text
 from mockint.store import Store
+from mockint.tui.plain import plain_rich
 from mockint.tui.screens.review_common import ReviewDeps, worker_store
 from mockint.tui.widgets.key_bar import KeyBar
 
@@ -100,7 +102,9 @@ class StatsScreen(Screen[None]):
         )
         header.update(
             Text.assemble(
-                ("Stats", "bold"), f" · {stats.title} ({stats.pack_id}) · ", (position, "dim")
+                ("Stats", "bold"),
+                safe_text(f" · {stats.title} ({stats.pack_id}) · ", one_line=True),
+                (position, "dim"),
             )
         )
         content.update(render(stats, self.last))
@@ -156,12 +160,12 @@ def render(stats: PackStats, last: int) -> RenderableType:
             )
         for point in stats.missed:
             table.add_row(
-                point.question_id,
-                point.point_id,
+                plain_rich(point.question_id, one_line=True),
+                plain_rich(point.point_id, one_line=True),
                 Text(str(point.missed), "red" if point.missed else ""),
                 str(point.partial),
                 str(point.judged),
-                point.description,
+                plain_rich(point.description),
             )
         parts.append(table)
     else:
@@ -174,7 +178,7 @@ def render(stats: PackStats, last: int) -> RenderableType:
             table.add_column(label, justify="left" if label == "Question" else "right")
         for item in stats.times:
             table.add_row(
-                item.question_id,
+                plain_rich(item.question_id, one_line=True),
                 str(item.attempts),
                 format_seconds(item.avg_seconds),
                 f"{item.avg_score:.1f}",
@@ -182,7 +186,7 @@ def render(stats: PackStats, last: int) -> RenderableType:
         parts.append(table)
     due = stats.due
     if due:
-        names = ", ".join(due["due_now"])
+        names = safe_text(", ".join(due["due_now"]), one_line=True)
         next_due = f" · next due {format_when(due['next_due'])}" if due["next_due"] else ""
         parts.append(
             Text.assemble(

@@ -36,7 +36,9 @@ from mockint.review.transcript import (
     grader_label,
     load_transcript,
 )
+from mockint.safe_text import safe_text
 from mockint.store import Store
+from mockint.tui.plain import notify, plain_rich
 from mockint.tui.screens.review_common import (
     BAND_COLOURS,
     VERDICT_STYLES,
@@ -152,6 +154,7 @@ class TranscriptScreen(Screen[None]):
         self._go_to_question(-1)
 
     def action_export(self, fmt: str) -> None:
+        from mockint.locations import private_dir, write_private
         from mockint.review import export, markdown
 
         folder = self.deps.exports()
@@ -163,12 +166,12 @@ class TranscriptScreen(Screen[None]):
                 text = markdown.render(self.transcript)
             else:
                 return
-            folder.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
+            private_dir(folder)
+            write_private(path, text)  # 0600 in a 0700 folder, like the database
         except OSError as exc:
-            self.notify(f"Cannot write {path}: {exc.strerror}", severity="error")
+            notify(self, f"Cannot write {path}: {exc.strerror}", severity="error")
             return
-        self.notify(f"Exported to {path}", title="Export")
+        notify(self, f"Exported to {path}", title="Export")
 
     def action_regrade(self, grader: str) -> None:
         if self.deps.grader_factory is None:
@@ -209,7 +212,7 @@ class TranscriptScreen(Screen[None]):
 
     async def regrade_done(self, message: str, problem: bool) -> None:
         self.regrading = False
-        self.notify(message, title="Regrade", severity="warning" if problem else "information")
+        notify(self, message, title="Regrade", severity="warning" if problem else "information")
         await self.show()
 
 
@@ -217,10 +220,12 @@ def header(transcript: Transcript) -> Text:
     session = transcript.session
     text = Text()
     text.append(f"Session #{session['id']}", style="bold")
-    text.append(f" · {session['pack_title'] or session['pack_id']} ({session['pack_id']})")
+    title = f"{session['pack_title'] or session['pack_id']} ({session['pack_id']})"
+    text.append(safe_text(f" · {title}", one_line=True))
     text.append(f" · {format_when(session['started_at'])}")
     text.append(f" · {format_seconds(transcript.duration_seconds)}")
-    text.append(f" · {grader_label(session)} · {session['status'].replace('_', ' ')}")
+    status = session["status"].replace("_", " ")
+    text.append(safe_text(f" · {grader_label(session)} · {status}", one_line=True))
     if transcript.score is not None and transcript.band:
         text.append(" · ")
         text.append(f"{transcript.score:.1f}/10 {transcript.band}", BAND_COLOURS[transcript.band])
@@ -229,12 +234,12 @@ def header(transcript: Transcript) -> Text:
 
 def question_heading(number: int, question: QuestionView) -> Text:
     outcome = question.outcome
-    text = Text(f"{number}. {question.question_id} · ")
+    text = Text(safe_text(f"{number}. {question.question_id} · ", one_line=True))
     if outcome.skipped:
         text.append("skipped", style="dim")
     elif outcome.grade is not None:
         band = outcome.grade.band
-        text.append(f"{outcome.score:.1f}/10 {band}", style=BAND_COLOURS.get(band, ""))
+        text.append(safe_text(f"{outcome.score:.1f}/10 {band}"), style=BAND_COLOURS.get(band, ""))
     else:
         text.append("not graded", style="dim")
     budget = f" of {format_seconds(question.budget_seconds)}" if question.budget_seconds else ""
@@ -251,16 +256,17 @@ def turn_block(view: TurnView) -> RenderableType:
     parts: list[RenderableType] = []
     label = "Question" if turn["kind"] == "main" else "Follow-up"
     if turn["kind"] == "follow_up" and turn["probes"]:
-        label += f" (probes {', '.join(turn['probes'])})"
-    parts.append(Text.assemble((label, "bold"), "\n", turn["prompt"]))
+        label += safe_text(f" (probes {', '.join(turn['probes'])})", one_line=True)
+    parts.append(Text.assemble((label, "bold"), "\n", safe_text(turn["prompt"])))
     if turn["skipped"]:
         parts.append(Text("Skipped.", style="dim italic"))
         return Group(*parts)
     if turn["answer"] is None:
         parts.append(Text("Not answered.", style="dim italic"))
         return Group(*parts)
-    answer = Text(turn["answer"])
-    for start, end in evidence_spans(turn["answer"], view.evidence):
+    shown = safe_text(turn["answer"])
+    answer = Text(shown)
+    for start, end in evidence_spans(shown, [safe_text(q) for q in view.evidence]):
         answer.stylize("bold underline green", start, end)
     parts.append(Text.assemble(("Answer", "bold"), f" · {format_seconds(view.seconds)}\n", answer))
     if view.grades:
@@ -268,7 +274,7 @@ def turn_block(view: TurnView) -> RenderableType:
         parts.append(grades_table(view))
         for grade in view.grades:
             if grade.row["note"]:
-                parts.append(Text(f"{grade.label}: {grade.row['note']}", style="yellow"))
+                parts.append(plain_rich(f"{grade.label}: {grade.row['note']}", style="yellow"))
     else:
         parts.append(Text("Not graded.", style="dim italic"))
     return Group(*parts)
@@ -280,10 +286,11 @@ def grades_table(view: TurnView) -> Table:
     table.add_column("Rubric point", overflow="fold", ratio=3)
     for grade in view.grades:
         mark = " ★" if grade.counts and len(view.grades) > 1 else ""
-        table.add_column(f"{grade.label} {format_when(grade.row['created_at'])}{mark}", ratio=2)
+        heading = f"{grade.label} {format_when(grade.row['created_at'])}{mark}"
+        table.add_column(plain_rich(heading, one_line=True), ratio=2)
     changed = set(view.changed_points)
     for point_id, description, verdicts in view.point_rows():
-        name = Text(description, style="bold" if point_id in changed else "")
+        name = plain_rich(description, style="bold" if point_id in changed else "")
         if point_id in changed:
             name.append(" ≠", style="bold yellow")
         cells = [
@@ -299,11 +306,12 @@ def grades_table(view: TurnView) -> Table:
             else Text("")
             for g in view.grades
         ]
-        table.add_row(Text(f"Red flag: {flag.get('description') or flag_id}", style="red"), *cells)
+        flag_text = f"Red flag: {flag.get('description') or flag_id}"
+        table.add_row(plain_rich(flag_text, style="red"), *cells)
     if not view.is_follow_up:
         scores = []
         for grade in view.grades:
-            cell = Text(f"{grade.row['score']:.1f} {grade.row['band']}", style="bold")
+            cell = plain_rich(f"{grade.row['score']:.1f} {grade.row['band']}", style="bold")
             if grade.delta is not None:
                 cell.append(
                     f" {format_delta(grade.delta)}", style="green" if grade.delta >= 0 else "red"

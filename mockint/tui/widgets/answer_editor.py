@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from textual import events
 from textual.widgets import TextArea
+
+from mockint.safe_text import safe_text
 
 
 def word_count(text: str) -> int:
@@ -33,8 +36,15 @@ class AnswerEditor(TextArea):
         # Let the message bubble: the screen marks the draft dirty on the same event.
         self.border_subtitle = words_label(word_count(self.text))
 
+    async def _on_paste(self, event: events.Paste) -> None:
+        # A paste from another terminal can carry escape sequences; the editor would send them
+        # to the terminal as they are. An answer is prose: they go.
+        event.text = safe_text(event.text)
+        await super()._on_paste(event)
+
     def load_answer(self, text: str) -> None:
         """Replace the text (a new turn or a restored draft) and put the cursor at its end."""
+        text = safe_text(text)
         self.load_text(text)
         self.move_cursor(self.document.end)
         self.border_subtitle = words_label(word_count(text))

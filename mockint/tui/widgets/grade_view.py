@@ -2,7 +2,8 @@
 them), red flags, and the candidate's answers with the evidence words highlighted.
 
 Pure functions that return `Content`, so the coach panel, the scorecard and the tests share one
-rendering; styles use theme variables, so both the dark and the light theme read well.
+rendering; styles use theme variables, so both the dark and the light theme read well. Text from
+packs, graders and answers enters only as plain `Content` parts, through `safe_text`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Iterable
 from textual.content import Content
 
 from mockint.grading.base import DISAGREEMENT_POINTS, Grade
+from mockint.safe_text import safe_text
 from mockint.scorecard import QuestionResult
 from mockint.store import TurnRow
 from mockint.tui.widgets.timer import clock_text
@@ -72,7 +74,7 @@ def point_lines(grade: Grade, labels: dict[int, str] | None = None) -> list[Cont
         for point in (p for p in grade.points if p.verdict == verdict):
             parts: list[str | tuple[str, str]] = [
                 (f" {mark} ", style),
-                point.description or point.point_id,
+                safe_text(point.description or point.point_id),
             ]
             if point.level == "senior":
                 parts.append((" (senior)", "italic $text-muted"))
@@ -83,7 +85,7 @@ def point_lines(grade: Grade, labels: dict[int, str] | None = None) -> list[Cont
         lines.append(
             Content.assemble(
                 (" ! ", "bold $error"),
-                flag.description or flag.flag_id,
+                safe_text(flag.description or flag.flag_id),
                 (f" (-{flag.penalty:g})", "$error"),
             )
         )
@@ -99,9 +101,9 @@ def _phrase_pattern(phrase: str) -> re.Pattern[str] | None:
 
 def highlight_evidence(answer: str, phrases: Iterable[tuple[str, str]]) -> Content:
     """The answer with each (phrase, style) highlighted wherever it occurs, case-insensitively."""
-    content = Content(answer)
+    content = Content(safe_text(answer))
     for phrase, style in phrases:
-        pattern = _phrase_pattern(phrase)
+        pattern = _phrase_pattern(safe_text(phrase))
         if pattern is not None:
             content = content.highlight_regex(pattern, style=style)
     return content
@@ -126,7 +128,7 @@ def grade_report(grade: Grade, turns: list[TurnRow]) -> Content:
     lines: list[Content] = [Content.assemble(("Score ", "bold"), score_line(grade))]
     lines.extend(point_lines(grade, turn_labels(turns)))
     if grade.note:
-        lines.append(Content.assemble(("Note: ", "bold $warning"), grade.note))
+        lines.append(Content.assemble(("Note: ", "bold $warning"), safe_text(grade.note)))
     return Content("\n").join(lines)
 
 
@@ -144,7 +146,8 @@ def time_line(result: QuestionResult) -> Content:
 
 
 def result_heading(number: int, result: QuestionResult) -> Content:
-    parts: list[str | tuple[str, str] | Content] = [(f"{number}. {result.question.id}  ", "bold")]
+    question_id = safe_text(result.question.id, one_line=True)
+    parts: list[str | tuple[str, str] | Content] = [(f"{number}. {question_id}  ", "bold")]
     if result.skipped:
         parts.append(("skipped — 0.0 / 10", "bold $error"))
     elif result.grade is None:
@@ -161,7 +164,7 @@ def result_report(result: QuestionResult) -> Content:
     """The body of one question on the scorecard (the heading is separate, see result_heading)."""
     grade = result.grade
     labels = turn_labels(result.turns)
-    lines: list[Content] = [Content(plain_markdown(result.question.text))]
+    lines: list[Content] = [Content(safe_text(plain_markdown(result.question.text)))]
     if grade is not None:
         lines.append(Content(""))
         lines.extend(point_lines(grade, labels))
@@ -173,16 +176,17 @@ def result_report(result: QuestionResult) -> Content:
         if turn["kind"] == "main":
             lines.append(Content.styled("Your answer:", "bold"))
         else:
-            lines.append(Content.assemble((f"{label.capitalize()}: ", "bold"), turn["prompt"]))
+            prompt = safe_text(turn["prompt"])
+            lines.append(Content.assemble((f"{label.capitalize()}: ", "bold"), prompt))
         answer = (turn["answer"] or "").strip() or "(no answer)"
         lines.append(highlight_evidence(answer, evidence_for_turn(grade, turn["id"])))
     if result.question.model_answer:
         lines.append(Content(""))
         lines.append(Content.styled("Model answer outline:", "bold"))
-        lines.extend(Content(f" • {item}") for item in result.question.model_answer)
+        lines.extend(Content(f" • {safe_text(item)}") for item in result.question.model_answer)
     if grade is not None and grade.note:
         lines.append(Content(""))
-        lines.append(Content.assemble(("Note: ", "bold $warning"), grade.note))
+        lines.append(Content.assemble(("Note: ", "bold $warning"), safe_text(grade.note)))
     if result.cross_check_score is not None:
         lines.append(Content(""))
         lines.append(cross_check_line(result))
