@@ -146,9 +146,10 @@ def pick_follow_up(
 ) -> FollowUp | None:
     """The pack's follow-up for the most important gap, or depth on a senior point.
 
-    Gaps are ranked focus points first (spaced practice), then by weight; a follow-up is never
-    asked twice. When nothing was missed, a follow-up on a senior-level point asks for depth;
-    with no such follow-up, none is asked.
+    Gaps (points not covered) are ranked focus points first (spaced practice), then missed
+    before partial, then by weight; a follow-up is never asked twice. When there are gaps but
+    none has an unasked follow-up, none is asked. When every point is covered, a follow-up on a
+    senior-level point asks for depth; with no such follow-up, none is asked.
     """
     asked_texts = set(asked)
     verdicts = {p.point_id: p.verdict for p in grade.points}
@@ -159,8 +160,10 @@ def pick_follow_up(
         weight = point.weight if point else 0.0
         return (0 if point_id in focus else 1, -weight)
 
-    gaps = sorted((pid for pid, verdict in verdicts.items() if verdict != "covered"), key=rank)
-    gaps.sort(key=lambda pid: (rank(pid)[0], verdicts[pid] != "missed", rank(pid)[1]))
+    gaps = sorted(
+        (pid for pid, verdict in verdicts.items() if verdict != "covered"),
+        key=lambda pid: (rank(pid)[0], verdicts[pid] != "missed", rank(pid)[1]),
+    )
     unasked = [f for f in question.follow_ups if f.probes not in asked_texts]
     for point_id in gaps:
         for follow_up in unasked:

@@ -14,6 +14,7 @@ from mockint.interview import (
     InterviewOptions,
     choose_questions,
     options_from_session,
+    pick_follow_up,
     practice_options,
     session_pack,
     session_position,
@@ -154,6 +155,26 @@ def test_follow_ups_are_capped(store: Store, pack: Pack) -> None:
     none = start(store, pack, question_ids=("q1",), max_follow_ups=0)
     outcome = answer(none, "nothing useful")
     assert outcome.next_follow_up is None and none.done
+
+
+def test_follow_up_order_is_focus_then_missed_before_partial_then_weight(pack: Pack) -> None:
+    question = pack.question("q1")
+    assert question is not None
+
+    def grade(**verdicts: str) -> Grade:
+        return Grade("q1", "test", [PointVerdict(pid, v) for pid, v in verdicts.items()])
+
+    half_spread = grade(spread="partial", health="missed", l4l7="covered")
+    # health (weight 1) was missed outright, spread (weight 3) half said: the miss comes first
+    assert pick_follow_up(question, half_spread, []).probes == ("health",)
+    # among misses of the same kind, the heavier point
+    assert pick_follow_up(question, grade(spread="missed", health="missed"), []).probes == (
+        "spread",
+    )
+    # a practice focus outranks both
+    assert pick_follow_up(question, half_spread, [], focus=["spread"]).probes == ("spread",)
+    # gaps whose follow-ups were all asked: no follow-up at all, not one on the senior point
+    assert pick_follow_up(question, half_spread, [("health",), ("spread",)]) is None
 
 
 def test_nothing_missed_asks_for_senior_depth_or_nothing(store: Store, pack: Pack) -> None:

@@ -33,7 +33,8 @@ class AnswerEditor(TextArea):
         self.border_subtitle = words_label(0)
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
-        # Let the message bubble: the screen marks the draft dirty on the same event.
+        # The message still bubbles, but nothing above listens: the screen saves the draft on a
+        # timer (and on pause, quit and submit) whether or not the text changed.
         self.border_subtitle = words_label(word_count(self.text))
 
     async def _on_paste(self, event: events.Paste) -> None:
