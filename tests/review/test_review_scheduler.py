@@ -53,6 +53,7 @@ def test_due_questions_most_missed_first_with_focus(store: Store) -> None:
     plan = {p.question_id: p for p in practice_plan(store, PACK, T0 + timedelta(days=1))}
     assert plan["sm-04"].status == "later" and plan["sm-04"].due > T0 + timedelta(days=3)
     assert plan["sm-01"].reviews == 1 and plan["sm-01"].last_score == 4.1
+    assert plan["sm-04"].last_score == 10.0  # the follow-up earned the rest: Easy
 
 
 def test_focus_orders_points_by_recent_misses(store: Store) -> None:
@@ -87,13 +88,16 @@ def test_a_regrade_moves_the_card(store: Store) -> None:
     from mockint.review.regrade import regrade_session
 
     session = mtls_session(store, T0, grader="llm")
-    before = cards_snapshot(store)["sm-01"]
+    before = sync_cards(store, "service-mesh")["sm-01"]
     grader = VerdictGrader("llm")
     # an answer of "all" covers every point: sm-01 goes from Again to Easy
     store.db["turns"].update(store.turns(session)[2]["id"], {"answer": "all of it"})
     regrade_session(store, session, "llm", factory=lambda n, p: grader, resolve_pack=lambda s: PACK)
-    after = cards_snapshot(store)["sm-01"]
-    assert after[0] > before[0]
+    after = sync_cards(store, "service-mesh")["sm-01"]
+    assert before.last_score is not None and rating_for(before.last_score) == Rating.Again
+    assert after.last_score is not None and rating_for(after.last_score) == Rating.Easy
+    assert after.reviews == before.reviews == 1  # the regrade replaces the review, adds none
+    assert after.due > before.due
 
 
 def test_due_summary_without_a_pack_file(store: Store) -> None:
