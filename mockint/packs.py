@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -122,7 +123,7 @@ class PackError(UserError):
     """A pack that cannot be loaded; the message names file, question and field."""
 
 
-def _describe(error: dict[str, Any], raw: dict[str, Any]) -> str:
+def _describe(error: Mapping[str, Any], raw: dict[str, Any]) -> str:
     """Turn one pydantic error into 'question 'x', field 'y': message'."""
     loc = list(error["loc"])
     where = ""

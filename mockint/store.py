@@ -142,7 +142,7 @@ def _v3(db: sqlite_utils.Database) -> None:
     - `question_reviews`: the FSRS card per pack and question, a cache rebuilt from
       question_results whenever it cannot simply be brought forward.
     """
-    db["turns"].enable_fts(
+    db.table("turns").enable_fts(
         ["prompt", "answer"],
         fts_version="FTS5",
         create_triggers=True,
@@ -233,6 +233,13 @@ def _create_private(path: Path) -> None:
         os.chmod(path, 0o600)
 
 
+def inserted_id(table: sqlite_utils.db.Table) -> int:
+    """The id of the row `table.insert` just wrote (sqlite-utils types it as optional)."""
+    if table.last_pk is None:
+        raise RuntimeError(f"no row id after an insert into {table.name}")
+    return int(table.last_pk)
+
+
 class Store:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path).expanduser()
@@ -311,7 +318,7 @@ class Store:
         started_at: str | None = None,
     ) -> int:
         with self.atomic():
-            table = self.db["sessions"].insert(
+            table = self.db.table("sessions").insert(
                 {
                     "pack_id": pack_id,
                     "pack_title": pack_title,
@@ -325,7 +332,7 @@ class Store:
                     "settings": json.dumps(settings),
                 }
             )
-            return int(table.last_pk)
+            return inserted_id(table)
 
     def session(self, session_id: int) -> SessionRow | None:
         rows = self.rows("SELECT * FROM sessions WHERE id = ?", [session_id])
@@ -350,7 +357,7 @@ class Store:
         if status not in STATUSES:
             raise ValueError(f"unknown status {status!r}")
         with self.atomic():
-            self.db["sessions"].update(
+            self.db.table("sessions").update(
                 session_id, {"status": status, "score": score, "ended_at": now_iso()}
             )
 
@@ -359,7 +366,7 @@ class Store:
             if key in fields and not isinstance(fields[key], str):
                 fields[key] = json.dumps(fields[key])
         with self.atomic():
-            self.db["sessions"].update(session_id, fields)
+            self.db.table("sessions").update(session_id, fields)
 
     # turns ----------------------------------------------------------------------------------
 
@@ -376,7 +383,7 @@ class Store:
         started_at: str | None = None,
     ) -> int:
         with self.atomic():
-            table = self.db["turns"].insert(
+            table = self.db.table("turns").insert(
                 {
                     "session_id": session_id,
                     "question_id": question_id,
@@ -388,14 +395,14 @@ class Store:
                     "started_at": started_at or now_iso(),
                 }
             )
-            return int(table.last_pk)
+            return inserted_id(table)
 
     def submit_answer(
         self, turn_id: int, answer: str, *, skipped: bool = False, submitted_at: str | None = None
     ) -> None:
         """Store the answer and drop the draft in one transaction: the answer is never lost."""
         with self.atomic():
-            self.db["turns"].update(
+            self.db.table("turns").update(
                 turn_id,
                 {
                     "answer": answer,
@@ -408,7 +415,7 @@ class Store:
     def set_turn_started(self, turn_id: int, started_at: str) -> None:
         """Move a turn's start (on resume) so the time spent away is not counted."""
         with self.atomic():
-            self.db["turns"].update(turn_id, {"started_at": started_at})
+            self.db.table("turns").update(turn_id, {"started_at": started_at})
 
     def turn(self, turn_id: int) -> TurnRow | None:
         rows = self.rows("SELECT * FROM turns WHERE id = ?", [turn_id])
@@ -420,7 +427,7 @@ class Store:
 
     def mark_needs_regrade(self, turn_id: int, needed: bool = True) -> None:
         with self.atomic():
-            self.db["turns"].update(turn_id, {"needs_regrade": int(needed)})
+            self.db.table("turns").update(turn_id, {"needs_regrade": int(needed)})
 
     def turns_needing_regrade(self) -> list[TurnRow]:
         rows = self.rows("SELECT * FROM turns WHERE needs_regrade = 1 ORDER BY id")
@@ -431,7 +438,7 @@ class Store:
     def add_grade(self, turn_id: int, grade: Grade, created_at: str | None = None) -> int:
         data = grade.to_dict()
         with self.atomic():
-            table = self.db["grades"].insert(
+            table = self.db.table("grades").insert(
                 {
                     "turn_id": turn_id,
                     "grader": grade.grader,
@@ -449,7 +456,7 @@ class Store:
                     "created_at": created_at or now_iso(),
                 }
             )
-            return int(table.last_pk)
+            return inserted_id(table)
 
     def grades(self, turn_id: int) -> list[GradeRow]:
         rows = self.rows("SELECT * FROM grades WHERE turn_id = ? ORDER BY id", [turn_id])
@@ -471,7 +478,7 @@ class Store:
 
     def save_draft(self, session_id: int, turn_id: int, text: str) -> None:
         with self.atomic():
-            self.db["drafts"].upsert(
+            self.db.table("drafts").upsert(
                 {"session_id": session_id, "turn_id": turn_id, "text": text, "saved_at": now_iso()},
                 pk="session_id",
             )

@@ -243,7 +243,7 @@ def eval_command(
     grader = _grader(ctx, grader_name, pack)
     machine: list[float] = []
     human: list[float] = []
-    disagreements = []
+    disagreements: list[dict[str, Any]] = []
     for number, question, answer, score in rows:
         grade = grader.grade(question, answer)
         machine.append(grade.score)

@@ -65,7 +65,9 @@ def llm_options(command: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         overrides = {key: kwargs.pop(key) for key in ("model", "base_url", "timeout")}
-        click.get_current_context().find_object(Context).with_overrides(**overrides)
+        context = click.get_current_context().find_object(Context)
+        assert context is not None  # the group's callback made it
+        context.with_overrides(**overrides)
         return command(*args, **kwargs)
 
     options = [

@@ -159,7 +159,8 @@ def compile_question(question: Question, grader: KeywordGrader) -> CompiledQuest
         for f in question.red_flags
     ]
     words: dict[str, str] = {}
-    for item in [*points, *flags]:
+    items: list[CompiledPoint | CompiledFlag] = [*points, *flags]
+    for item in items:
         for term in item.terms:
             for word, slot in zip(term.words, term.slots, strict=True):
                 if slot != NEG and is_content(word):
@@ -392,7 +393,7 @@ def _classify(doc: Analysed, compiled: CompiledQuestion, index: AnswerIndex) -> 
             content[sentence] += 1
     prose = [
         function[i] >= PROSE_FUNCTION_SHARE * (size[i] - glue[i])
-        and (function[i] >= PROSE_FUNCTION_WORDS or (function[i] and size[i] <= SHORT_SENTENCE))
+        and (function[i] >= PROSE_FUNCTION_WORDS or (function[i] > 0 and size[i] <= SHORT_SENTENCE))
         for i in range(count)
     ]
     injected: tuple[bool, ...] = (False,) * count

@@ -309,11 +309,11 @@ def check_reply(question: Question, answer: str, reply: GradeReply) -> Checked:
     evidence = evidence_text(answer)
     judged: dict[str, PointReply] = {}
     unknown: list[str] = []
-    for item in reply.points:
-        if item.id not in known:
-            unknown.append(item.id)
+    for claimed in reply.points:
+        if claimed.id not in known:
+            unknown.append(claimed.id)
         else:
-            judged.setdefault(item.id, item)
+            judged.setdefault(claimed.id, claimed)
     if not judged:
         raise ReplyError(
             "the reply judges none of the rubric ids; use exactly these ids: "

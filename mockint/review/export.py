@@ -18,7 +18,7 @@ required field is added; readers refuse versions newer than they know.
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Any, Final, Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -27,8 +27,8 @@ from mockint import __version__
 from mockint.safe_text import json_safe
 from mockint.store import Store, now_iso
 
-EXPORT_FORMAT = "mockint-sessions"
-EXPORT_SCHEMA_VERSION = 1
+EXPORT_FORMAT: Final = "mockint-sessions"
+EXPORT_SCHEMA_VERSION: Final = 1
 _SECRET_NAME = re.compile(r"api[_-]?key|token|secret|password|passwd|authorization|bearer", re.I)
 
 

@@ -23,7 +23,7 @@ from mockint.review.export import (
     SessionExport,
 )
 from mockint.review.results import resummarize
-from mockint.store import Store
+from mockint.store import Store, inserted_id
 
 
 @dataclass
@@ -95,7 +95,7 @@ def _insert(store: Store, session: SessionExport) -> int:
         data = session.model_dump(exclude={"id", "turns", "draft"})
         data["question_ids"] = json.dumps(data["question_ids"])
         data["settings"] = json.dumps(data["settings"])
-        new_session = int(db["sessions"].insert(data).last_pk)
+        new_session = inserted_id(db.table("sessions").insert(data))
         turn_ids: dict[int, int] = {}
         for turn in session.turns:
             row = turn.model_dump(exclude={"id", "grades"})
@@ -105,7 +105,7 @@ def _insert(store: Store, session: SessionExport) -> int:
                 skipped=int(row["skipped"]),
                 needs_regrade=int(row["needs_regrade"]),
             )
-            turn_ids[turn.id] = int(db["turns"].insert(row).last_pk)
+            turn_ids[turn.id] = inserted_id(db.table("turns").insert(row))
         for turn in session.turns:
             for grade in turn.grades:
                 row = grade.model_dump(exclude={"id", "points", "red_flags"})
@@ -120,10 +120,10 @@ def _insert(store: Store, session: SessionExport) -> int:
                     points=json.dumps(points),
                     red_flags=json.dumps(flags),
                 )
-                db["grades"].insert(row)
+                db.table("grades").insert(row)
         if session.draft is not None:
             draft = session.draft
-            db["drafts"].insert(
+            db.table("drafts").insert(
                 {
                     "session_id": new_session,
                     "turn_id": turn_ids.get(draft.turn_id) if draft.turn_id else None,

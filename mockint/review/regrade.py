@@ -184,12 +184,12 @@ def regrade_pending(
             )
         except PackUnavailable as exc:  # the session's pack is gone: go on with the others
             for turn_id in sorted(turn_ids):
-                turn = store.turn(turn_id)
+                row = store.turn(turn_id)
                 item = RegradeItem(
                     session_id=session_id,
                     turn_id=turn_id,
-                    question_id=turn["question_id"] if turn else "?",
-                    kind=turn["kind"] if turn else "main",
+                    question_id=row["question_id"] if row else "?",
+                    kind=row["kind"] if row else "main",
                     before=None,
                     after=None,
                     grader=grader_name,

@@ -24,6 +24,8 @@ from mockint.tui.plain import notify, plain
 from mockint.tui.widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
+    from textual.content import Content
+
     from mockint.tui.app import MockintApp
 
 
@@ -60,7 +62,7 @@ class HomeScreen(Screen[None]):
             for pack_id, (pack, _) in self.packs.items()
         ]
         first_pack = pack_options[0][1] if pack_options else Select.NULL
-        grader_options = [
+        grader_options: list[tuple[str | Content, str]] = [
             ("offline — keywords and meaning", "offline"),
             ("keyword — words only", "keyword"),
         ]

@@ -91,7 +91,7 @@ class StatsScreen(Screen[None]):
         self.pack_id = pack_id
         header = self.query_one("#stats-header", Static)
         content = self.query_one("#stats-content", Static)
-        if stats is None:
+        if stats is None or pack_id is None:
             header.update("Stats")
             content.update("No completed session yet: finish an interview to see progress here.")
             return

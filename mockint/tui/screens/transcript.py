@@ -189,6 +189,8 @@ class TranscriptScreen(Screen[None]):
         from mockint.review.regrade import regrade_session
 
         assert self.deps.grader_factory is not None
+        # mypy solves call_from_thread's `T | Awaitable[T]` as Never for an async callback,
+        # hence the type: ignores below
         try:
             with worker_store(self.store) as store:
                 report = regrade_session(
@@ -199,16 +201,16 @@ class TranscriptScreen(Screen[None]):
                     resolve_pack=self.deps.pack_resolver,
                 )
         except UserError as exc:  # no LLM configured, the pack is gone, ...
-            self.app.call_from_thread(self.regrade_done, str(exc), True)
+            self.app.call_from_thread(self.regrade_done, str(exc), True)  # type: ignore[arg-type]
             return
         except Exception as exc:  # anything else: say so, keep the screen usable
-            self.app.call_from_thread(self.regrade_done, f"Regrade failed: {exc}", True)
+            self.app.call_from_thread(self.regrade_done, f"Regrade failed: {exc}", True)  # type: ignore[arg-type]
             return
         failed = len(report.failed)
         message = f"{report.stored} answers regraded" + (f", {failed} failed" if failed else "")
         if failed:
             message += f": {report.failed[0].note}"
-        self.app.call_from_thread(self.regrade_done, message, bool(failed))
+        self.app.call_from_thread(self.regrade_done, message, bool(failed))  # type: ignore[arg-type]
 
     async def regrade_done(self, message: str, problem: bool) -> None:
         self.regrading = False
