@@ -4,6 +4,8 @@ and the core (engine, store, graders, review) never imports a front end."""
 from __future__ import annotations
 
 import ast
+import re
+import tomllib
 from pathlib import Path
 
 import mockint
@@ -58,3 +60,20 @@ def test_core_does_not_import_front_ends() -> None:
     for path in core:
         for name in imported_modules(path):
             assert not name.startswith(("mockint.tui", "mockint.cli")), (path, name)
+
+
+def test_every_top_level_module_has_a_layer() -> None:
+    # import-linter's layers contract says nothing about a module it does not name
+    config = tomllib.loads(
+        (Path(__file__).resolve().parent.parent / "pyproject.toml").read_text(encoding="utf-8")
+    )
+    contracts = config["tool"]["importlinter"]["contracts"]
+    layers = next(c for c in contracts if c["type"] == "layers")["layers"]
+    named = {name for layer in layers for name in re.split(r"\s*\|\s*", layer)}
+    top_level = {
+        p.stem if p.is_file() else p.name
+        for p in PACKAGE.iterdir()
+        if (p.suffix == ".py" and p.stem not in {"__init__", "__main__"})
+        or (p.is_dir() and (p / "__init__.py").exists())
+    }
+    assert top_level - named == set(), "add these to the layers contract in pyproject.toml"

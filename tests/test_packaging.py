@@ -11,7 +11,8 @@ from pathlib import Path
 
 import mockint
 
-ROOT = Path(mockint.__file__).parent.parent
+# the checkout (pyproject.toml) and the package as imported (installed or not)
+ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = Path(mockint.__file__).parent
 
 
@@ -33,7 +34,7 @@ def _third_party_imports() -> dict[str, str]:
             for name in names:
                 top = name.split(".")[0]
                 if top not in sys.stdlib_module_names and top not in {"mockint", "__future__"}:
-                    found.setdefault(top, str(path.relative_to(ROOT)))
+                    found.setdefault(top, str(path.relative_to(PACKAGE)))
     return found
 
 
