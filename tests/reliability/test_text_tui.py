@@ -118,6 +118,9 @@ async def test_home_shows_a_hostile_pack_title_literally(
     app = build(store, db_path)
     async with app.run_test(size=(160, 30)) as pilot:
         await settle(pilot)
+        # the built-in packs are listed too: choose the hostile one
+        app.screen.query_one("#pack", Select).value = hostile_pack.id
+        await pilot.pause()
         text = shown(app)
         assert "Arrays [easy] [/] [link=https://evil.example/]click[/link]" in text
 
