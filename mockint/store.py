@@ -1,8 +1,15 @@
-"""The SQLite store: schema, upgrades and the queries the rest of mockint needs.
+"""The SQLite store: the connection, its transactions, and the queries the rest of mockint needs.
 
-Every session, turn (a question shown and the answer typed), grade and draft lives here.
-The schema version is kept in `PRAGMA user_version`; a new database is built by running every
-upgrade step from zero, so the path an old file takes is the path every file has taken.
+Every session, turn (a question shown and the answer typed), grade and draft lives here; the
+schema and its upgrade steps are in mockint.schema.
+
+Several processes may use one database at once (the app in two terminals, an import, a
+regrade), so every write transaction starts with `BEGIN IMMEDIATE`: it takes the write lock
+first and waits for it under the busy timeout. A deferred `BEGIN` that reads and then writes
+cannot wait — SQLite fails it at once with "database is locked" when another process wrote in
+between. The connection runs in autocommit mode (`isolation_level=None`), so no transaction is
+opened behind our back; a lone statement outside `atomic()` is its own transaction.
+
 Calls are small and guarded by a lock so the TUI can make them from worker threads.
 """
 
@@ -12,7 +19,8 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,8 +29,16 @@ from typing import Any
 import sqlite_utils
 
 from mockint import locations
-from mockint.errors import UserError
+from mockint.dberrors import StoreBusy, StoreError, StoreFull, StoreReadOnly, explain
 from mockint.grading.base import Grade
+from mockint.schema import (
+    GRAM_CHARS,
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    SESSION_KEY_SQL,
+    V1_TABLES,
+    _v1,
+)
 
 SessionRow = dict[str, Any]
 TurnRow = dict[str, Any]
@@ -30,198 +46,46 @@ GradeRow = dict[str, Any]
 
 STATUSES = ("in_progress", "completed", "abandoned")
 
+# How long a write waits for another process's transaction before giving up. Imports and
+# regrades commit per session (milliseconds each); half a minute covers a slow disk, a large
+# import's biggest session and a schema upgrade of a big file.
+BUSY_TIMEOUT_SECONDS = 30.0
+
+__all__ = [
+    "BUSY_TIMEOUT_SECONDS",
+    "GRAM_CHARS",
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "STATUSES",
+    "Store",
+    "StoreBusy",
+    "StoreError",
+    "StoreFull",
+    "StoreReadOnly",
+    "_v1",
+    "now_iso",
+    "parse_iso",
+]
+
 
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def parse_iso(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    """A stored timestamp as an aware datetime; None when missing or not a date.
 
-
-class StoreError(UserError):
-    """The database cannot be used: not a database, too new, unreadable."""
-
-
-def _v1(db: sqlite_utils.Database) -> None:
-    db.executescript(
-        """
-        CREATE TABLE sessions (
-            id INTEGER PRIMARY KEY,
-            pack_id TEXT NOT NULL,
-            started_at TEXT NOT NULL,
-            ended_at TEXT,
-            status TEXT NOT NULL DEFAULT 'in_progress',
-            grader TEXT NOT NULL,
-            question_ids TEXT NOT NULL DEFAULT '[]',
-            settings TEXT NOT NULL DEFAULT '{}'
-        );
-        CREATE TABLE turns (
-            id INTEGER PRIMARY KEY,
-            session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
-            question_id TEXT NOT NULL,
-            kind TEXT NOT NULL CHECK (kind IN ('main', 'follow_up')),
-            prompt TEXT NOT NULL,
-            answer TEXT,
-            started_at TEXT NOT NULL,
-            submitted_at TEXT
-        );
-        CREATE TABLE grades (
-            id INTEGER PRIMARY KEY,
-            turn_id INTEGER NOT NULL REFERENCES turns(id) ON DELETE CASCADE,
-            grader TEXT NOT NULL,
-            model TEXT,
-            endpoint TEXT,
-            score REAL NOT NULL,
-            band TEXT NOT NULL,
-            feedback TEXT NOT NULL DEFAULT '',
-            points TEXT NOT NULL DEFAULT '[]',
-            created_at TEXT NOT NULL
-        );
-        CREATE INDEX turns_session ON turns(session_id);
-        CREATE INDEX grades_turn ON grades(turn_id);
-        """
-    )
-
-
-def _v2(db: sqlite_utils.Database) -> None:
-    """Scores and provenance for fast history views, token usage, regrade marks and drafts."""
-    db.executescript(
-        """
-        ALTER TABLE sessions ADD COLUMN pack_title TEXT NOT NULL DEFAULT '';
-        ALTER TABLE sessions ADD COLUMN pack_path TEXT;
-        ALTER TABLE sessions ADD COLUMN model TEXT;
-        ALTER TABLE sessions ADD COLUMN endpoint TEXT;
-        ALTER TABLE sessions ADD COLUMN score REAL;
-        ALTER TABLE turns ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
-        ALTER TABLE turns ADD COLUMN probes TEXT NOT NULL DEFAULT '[]';
-        ALTER TABLE turns ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0;
-        ALTER TABLE turns ADD COLUMN budget_seconds REAL;
-        ALTER TABLE turns ADD COLUMN needs_regrade INTEGER NOT NULL DEFAULT 0;
-        ALTER TABLE grades ADD COLUMN red_flags TEXT NOT NULL DEFAULT '[]';
-        ALTER TABLE grades ADD COLUMN prompt_tokens INTEGER NOT NULL DEFAULT 0;
-        ALTER TABLE grades ADD COLUMN completion_tokens INTEGER NOT NULL DEFAULT 0;
-        ALTER TABLE grades ADD COLUMN latency_ms REAL NOT NULL DEFAULT 0;
-        ALTER TABLE grades ADD COLUMN note TEXT NOT NULL DEFAULT '';
-        CREATE TABLE drafts (
-            session_id INTEGER PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
-            turn_id INTEGER REFERENCES turns(id) ON DELETE CASCADE,
-            text TEXT NOT NULL,
-            saved_at TEXT NOT NULL
-        );
-        CREATE INDEX sessions_started ON sessions(started_at);
-        """
-    )
-
-
-# Characters the unicode61 tokenizer cannot cut into words: CJK, Hangul, Thai and Lao (no spaces
-# between words, so a whole sentence becomes one token), and emoji and symbols (dropped as
-# separators). Turns containing any of them are also indexed by trigrams (`turns_grams`), so a
-# search for "服务网格" or "🚀" finds them by substring. A GLOB class, used by the triggers.
-GRAM_CHARS = (
-    "\u0e00-\u0eff\u1100-\u11ff\u2190-\u2bff\u2e80-\u9fff\ua960-\ua97f\uac00-\ud7af"
-    "\uf900-\ufaff\ufe30-\ufe4f\U0001f000-\U0001faff\U00020000-\U0003134f"
-)
-_GRAM_ROW = f"(NEW.prompt || ' ' || coalesce(NEW.answer, '')) GLOB '*[{GRAM_CHARS}]*'"
-
-
-def _v3(db: sqlite_utils.Database) -> None:
-    """Full-text search over turns, per-question results for stats, spaced-practice cards.
-
-    - `turns_fts`: FTS5 over prompt and answer (sqlite-utils enable_fts, kept current by
-      triggers); Porter stems over unicode61 with diacritics removed, so "certificates" finds
-      "certificate" and "resume" finds "résumé".
-    - `turns_grams`: a trigram FTS5 copy of only the turns with CJK/Thai/emoji text (see
-      GRAM_CHARS); small, because most answers never enter it.
-    - `question_results` / `point_results` / `rubric_points`: one row per question (and rubric
-      point) of each finished session, written once by mockint.review.results, so stats and the
-      scheduler aggregate in SQL instead of re-combining 50,000 grades in Python.
-    - `session_summaries`: which sessions are in those tables (an anti-join finds the new ones).
-    - `question_reviews`: the FSRS card per pack and question, a cache rebuilt from
-      question_results whenever it cannot simply be brought forward.
+    Readers must survive what older versions let in (an import once accepted "not-a-date"):
+    a bad value reads as unknown instead of breaking every screen that lists the session.
+    A timestamp without a zone is UTC, which is how mockint writes them.
     """
-    db.table("turns").enable_fts(
-        ["prompt", "answer"],
-        fts_version="FTS5",
-        create_triggers=True,
-        tokenize="porter unicode61 remove_diacritics 2",
-    )
-    db.executescript(
-        f"""
-        CREATE VIRTUAL TABLE turns_grams USING fts5(prompt, answer, tokenize='trigram');
-        INSERT INTO turns_grams (rowid, prompt, answer)
-            SELECT id, prompt, answer FROM turns AS NEW WHERE {_GRAM_ROW};
-        CREATE TRIGGER turns_grams_ai AFTER INSERT ON turns WHEN {_GRAM_ROW} BEGIN
-            INSERT INTO turns_grams (rowid, prompt, answer)
-                VALUES (NEW.id, NEW.prompt, NEW.answer);
-        END;
-        CREATE TRIGGER turns_grams_ad AFTER DELETE ON turns BEGIN
-            DELETE FROM turns_grams WHERE rowid = OLD.id;
-        END;
-        CREATE TRIGGER turns_grams_au AFTER UPDATE OF prompt, answer ON turns BEGIN
-            DELETE FROM turns_grams WHERE rowid = OLD.id;
-            INSERT INTO turns_grams (rowid, prompt, answer)
-                SELECT NEW.id, NEW.prompt, NEW.answer WHERE {_GRAM_ROW};
-        END;
-
-        CREATE TABLE session_summaries (
-            session_id INTEGER PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
-            summarized_at TEXT NOT NULL
-        );
-        CREATE TABLE question_results (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
-            pack_id TEXT NOT NULL,
-            question_id TEXT NOT NULL,
-            position INTEGER NOT NULL,
-            at TEXT NOT NULL,
-            score REAL NOT NULL,
-            seconds REAL NOT NULL DEFAULT 0,
-            skipped INTEGER NOT NULL DEFAULT 0,
-            grader TEXT NOT NULL DEFAULT '',
-            UNIQUE (session_id, question_id)
-        );
-        CREATE INDEX question_results_pack ON question_results(pack_id, question_id, at);
-        CREATE TABLE point_results (
-            session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
-            pack_id TEXT NOT NULL,
-            question_id TEXT NOT NULL,
-            point_id TEXT NOT NULL,
-            verdict TEXT NOT NULL,
-            at TEXT NOT NULL,
-            PRIMARY KEY (session_id, question_id, point_id)
-        );
-        CREATE TABLE rubric_points (
-            pack_id TEXT NOT NULL,
-            question_id TEXT NOT NULL,
-            point_id TEXT NOT NULL,
-            description TEXT NOT NULL DEFAULT '',
-            weight REAL NOT NULL DEFAULT 1,
-            PRIMARY KEY (pack_id, question_id, point_id)
-        );
-        CREATE TABLE question_reviews (
-            pack_id TEXT NOT NULL,
-            question_id TEXT NOT NULL,
-            card TEXT NOT NULL,
-            due TEXT NOT NULL,
-            last_review TEXT,
-            reviews INTEGER NOT NULL DEFAULT 0,
-            seen_result_id INTEGER NOT NULL DEFAULT 0,
-            last_score REAL,
-            PRIMARY KEY (pack_id, question_id)
-        );
-        CREATE INDEX sessions_pack_started ON sessions(pack_id, started_at);
-        CREATE INDEX sessions_score ON sessions(score);
-        CREATE INDEX turns_needs_regrade ON turns(needs_regrade) WHERE needs_regrade = 1;
-        """
-    )
-
-
-# MIGRATIONS[i] takes a database from version i to version i + 1.
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3]
-SCHEMA_VERSION = len(MIGRATIONS)
+    if not value or not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _create_private(path: Path) -> None:
@@ -241,43 +105,81 @@ def inserted_id(table: sqlite_utils.db.Table) -> int:
 
 
 class Store:
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> None:
         self.path = Path(path).expanduser()
+        self.busy_timeout = busy_timeout
         if self.path.is_dir():
             raise StoreError(f"{self.path}: is a folder, not a database file")
         try:
             _create_private(self.path)
-            conn = sqlite3.connect(self.path, timeout=10, check_same_thread=False)
+            conn = sqlite3.connect(
+                self.path, timeout=busy_timeout, check_same_thread=False, isolation_level=None
+            )
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"{self.path}: cannot open the database: {exc}") from None
         self._lock = threading.RLock()
         self.db = sqlite_utils.Database(conn)
         try:
-            conn.execute("PRAGMA busy_timeout = 10000")
+            conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
             conn.execute("PRAGMA foreign_keys = ON")
-            conn.execute("PRAGMA journal_mode = WAL")
+            self._wal()
             self._upgrade()
-        except sqlite3.DatabaseError as exc:
+        except StoreError:
             conn.close()
-            raise StoreError(f"{self.path}: not a mockint database ({exc})") from None
+            raise
+        except sqlite3.Error as exc:
+            conn.close()
+            raise self.explain(exc) from None
+
+    def explain(self, exc: sqlite3.Error) -> StoreError:
+        """`exc` as a one-line StoreError about this database (see mockint.dberrors)."""
+        return explain(exc, self.path, self.busy_timeout) or StoreError(
+            f"{self.path}: not a mockint database ({exc})"
+        )
+
+    def _wal(self) -> None:
+        """Switch to write-ahead logging (readers never block the writer, nor it them).
+
+        Switching a new file needs a moment alone with it; a second process opening the same
+        new file at the same moment gets "locked" at once (no busy wait for this pragma), so
+        it retries until the busy timeout.
+        """
+        deadline = time.monotonic() + self.busy_timeout
+        while True:
+            try:
+                self.db.conn.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
 
     @property
     def version(self) -> int:
         return self.db.execute("PRAGMA user_version").fetchone()[0]
 
     def _upgrade(self) -> None:
-        version = self.version
-        if version > SCHEMA_VERSION:
-            raise StoreError(
-                f"{self.path}: written by a newer mockint (schema {version}; this one knows up "
-                f"to {SCHEMA_VERSION}). Upgrade mockint or use another --db."
-            )
-        if version == 0 and self.db.table_names():
-            raise StoreError(f"{self.path}: an SQLite file, but not a mockint database")
-        for step in range(version, SCHEMA_VERSION):
-            with self.db.conn:
-                MIGRATIONS[step](self.db)
-                self.db.execute(f"PRAGMA user_version = {step + 1}")
+        """Bring the file to SCHEMA_VERSION, one atomic step at a time (see mockint.schema).
+
+        The version is read again inside each step's transaction: another process may have
+        done the step while this one waited for the lock, and then there is nothing to do.
+        """
+        if self.version == SCHEMA_VERSION:
+            return
+        while True:
+            with self.atomic():
+                version = self.version
+                if version > SCHEMA_VERSION:
+                    raise StoreError(
+                        f"{self.path}: written by a newer mockint (schema {version}; this one "
+                        f"knows up to {SCHEMA_VERSION}). Upgrade mockint or use another --db."
+                    )
+                if version == SCHEMA_VERSION:
+                    return
+                if version == 0 and not set(self.db.table_names()) <= V1_TABLES:
+                    raise StoreError(f"{self.path}: an SQLite file, but not a mockint database")
+                MIGRATIONS[version](self.db)
+                self.db.execute(f"PRAGMA user_version = {version + 1}")
 
     def close(self) -> None:
         self.db.conn.close()
@@ -295,12 +197,35 @@ class Store:
     def atomic(self) -> Iterator[None]:
         """All writes inside happen or none do, committed once (nested use: a savepoint).
 
-        sqlite-utils 4 commits each write statement by itself unless a transaction is already
-        open, so `with conn:` alone does not group them; `Database.atomic()` opens one. One
-        commit (one fsync) per batch is also what lets thousands of rows go in in seconds.
+        The outermost level starts with `BEGIN IMMEDIATE` (see the module docstring), so the
+        reads inside see the latest committed state and nothing can change it before the
+        commit: a check and the write it guards are one step. One commit (one fsync) per
+        batch is also what lets thousands of rows go in in seconds.
         """
-        with self._lock, self.db.atomic():
-            yield
+        with self._lock:
+            conn = self.db.conn
+            if conn.in_transaction:
+                with self.db.atomic():  # a savepoint inside the open transaction
+                    yield
+                return
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise self.explain(exc) from None
+            try:
+                yield
+                conn.execute("COMMIT")
+            except BaseException as exc:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                problem = (
+                    explain(exc, self.path, self.busy_timeout)
+                    if isinstance(exc, sqlite3.Error)
+                    else None
+                )
+                if problem is not None:
+                    raise problem from None
+                raise
 
     # sessions -------------------------------------------------------------------------------
 
@@ -332,7 +257,15 @@ class Store:
                     "settings": json.dumps(settings),
                 }
             )
-            return inserted_id(table)
+            session_id = inserted_id(table)
+            # the key an export of this session carries; a session started in the same
+            # millisecond with the same pack and grader simply goes without one
+            self.db.execute(
+                f"INSERT OR IGNORE INTO session_keys (key, session_id) "
+                f"SELECT {SESSION_KEY_SQL}, id FROM sessions WHERE id = ?",
+                [session_id],
+            )
+            return session_id
 
     def session(self, session_id: int) -> SessionRow | None:
         rows = self.rows("SELECT * FROM sessions WHERE id = ?", [session_id])

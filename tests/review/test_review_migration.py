@@ -32,7 +32,7 @@ def test_upgrade_from_version_2_indexes_existing_turns(db_path: Path) -> None:
     old.conn.close()
 
     store = Store(db_path)
-    assert store.version == SCHEMA_VERSION == 3
+    assert store.version == SCHEMA_VERSION >= 3
     assert [h.turn_id for h in search(store, "mutual tls")] == [1]
     assert [h.turn_id for h in search(store, "服务网格")] == [2]
     assert refresh(store) == 1  # the finished session gets its per-question results
