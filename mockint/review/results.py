@@ -20,6 +20,11 @@ from mockint.grading.base import Grade, combine, grade_from_row, primary_grade
 from mockint.scorecard import seconds_between
 from mockint.store import SessionRow, Store, now_iso
 
+# The result rows that say something about the candidate: a question answered (and graded) or
+# skipped on purpose. A question left open when a session was abandoned says nothing; older
+# databases may hold such rows (grader '' and not skipped), so readers filter with this too.
+ATTEMPTED = "(skipped = 1 OR grader != '')"
+
 
 @dataclass
 class QuestionOutcome:
@@ -35,7 +40,11 @@ class QuestionOutcome:
 
 
 def session_outcomes(store: Store, session: SessionRow) -> list[QuestionOutcome]:
-    """The outcome of each question the session reached, in the session's order."""
+    """The outcome of each question the session reached, in the session's order.
+
+    A question with no submitted turn (open when the session was abandoned) is left out: it was
+    neither answered nor skipped, so it must not count as a 0 in stats or practice.
+    """
     turns = store.turns(session["id"])
     grades = store.session_grades(session["id"])
     order = {qid: index for index, qid in enumerate(session["question_ids"])}
@@ -46,6 +55,8 @@ def session_outcomes(store: Store, session: SessionRow) -> list[QuestionOutcome]
     for question_id, own in sorted(
         by_question.items(), key=lambda item: order.get(item[0], len(order))
     ):
+        if not any(turn["submitted_at"] for turn in own):
+            continue
         graded: list[tuple[int, Grade, tuple[str, ...] | None]] = []
         for turn in own:
             row = primary_grade(grades.get(turn["id"], []), session["grader"])
@@ -167,7 +178,7 @@ def question_history(
         refresh(store)
     rows = store.db.execute(
         "SELECT session_id, at, score FROM question_results WHERE pack_id = ? AND "
-        "question_id = ? ORDER BY at DESC LIMIT ?",
+        f"question_id = ? AND {ATTEMPTED} ORDER BY at DESC LIMIT ?",
         [pack_id, question_id, limit],
     ).fetchall()
     return [(row[0], row[1], row[2]) for row in reversed(rows)]

@@ -26,7 +26,7 @@ from typing import Literal
 from fsrs import Card, Rating, Scheduler
 
 from mockint.packs import Pack
-from mockint.review.results import refresh
+from mockint.review.results import ATTEMPTED, refresh
 from mockint.store import Store, parse_iso
 
 SCHEDULER = Scheduler(learning_steps=(), relearning_steps=(), enable_fuzzing=False)
@@ -98,7 +98,7 @@ def sync_cards(store: Store, pack_id: str, *, refreshed: bool = False) -> dict[s
     }
     counts = db.execute(
         "SELECT question_id, COUNT(*), MAX(id) FROM question_results WHERE pack_id = ? "
-        "GROUP BY question_id",
+        f"AND {ATTEMPTED} GROUP BY question_id",
         [pack_id],
     ).fetchall()
     cards: dict[str, CardState] = {}
@@ -118,14 +118,14 @@ def _bring_forward(
     db = store.db
     select = (
         "SELECT id, at, score, skipped FROM question_results WHERE pack_id = ? AND "
-        "question_id = ? {} ORDER BY at, id"
+        f"question_id = ? AND {ATTEMPTED} {{}} ORDER BY at, id"
     )
     if state is not None:
         new = db.execute(select.format("AND id > ?"), [pack_id, question_id, state.seen_result_id])
         new_rows = new.fetchall()
         old = db.execute(
             "SELECT COUNT(*) FROM question_results WHERE pack_id = ? AND question_id = ? "
-            "AND id <= ?",
+            f"AND {ATTEMPTED} AND id <= ?",
             [pack_id, question_id, state.seen_result_id],
         ).fetchone()[0]
         last = state.card.last_review
@@ -186,7 +186,7 @@ def _recent_misses(store: Store, pack_id: str, question_id: str) -> dict[str, tu
     rows = store.db.execute(
         "SELECT p.point_id, SUM(p.verdict = 'missed'), SUM(p.verdict = 'partial') FROM "
         "(SELECT session_id FROM question_results WHERE pack_id = ? AND question_id = ? "
-        "ORDER BY at DESC LIMIT ?) AS r CROSS JOIN point_results p "
+        f"AND {ATTEMPTED} ORDER BY at DESC LIMIT ?) AS r CROSS JOIN point_results p "
         "ON p.session_id = r.session_id AND p.question_id = ? GROUP BY p.point_id",
         [pack_id, question_id, RECENT_ATTEMPTS, question_id],
     ).fetchall()
@@ -275,7 +275,10 @@ def nothing_due_message(store: Store, pack: Pack, now: datetime | None = None) -
     plan = practice_plan(store, pack, now)
     later = [p for p in plan if p.status == "later" and p.due is not None]
     if not later:
-        return f"Nothing is due in pack {pack.id}."
+        return (
+            f"Nothing is due in pack {pack.id}: none of its {len(pack.questions)} questions has "
+            "been practised yet; start an interview first."
+        )
     first = min(later, key=lambda p: p.due or datetime.max.replace(tzinfo=UTC))
     when = first.due.astimezone().strftime("%Y-%m-%d %H:%M") if first.due else "?"
     return (

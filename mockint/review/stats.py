@@ -9,7 +9,8 @@ window counted in sessions rather than days fits both a weekly and a daily pract
 the same whatever the size of the history — the rows are found by primary key from those
 sessions' ids, so 10,000 sessions answer as fast as 100. (All of them, `last=0`, scans the
 pack's every rubric-point row: about a second at 10,000 sessions.) The weekly chart ends at
-the pack's last completed session, so a month's break does not leave it empty.
+the pack's last completed session, so a month's break does not leave it empty, and starts at
+the first practised week of its window.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from mockint.review.results import refresh
+from mockint.review.results import ATTEMPTED, refresh
 from mockint.review.scheduler import due_summary
 from mockint.store import Store, parse_iso
 
@@ -152,7 +153,8 @@ def _monday(day: date) -> date:
 
 def _weekly(store: Store, pack_id: str, now: datetime, weeks: int) -> list[WeekScore]:
     """Average score per calendar week (UTC, Monday first), the last `weeks` weeks, empty
-    weeks included so the chart's time axis is honest."""
+    weeks between two practised ones included so the chart's time axis is honest; the empty
+    weeks before the first practised one are left out (a first day is one row, not twelve)."""
     this_week = _monday(now.astimezone(UTC).date())
     first = this_week - timedelta(weeks=weeks - 1)
     rows = store.db.execute(
@@ -166,6 +168,8 @@ def _weekly(store: Store, pack_id: str, now: datetime, weeks: int) -> list[WeekS
     for index in range(weeks):
         week = (first + timedelta(weeks=index)).isoformat()
         average, count = found.get(week, (None, 0))
+        if not out and not count:
+            continue
         out.append(WeekScore(week, round(average, 2) if average is not None else None, count))
     return out
 
@@ -199,10 +203,28 @@ def _times(
 ) -> tuple[list[QuestionTime], float | None]:
     rows = store.db.execute(
         "SELECT question_id, COUNT(*), AVG(seconds), AVG(score) FROM question_results "
-        f"WHERE {window} AND skipped = 0 GROUP BY question_id ORDER BY question_id",
+        f"WHERE {window} AND skipped = 0 AND {ATTEMPTED} GROUP BY question_id "
+        "ORDER BY question_id",
         params,
     ).fetchall()
     times = [QuestionTime(q, n, round(sec, 1), round(score, 2)) for q, n, sec, score in rows]
     total = sum(t.attempts for t in times)
     average = sum(t.avg_seconds * t.attempts for t in times) / total if total else None
     return times, round(average, 1) if average is not None else None
+
+
+def practice_streak(store: Store, now: datetime | None = None) -> int:
+    """Days in a row, in local time, with at least one completed session, ending today (or
+    yesterday: a streak is not lost before the day is over)."""
+    rows = store.db.execute(
+        "SELECT DISTINCT date(started_at, 'localtime') AS day FROM sessions "
+        "WHERE status = 'completed' ORDER BY day DESC LIMIT 400"
+    ).fetchall()
+    days = {date.fromisoformat(row[0]) for row in rows if row[0]}
+    today = (now or datetime.now(UTC)).astimezone().date()
+    day = today if today in days else today - timedelta(days=1)
+    streak = 0
+    while day in days:
+        streak += 1
+        day -= timedelta(days=1)
+    return streak

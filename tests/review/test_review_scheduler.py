@@ -117,7 +117,10 @@ def test_in_progress_sessions_do_not_count(store: Store) -> None:
 def test_nothing_due_message(store: Store) -> None:
     from mockint.review.scheduler import nothing_due_message
 
-    assert nothing_due_message(store, PACK, T0) == "Nothing is due in pack service-mesh."
+    assert nothing_due_message(store, PACK, T0) == (
+        "Nothing is due in pack service-mesh: none of its 3 questions has been practised yet; "
+        "start an interview first."
+    )
     for day in range(3):  # everything covered, three times: nothing due for a while
         add_session(
             store,

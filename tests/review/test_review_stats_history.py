@@ -38,11 +38,8 @@ def test_stats_on_known_sessions(store: Store) -> None:
     assert [p.pack_id for p in stats.packs] == ["service-mesh", "other"]
     mesh = stats.packs[0]
     assert mesh.sessions == 2 and mesh.average == 4.7 and mesh.best == 4.7 and mesh.latest == 4.7
-    assert [(w.week, w.sessions) for w in mesh.weekly] == [
-        ("2026-02-23", 0),
-        ("2026-03-02", 1),
-        ("2026-03-09", 1),
-    ]
+    # the weeks before the first practised one are left out
+    assert [(w.week, w.sessions) for w in mesh.weekly] == [("2026-03-02", 1), ("2026-03-09", 1)]
     missed = [(m.question_id, m.point_id, m.missed, m.partial, m.judged) for m in mesh.missed]
     # the abandoned session's missed identity point counts as a weak spot too
     assert missed == [
@@ -141,3 +138,36 @@ def test_pages_sorting_and_filters(store: Store) -> None:
     assert row.band == "strong hire" and row.questions == 1 and row.status == "completed"
     assert history.count(store, history.parse_filter("status:in_progress")) == 1
     assert history.count(store, history.parse_filter("until:2026-03-03")) == 2
+
+
+def test_an_abandoned_sessions_open_question_is_not_an_answer(store: Store) -> None:
+    """Abandoned mid-answer: the open question counts nowhere (not as a 0.0 answer in stats,
+    not as a failed review for spaced practice); what was answered before still counts."""
+    from mockint.review.results import session_outcomes
+    from mockint.review.scheduler import sync_cards
+
+    session = add_session(
+        store,
+        T0,
+        {
+            "sm-04": [Answer("q", "mtls with rotation", {"identity": "covered"})],
+            "sm-07": [Answer("q", None, {})],  # on screen when the session was abandoned
+        },
+        status="abandoned",
+    )
+    outcomes = session_outcomes(store, store.session(session))
+    assert [o.question_id for o in outcomes] == ["sm-04"]
+    assert set(sync_cards(store, "service-mesh")) == {"sm-04"}
+    # a database summarised before this rule kept such rows: readers leave them out too
+    store.db.execute(
+        "INSERT INTO question_results (session_id, pack_id, question_id, position, at, score, "
+        "seconds, skipped, grader) VALUES (?, 'service-mesh', 'sm-07', 1, ?, 0, 30, 0, '')",
+        [session, "2026-03-02T09:40:00.000Z"],
+    )
+    store.db.conn.commit()
+    assert set(sync_cards(store, "service-mesh")) == {"sm-04"}
+    mtls_session(store, T0 + timedelta(hours=1))
+    stats = compute_stats(store, "service-mesh", now=T0 + timedelta(days=1)).packs[0]
+    answers = {t.question_id: t.attempts for t in stats.times}
+    # sm-04 answered in both sessions; sm-07 skipped in one and left open in the other
+    assert answers == {"sm-04": 2, "sm-01": 1}
