@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from mockint.errors import UserError
 from mockint.grading.base import (
     Grade,
     Grader,
@@ -76,6 +77,41 @@ def choose_questions(pack: Pack, count: int, seed: int | None) -> list[str]:
     return ids[: max(1, min(count, len(ids)))]
 
 
+def pick_questions(
+    pack: Pack,
+    *,
+    question_ids: tuple[str, ...] = (),
+    tag: str | None = None,
+    count: int | None = None,
+    seed: int | None = None,
+) -> list[str]:
+    """The questions of a session asked for by id (in that order) or by topic tag.
+
+    A tag matches a question's tags regardless of case; `count` of the tagged questions are
+    drawn like any session (all of them when None). Raises UserError naming what exists when
+    an id or tag is unknown, so the command line can say it in one line.
+    """
+    if question_ids:
+        unknown = [qid for qid in question_ids if pack.question(qid) is None]
+        if unknown:
+            known = ", ".join(q.id for q in pack.questions)
+            raise UserError(
+                f"pack {pack.id} has no question {', '.join(unknown)} (its questions: {known})"
+            )
+        return list(dict.fromkeys(question_ids))
+    if tag is None:
+        return choose_questions(pack, count or len(pack.questions), seed)
+    wanted = tag.casefold()
+    tagged = [q.id for q in pack.questions if wanted in (t.casefold() for t in q.tags)]
+    if not tagged:
+        tags = sorted({t for q in pack.questions for t in q.tags})
+        hint = f"its tags: {', '.join(tags)}" if tags else "its questions have no tags"
+        raise UserError(f"no question of pack {pack.id} is tagged {tag!r} ({hint})")
+    rng = random.Random(seed)
+    rng.shuffle(tagged)
+    return tagged[: count or len(tagged)]
+
+
 def options_from_session(session: dict[str, Any]) -> InterviewOptions:
     """The options a stored session was started with (its settings column)."""
     settings = session["settings"]
@@ -102,13 +138,24 @@ def session_pack(session: dict[str, Any]) -> Pack:
     return pack
 
 
-def practice_options(card: Scorecard, base: InterviewOptions, limit: int = 3) -> InterviewOptions:
-    """A new session on the questions scored lowest, weakest first.
+# Practising again picks questions that scored below this (below "hire"): a question answered
+# at hire level or better has nothing pressing to practise.
+PRACTICE_BELOW = 6.5
+
+
+def practice_options(
+    card: Scorecard, base: InterviewOptions, limit: int = 3
+) -> InterviewOptions | None:
+    """A new session on the questions that scored below hire, weakest first (at most `limit`);
+    None when every question reached hire or better.
 
     Follow-ups aim first at what each of those answers missed (the `focus` of the options), so
     practising again works on the gaps rather than repeating what went well.
     """
-    ranked = sorted(card.results, key=lambda r: r.grade.score if r.grade else 0.0)
+    weak = [r for r in card.results if r.grade is None or r.grade.score < PRACTICE_BELOW]
+    if not weak:
+        return None
+    ranked = sorted(weak, key=lambda r: r.grade.score if r.grade else 0.0)
     chosen = ranked[: max(1, limit)]
     focus = {
         r.question.id: [p.point_id for p in r.grade.points if p.verdict != "covered"]
@@ -191,6 +238,8 @@ class Interview:
         self.options = options_from_session(session)
         self.session_grader = session["grader"]
         self.current: Turn | None = None
+        # when the clock of the current turn was stopped (the pause menu is open), else None
+        self._paused_at: datetime | None = None
 
     # starting and resuming -----------------------------------------------------------------
 
@@ -274,19 +323,60 @@ class Interview:
         return self.current is None
 
     def save_draft(self, text: str) -> None:
-        if self.current is not None:
-            self.store.save_draft(self.session_id, self.current.id, text)
-            self.current.draft = text
+        """Store the text being typed. While the clock is paused an unchanged draft is not
+        written again: its time is the last moment of work, which `resume` counts up to."""
+        if self.current is None:
+            return
+        if self._paused_at is not None and text == self.current.draft:
+            return
+        self.store.save_draft(self.session_id, self.current.id, text)
+        self.current.draft = text
+
+    # the clock -------------------------------------------------------------------------------
+
+    @property
+    def paused(self) -> bool:
+        return self._paused_at is not None
+
+    def pause_clock(self, at: datetime | None = None) -> None:
+        """Stop the current question's clock (the pause menu is open, say); call only while
+        the candidate is answering, never between submit and the next turn."""
+        if self.current is not None and self._paused_at is None:
+            self._paused_at = at or datetime.now(UTC)
+
+    def resume_clock(self, at: datetime | None = None) -> None:
+        """Start the clock again: the turn's start moves forward by the pause, in the store
+        too, so neither the timer nor the scorecard counts the time spent paused."""
+        paused_at, self._paused_at = self._paused_at, None
+        if paused_at is None or self.current is None:
+            return
+        gap = (at or datetime.now(UTC)) - paused_at
+        if gap.total_seconds() <= 0:
+            return
+        started = self.current.started_at + gap
+        self.store.set_turn_started(self.current.id, _iso(started))
+        self.current.started_at = started
+
+    def elapsed(self, at: datetime | None = None) -> float:
+        """Seconds spent on the current question so far (earlier turns included), not
+        counting the time paused; 0 without an open turn."""
+        turn = self.current
+        if turn is None:
+            return 0.0
+        moment = self._paused_at or at or datetime.now(UTC)
+        return turn.used_before_seconds + max(0.0, (moment - turn.started_at).total_seconds())
 
     def submit(self, answer: str) -> int:
         """Store the answer (before any grading) and return the turn id to grade."""
         turn = self._require_current()
+        self.resume_clock()
         self.store.submit_answer(turn.id, answer)
         return turn.id
 
     def skip(self) -> None:
         """Skip the current question: recorded as skipped, scored 0, no follow-ups."""
         turn = self._require_current()
+        self.resume_clock()
         self.store.submit_answer(turn.id, "", skipped=True)
         self.current = None
         self._open_main(turn.index + 1)
@@ -468,6 +558,7 @@ __all__ = [
     "now_iso",
     "options_from_session",
     "pick_follow_up",
+    "pick_questions",
     "practice_options",
     "session_pack",
     "session_position",

@@ -51,6 +51,8 @@ class FollowUp(_Strict):
 class Question(_Strict):
     id: str = Field(min_length=1)
     text: str = Field(min_length=1)
+    # topics, for practising one of them (`mockint run --tag security`)
+    tags: tuple[str, ...] = ()
     intent: str = ""
     rubric: tuple[RubricPoint, ...] = ()
     red_flags: tuple[RedFlag, ...] = ()

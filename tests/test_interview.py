@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from fake_grader import StreamingGrader, TermGrader
 
+from mockint.errors import UserError
 from mockint.grading.base import Grade, PointVerdict, finalize
 from mockint.interview import (
     Interview,
@@ -15,6 +16,7 @@ from mockint.interview import (
     choose_questions,
     options_from_session,
     pick_follow_up,
+    pick_questions,
     practice_options,
     session_pack,
     session_position,
@@ -274,18 +276,29 @@ def test_scorecard_reports_time_against_budget(store: Store, pack: Pack) -> None
 
 def test_practice_options_pick_the_lowest_with_their_gaps(store: Store, pack: Pack) -> None:
     interview = start(store, pack, question_ids=("q1", "q2", "q3"), max_follow_ups=0)
-    answer(interview, "spread load with a health check")
+    answer(interview, "spread load evenly")
     answer(interview, "copies")
     answer(interview, "nothing")
     card = interview.finish()
+    assert [r.grade.score for r in card.results] == [6.0, 10.0, 0.0]
     session = store.session(interview.session_id)
     base = options_from_session(session)
     assert base.max_follow_ups == 0 and base.questions == 3
-    options = practice_options(card, base, limit=2)
-    assert options.question_ids == ("q3", "q1")
-    assert options.focus["q1"] == ["l4l7"]
+    options = practice_options(card, base, limit=3)
+    # q2 scored 10 (strong hire): practising the lowest leaves it out even with room for it
+    assert options is not None and options.question_ids == ("q3", "q1")
+    assert options.focus["q1"] == ["health", "l4l7"]
     again = Interview.start(store, pack, TermGrader(), options)
     assert again.current is not None and again.current.question.id == "q3"
+
+
+def test_nothing_to_practise_when_every_question_reached_hire(store: Store, pack: Pack) -> None:
+    interview = start(store, pack, question_ids=("q1", "q2"), max_follow_ups=0)
+    answer(interview, "spread load with a health check")  # 8.0
+    answer(interview, "copies")  # 10.0
+    card = interview.finish()
+    base = options_from_session(store.session(interview.session_id))
+    assert practice_options(card, base) is None
 
 
 def test_session_pack_prefers_the_recorded_file(store: Store, tmp_path) -> None:
@@ -315,7 +328,7 @@ class FooledLLM(StreamingGrader):
 
 
 def test_scorecard_flags_llm_and_keyword_disagreement(store: Store, pack: Pack) -> None:
-    from mockint.tui.widgets.grade_view import result_heading, result_report
+    from mockint.tui.widgets.grade_view import report_text, result_heading, result_report
 
     interview = start(store, pack, FooledLLM(), questions=1, max_follow_ups=0)
     question = interview.current.question
@@ -328,4 +341,56 @@ def test_scorecard_flags_llm_and_keyword_disagreement(store: Store, pack: Pack) 
     assert result.grade.score == 10.0 and result.cross_check_score == 0.0
     assert result.disagreement == 10.0
     assert "graders disagree" in str(result_heading(1, result))
-    assert "Graders disagree" in str(result_report(result))
+    assert "Graders disagree" in report_text(result_report(result))
+
+
+def test_paused_time_is_not_counted(store: Store, pack: Pack) -> None:
+    """Paused ten minutes after 30 s of work: the clock, the stored turn and the scorecard all
+    say 30 s, not ten and a half minutes."""
+    interview = start(store, pack, question_ids=("q2",), max_follow_ups=0)
+    turn = interview.current
+    began = turn.started_at
+    interview.pause_clock(at=began + timedelta(seconds=30))
+    assert interview.paused
+    # the clock stands still however long the pause lasts
+    assert interview.elapsed(at=began + timedelta(minutes=5)) == pytest.approx(30)
+    interview.resume_clock(at=began + timedelta(minutes=10, seconds=30))
+    assert not interview.paused
+    assert interview.elapsed(at=began + timedelta(minutes=10, seconds=40)) == pytest.approx(40)
+    stored = store.turn(turn.id)
+    assert stored is not None
+    moved = datetime.fromisoformat(stored["started_at"].replace("Z", "+00:00"))
+    assert (moved - began).total_seconds() == pytest.approx(600)
+    submitted = began + timedelta(minutes=10, seconds=45)
+    interview.submit("copies")
+    store.db["turns"].update(turn.id, {"submitted_at": submitted.isoformat()})
+    card = build_scorecard(store, pack, interview.session_id)
+    assert card.results[0].seconds_used == pytest.approx(45, abs=0.01)
+
+
+def test_a_draft_saved_while_paused_keeps_the_time_of_the_last_work(
+    store: Store, pack: Pack
+) -> None:
+    interview = start(store, pack, question_ids=("q2",), max_follow_ups=0)
+    interview.save_draft("copies near")
+    saved = store.draft(interview.session_id)
+    interview.pause_clock()
+    interview.save_draft("copies near")  # autosave while the pause menu is open
+    assert store.draft(interview.session_id)["saved_at"] == saved["saved_at"]
+    interview.save_draft("copies near the reader")  # a changed text is always kept
+    assert store.draft(interview.session_id)["text"] == "copies near the reader"
+
+
+def test_questions_by_id_or_by_tag(service_mesh: Pack) -> None:
+    assert pick_questions(service_mesh, question_ids=("sm-04", "sm-01")) == ["sm-04", "sm-01"]
+    security = pick_questions(service_mesh, tag="Security", seed=1)
+    tagged = {q.id for q in service_mesh.questions if "security" in q.tags}
+    assert set(security) == tagged and len(tagged) >= 2
+    assert len(pick_questions(service_mesh, tag="security", count=1, seed=1)) == 1
+    assert pick_questions(service_mesh, tag="security", seed=5) == pick_questions(
+        service_mesh, tag="security", seed=5
+    )
+    with pytest.raises(UserError, match="no question sm-99"):
+        pick_questions(service_mesh, question_ids=("sm-99",))
+    with pytest.raises(UserError, match=r"its tags: .*mtls"):
+        pick_questions(service_mesh, tag="kafka")

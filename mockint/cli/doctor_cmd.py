@@ -31,8 +31,15 @@ Examples:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_context
 def doctor(ctx: Context, as_json: bool) -> None:
-    """Check the LLM grader's endpoint; exit 1 when it cannot grade."""
+    """Check the LLM grader's endpoint; exit 1 when it cannot grade.
+
+    With nothing of an LLM configured there is nothing to check: the offline keyword grader
+    needs no setup, so doctor says so and contacts no server.
+    """
     settings = ctx.settings
+    if not (settings.model or settings.base_url or settings.api_key):
+        _offline(as_json)
+        return
     # openai is imported here, not at start-up: the other commands never pay for it.
     from mockint.grading.llm_client import LLMClient
 
@@ -76,6 +83,27 @@ def doctor(ctx: Context, as_json: bool) -> None:
         _print(report)
     if not report["ok"]:
         raise SystemExit(1)
+
+
+def _offline(as_json: bool) -> None:
+    if as_json:
+        echo_json(
+            {
+                "llm_configured": False,
+                "grader": "keyword",
+                "ok": True,
+                "problem": None,
+                "endpoint": None,
+                "model": None,
+            }
+        )
+        return
+    click.echo("No LLM is configured, so mockint grades with the offline keyword grader.")
+    click.echo("It needs no setup, no network and no account: nothing to check.")
+    click.echo(
+        "To grade with a model, set MOCKINT_MODEL (and OPENAI_BASE_URL, OPENAI_API_KEY) or "
+        "pass --model/--base-url, then run doctor again."
+    )
 
 
 def _check_models(client: LLMClient, model: str | None) -> dict[str, Any]:

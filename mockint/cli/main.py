@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -22,7 +22,11 @@ from mockint import __version__
 from mockint.config import Settings, load_settings
 from mockint.errors import UserError
 from mockint.safe_text import json_safe, safe_text
-from mockint.store import Store
+
+if TYPE_CHECKING:
+    # The store (and sqlite-utils) is imported by the commands that open the database, not by
+    # `--version`, `paths` or `packs list`.
+    from mockint.store import Store
 
 
 @dataclass
@@ -48,6 +52,8 @@ class Context:
 
     def store(self) -> Store:
         if self._store is None:
+            from mockint.store import Store
+
             self._store = Store(self.settings.db)
         return self._store
 
