@@ -62,7 +62,7 @@ def test_grade_one_answer_prints_a_readable_report(tmp_path, pack_path) -> None:
     assert "[x] orchestrator" in result.output
     assert "[ ] latency" in result.output
     assert 'evidence: "kubernetes"' in result.output
-    assert "To add:" in result.output
+    assert "Missed:" in result.output and "To add:" not in result.output
 
 
 def test_grade_json_has_the_documented_shape(tmp_path, pack_path) -> None:

@@ -233,10 +233,17 @@ def test_score_and_band_are_computed_from_the_verdicts(grader, pack) -> None:
     assert result.score == round(result.score, 1)
 
 
-def test_feedback_names_covered_and_missed_points_and_what_to_add(grader, pack) -> None:
+def test_feedback_names_covered_and_missed_points_once_each(grader, pack) -> None:
     result = grade(grader, pack, "It runs on kubernetes, and mTLS encrypts traffic for us.")
     assert "Covered: " in result.feedback and "Runs on Kubernetes" in result.feedback
-    assert "Missed: " in result.feedback and "To add: " in result.feedback
+    assert "Missed: " in result.feedback
+    missed = sorted(result.missed, key=lambda p: -p.weight)
+    assert missed
+    for point in missed:  # "Missed: C. To add: C." named C twice
+        assert result.feedback.count(point.description.rstrip(".")) == 1
+    # the most important missed point leads the list
+    after = result.feedback.split("Missed: ", 1)[1]
+    assert after.startswith(missed[0].description.rstrip("."))
 
 
 def test_grading_is_deterministic(pack) -> None:

@@ -214,7 +214,8 @@ def _label(point: PointVerdict) -> str:
 
 
 def describe(grade: Grade) -> str:
-    """Short feedback naming what was covered, what was missed and what to add."""
+    """Short feedback naming what was covered, partly covered and missed (the missed points
+    by weight, the one to add first leading)."""
     covered = [_label(p) for p in grade.points if p.verdict == "covered"]
     partial = [_label(p) for p in grade.points if p.verdict == "partial"]
     missed = sorted((p for p in grade.points if p.verdict == "missed"), key=lambda p: -p.weight)
@@ -224,8 +225,8 @@ def describe(grade: Grade) -> str:
     if partial:
         lines.append("Partly covered: " + "; ".join(partial) + ".")
     if missed:
+        # most important first, so the first one named is the one to add first
         lines.append("Missed: " + "; ".join(_label(p) for p in missed) + ".")
-        lines.append(f"To add: {_label(missed[0])}.")
     for flag in grade.red_flags:
         lines.append(
             f"Red flag: {(flag.description or flag.flag_id).rstrip('.')} (-{flag.penalty:g})."

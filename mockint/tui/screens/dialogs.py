@@ -12,6 +12,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
+from mockint.tui.widgets.grade_view import Report, ReportView
+from mockint.tui.widgets.key_bar import KeyBar
+
 
 class ConfirmDialog(ModalScreen[bool]):
     """Ask a yes/no question; y/enter on Yes answers yes, n or escape answers no."""
@@ -47,7 +50,7 @@ PAUSE_CHOICES: tuple[tuple[str, str], ...] = (
     ("continue", "Continue answering"),
     ("skip", "Skip this question"),
     ("pause", "Pause: back to the home screen (resume later)"),
-    ("quit", "Quit mockint (resume later with `mockint resume`)"),
+    ("quit", "Quit mockint (resume later with `{command} resume`)"),
     ("abandon", "Abandon this session"),
 )
 
@@ -57,19 +60,21 @@ class PauseMenu(ModalScreen[str]):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss('continue')", "Continue")]
 
-    def __init__(self, is_follow_up: bool = False) -> None:
+    def __init__(self, is_follow_up: bool = False, command: str = "mockint") -> None:
         super().__init__()
         self.is_follow_up = is_follow_up
+        self.command = command
 
     def compose(self) -> ComposeResult:
         options = []
         for choice, label in PAUSE_CHOICES:
             if choice == "skip" and self.is_follow_up:
                 label = "Skip this follow-up (go to the next question)"
-            options.append(Option(label, id=choice))
+            options.append(Option(Content(label.format(command=self.command)), id=choice))
         with Vertical(classes="dialog"):
-            yield Static("Interview paused", classes="dialog-title")
+            yield Static("Interview paused · the clock is stopped", classes="dialog-title")
             yield OptionList(*options, id="pause-choices")
+        yield KeyBar()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
@@ -77,13 +82,14 @@ class PauseMenu(ModalScreen[str]):
 
 
 class FeedbackPanel(ModalScreen[None]):
-    """Coach mode: the grade right after an answer, before the next turn starts its clock."""
+    """Coach mode: the grade and its coaching right after an answer, before the next turn
+    starts its clock."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter,ctrl+s,escape", "dismiss", "Continue", priority=True),
     ]
 
-    def __init__(self, report: Content, next_step: str) -> None:
+    def __init__(self, report: Report, next_step: str) -> None:
         super().__init__()
         self.report = report
         self.next_step = next_step
@@ -92,8 +98,13 @@ class FeedbackPanel(ModalScreen[None]):
         with Vertical(classes="dialog wide"):
             # The hint sits above the report so a long report never pushes it off screen.
             yield Static(f"Coach · next: {self.next_step} — press enter", classes="dialog-title")
-            with VerticalScroll(classes="dialog-scroll"):
-                yield Static(self.report, id="feedback-report")
+            with VerticalScroll(classes="dialog-scroll", id="feedback-scroll"):
+                yield ReportView(self.report, id="feedback-report")
+        yield KeyBar()  # over the interview's: its keys do not work while this is open
+
+    def on_mount(self) -> None:
+        # focused, so up/down and page keys scroll a report longer than the screen
+        self.query_one("#feedback-scroll").focus()
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(None)

@@ -19,7 +19,12 @@ from mockint.interview import options_from_session, practice_options
 from mockint.packs import Pack
 from mockint.safe_text import safe_text
 from mockint.scorecard import build_scorecard
-from mockint.tui.widgets.grade_view import band_style, result_heading, result_report
+from mockint.tui.widgets.grade_view import (
+    ReportView,
+    band_style,
+    result_heading,
+    result_report,
+)
 from mockint.tui.widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
@@ -64,7 +69,7 @@ class ScorecardScreen(Screen[None]):
         with VerticalScroll(id="scorecard-body"):
             for number, result in enumerate(card.results, 1):
                 yield Static(result_heading(number, result), classes="result-heading")
-                yield Static(result_report(result), classes="result-body")
+                yield ReportView(result_report(result), classes="result-body")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -88,6 +93,9 @@ class ScorecardScreen(Screen[None]):
             self.notify("No answered questions to practise.")
             return
         options = practice_options(card, options_from_session(session))
+        if options is None:
+            self.notify("Every question scored hire or better: nothing to practise again.")
+            return
         request = NewSession(
             pack=self.pack,
             options=options,

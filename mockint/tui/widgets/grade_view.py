@@ -1,23 +1,53 @@
-"""Grades as styled text: score and band, points covered and missed (and which answer earned
-them), red flags, and the candidate's answers with the evidence words highlighted.
+"""Grades as styled text: score and band, points covered (and which answer earned them), the
+coaching of each point missed or partly covered, red flags, and the candidate's answers with
+the evidence words highlighted.
 
-Pure functions that return `Content`, so the coach panel, the scorecard and the tests share one
-rendering; styles use theme variables, so both the dark and the light theme read well. Text from
-packs, graders and answers enters only as plain `Content` parts, through `safe_text`.
+Pure functions that return `Content` or a `Report` (lines, some indented under the point they
+coach), so the coach panel, the scorecard and the tests share one rendering; `ReportView` shows
+a report with its indents kept when lines wrap. Styles use theme variables, so both the dark
+and the light theme read well. Text from packs, graders and answers enters only as plain
+`Content` parts, through `safe_text`.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.widgets import Static
 
-from mockint.grading.base import DISAGREEMENT_POINTS, Grade
+from mockint.coaching import Coaching, PointCoaching, coach, said_in_other_words
+from mockint.grading.base import DISAGREEMENT_POINTS, Grade, PointVerdict
+from mockint.packs import Question
 from mockint.safe_text import safe_text
 from mockint.scorecard import QuestionResult
 from mockint.store import TurnRow
 from mockint.tui.widgets.timer import clock_text
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of a report. `mark` (✓, ✗, …) hangs to the left of the text, `coach` lines are
+    indented under the point they coach; shown one widget per line, so a line that wraps keeps
+    its indent."""
+
+    text: Content
+    mark: Content | None = None
+    coach: bool = False
+
+    @property
+    def plain(self) -> str:
+        indent = "     " if self.coach else ""
+        mark = f" {self.mark.plain} " if self.mark is not None else ""
+        return indent + mark + self.text.plain
+
+
+Report = list[Line]
+BLANK = Line(Content(""))
 
 VERDICT_MARKS: dict[str, tuple[str, str]] = {
     "covered": ("✓", "bold $success"),
@@ -27,8 +57,11 @@ VERDICT_MARKS: dict[str, tuple[str, str]] = {
 EVIDENCE_STYLES: dict[str, str] = {
     "covered": "bold underline $success",
     "partial": "underline $warning",
+    # said in other words (the semantic layer): the sentence, not words found as keywords
+    "semantic": "italic $success",
     "red_flag": "bold strike $error",
 }
+OTHER_WORDS_MARK = ("≈", "bold $success")
 
 
 _EMPHASIS = re.compile(r"\*\*|__|`|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])")
@@ -66,30 +99,143 @@ def score_line(grade: Grade) -> Content:
     )
 
 
-def point_lines(grade: Grade, labels: dict[int, str] | None = None) -> list[Content]:
+def _point_line(
+    point: PointVerdict, labels: dict[int, str] | None, *, show_level: bool = True
+) -> Line:
+    mark, style = VERDICT_MARKS[point.verdict]
+    semantic = point.source == "semantic" and point.verdict != "missed"
+    if semantic and point.verdict == "covered":
+        mark, style = OTHER_WORDS_MARK
+    parts: list[str | tuple[str, str]] = [safe_text(point.description or point.point_id)]
+    if point.level == "senior" and show_level:
+        parts.append((" (senior)", "italic $text-muted"))
+    if labels and point.turn_id in labels and point.verdict != "missed":
+        parts.append((f" — {labels[point.turn_id]}", "$text-muted"))
+    if semantic:
+        sentence = safe_text(said_in_other_words(point), one_line=True)
+        parts.append((" — said in other words", "$text-muted"))
+        if sentence:
+            parts.extend([(": ", "$text-muted"), (f"“{sentence}”", "italic")])
+    return Line(Content.assemble(*parts), mark=Content.styled(mark, style))
+
+
+def point_lines(grade: Grade, labels: dict[int, str] | None = None) -> Report:
     """One line per rubric point, covered first, then partial, then missed; then red flags."""
-    lines: list[Content] = []
+    lines: Report = []
     for verdict in ("covered", "partial", "missed"):
-        mark, style = VERDICT_MARKS[verdict]
-        for point in (p for p in grade.points if p.verdict == verdict):
-            parts: list[str | tuple[str, str]] = [
-                (f" {mark} ", style),
-                safe_text(point.description or point.point_id),
-            ]
-            if point.level == "senior":
-                parts.append((" (senior)", "italic $text-muted"))
-            if labels and point.turn_id in labels and verdict != "missed":
-                parts.append((f" — {labels[point.turn_id]}", "$text-muted"))
-            lines.append(Content.assemble(*parts))
-    for flag in grade.red_flags:
+        lines.extend(_point_line(p, labels) for p in grade.points if p.verdict == verdict)
+    lines.extend(flag_lines(grade))
+    return lines
+
+
+def flag_lines(grade: Grade) -> Report:
+    return [
+        Line(
+            Content.assemble(
+                safe_text(flag.description or flag.flag_id), (f" (-{flag.penalty:g})", "$error")
+            ),
+            mark=Content.styled("!", "bold $error"),
+        )
+        for flag in grade.red_flags
+    ]
+
+
+def coaching_block(item: PointCoaching) -> Line:
+    """Why the point matters, the candidate's nearest sentence, what a strong answer says."""
+    label = "You said" if item.verdict == "partial" else "Closest you came"
+    lines = [Content.assemble(("Why it matters: ", "$text-muted"), item.why)]
+    if item.said:
         lines.append(
             Content.assemble(
-                (" ! ", "bold $error"),
-                safe_text(flag.description or flag.flag_id),
-                (f" (-{flag.penalty:g})", "$error"),
+                (f"{label}: ", "$text-muted"),
+                (f"“{safe_text(item.said, one_line=True)}”", "italic"),
             )
         )
-    return lines
+    elif item.verdict == "missed":
+        lines.append(Content.styled("Your answer did not get to it.", "$text-muted"))
+    if item.strong:
+        lines.append(Content.assemble(("A strong answer: ", "$text-muted"), safe_text(item.strong)))
+    return Line(Content("\n").join(lines), coach=True)
+
+
+def graded_points(grade: Grade, coaching: Coaching, labels: dict[int, str] | None = None) -> Report:
+    """Covered points, then each missed and partial point with its coaching (the weightiest
+    gap first), then red flags."""
+    report: Report = [_point_line(p, labels) for p in grade.points if p.verdict == "covered"]
+    by_id = {p.point_id: p for p in grade.points}
+    coached = {item.point_id for item in coaching.points}
+    for item in coaching.points:
+        report.append(_point_line(by_id[item.point_id], labels, show_level=False))
+        report.append(coaching_block(item))
+    # points the coaching leaves out (a question graded from its reference answer)
+    for verdict in ("partial", "missed"):
+        report.extend(
+            _point_line(p, labels)
+            for p in grade.points
+            if p.verdict == verdict and p.point_id not in coached
+        )
+    report.extend(flag_lines(grade))
+    return report
+
+
+def what_strong_looks_like(coaching: Coaching) -> Report:
+    """The interviewer's intent, and the reference answer or the model-answer outline."""
+    report: Report = []
+    if coaching.intent:
+        report += [
+            BLANK,
+            Line(
+                Content.assemble(
+                    ("What the interviewer is after: ", "bold"), safe_text(coaching.intent)
+                )
+            ),
+        ]
+    if coaching.reference_answer:
+        report += [
+            BLANK,
+            Line(Content.styled("Reference answer:", "bold")),
+            Line(Content(safe_text(coaching.reference_answer)), coach=True),
+        ]
+    if coaching.outline:
+        report += [BLANK, Line(Content.styled("Model answer outline:", "bold"))]
+        report.extend(
+            Line(Content(safe_text(item)), mark=Content("•")) for item in coaching.outline
+        )
+    return report
+
+
+def report_text(report: Report) -> str:
+    """The plain text of a report, for tests and logs."""
+    return "\n".join(line.plain for line in report)
+
+
+class ReportView(Vertical):
+    """A report, one widget per line: marks hang left of their text, coaching is indented."""
+
+    DEFAULT_CSS = """
+    ReportView { height: auto; }
+    ReportView > .report-coach { padding-left: 5; }
+    ReportView > .report-marked { height: auto; }
+    ReportView .report-mark { width: 3; padding-left: 1; }
+    ReportView .report-text { width: 1fr; }
+    """
+
+    def __init__(self, report: Report, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.report = report
+
+    def compose(self) -> ComposeResult:
+        for line in self.report:
+            if line.mark is not None:
+                with Horizontal(classes="report-marked"):
+                    yield Static(line.mark, classes="report-mark")
+                    yield Static(line.text, classes="report-text")
+            else:
+                yield Static(line.text, classes="report-coach" if line.coach else "report-line")
+
+    @property
+    def text(self) -> str:
+        return report_text(self.report)
 
 
 def _phrase_pattern(phrase: str) -> re.Pattern[str] | None:
@@ -111,25 +257,35 @@ def highlight_evidence(answer: str, phrases: Iterable[tuple[str, str]]) -> Conte
 
 def evidence_for_turn(grade: Grade | None, turn_id: int) -> list[tuple[str, str]]:
     """What to highlight in one answer: the evidence of points that answer earned, and any
-    red-flag evidence (red flags are not tied to one answer)."""
+    red-flag evidence (red flags are not tied to one answer). A point said in other words
+    marks its sentence differently from words found as keywords."""
     if grade is None:
         return []
     phrases: list[tuple[str, str]] = []
     for point in grade.points:
         if point.verdict != "missed" and point.turn_id == turn_id:
-            phrases.extend((words, EVIDENCE_STYLES[point.verdict]) for words in point.evidence)
+            style = EVIDENCE_STYLES["semantic" if point.source == "semantic" else point.verdict]
+            phrases.extend((words, style) for words in point.evidence)
     for flag in grade.red_flags:
         phrases.extend((words, EVIDENCE_STYLES["red_flag"]) for words in flag.evidence)
     return phrases
 
 
-def grade_report(grade: Grade, turns: list[TurnRow]) -> Content:
-    """The coach panel: score, band, points with the answer that earned them, and any note."""
-    lines: list[Content] = [Content.assemble(("Score ", "bold"), score_line(grade))]
-    lines.extend(point_lines(grade, turn_labels(turns)))
+def answers_of(turns: Iterable[TurnRow]) -> list[str]:
+    """The candidate's answers to one question (main and follow-ups), skipped ones left out."""
+    return [t["answer"] or "" for t in turns if not t["skipped"] and (t["answer"] or "").strip()]
+
+
+def grade_report(question: Question, grade: Grade, turns: list[TurnRow]) -> Report:
+    """The coach panel: score, points with the answer that earned them, the coaching of each
+    point missed or partly covered, what a strong answer looks like, and any note."""
+    coaching = coach(question, grade, answers_of(turns))
+    report: Report = [Line(Content.assemble(("Score ", "bold"), score_line(grade)))]
+    report.extend(graded_points(grade, coaching, turn_labels(turns)))
     if grade.note:
-        lines.append(Content.assemble(("Note: ", "bold $warning"), safe_text(grade.note)))
-    return Content("\n").join(lines)
+        report.append(Line(Content.assemble(("Note: ", "bold $warning"), safe_text(grade.note))))
+    report.extend(what_strong_looks_like(coaching))
+    return report
 
 
 def time_line(result: QuestionResult) -> Content:
@@ -160,37 +316,48 @@ def result_heading(number: int, result: QuestionResult) -> Content:
     return Content.assemble(*parts)
 
 
-def result_report(result: QuestionResult) -> Content:
-    """The body of one question on the scorecard (the heading is separate, see result_heading)."""
+def result_report(result: QuestionResult) -> Report:
+    """The body of one question on the scorecard (the heading is separate, see result_heading):
+    the question, its points and their coaching, the answers with the evidence marked, what a
+    strong answer looks like, any note and the cross-check."""
     grade = result.grade
     labels = turn_labels(result.turns)
-    lines: list[Content] = [Content(safe_text(plain_markdown(result.question.text)))]
-    if grade is not None:
-        lines.append(Content(""))
-        lines.extend(point_lines(grade, labels))
+    report: Report = [Line(Content(safe_text(plain_markdown(result.question.text))))]
+    coaching = coach(result.question, grade, answers_of(result.turns)) if grade else None
+    if grade is not None and coaching is not None:
+        report.append(BLANK)
+        report.extend(graded_points(grade, coaching, labels))
     for turn in result.turns:
         if turn["skipped"]:
             continue
         label = labels[turn["id"]]
-        lines.append(Content(""))
+        report.append(BLANK)
         if turn["kind"] == "main":
-            lines.append(Content.styled("Your answer:", "bold"))
+            report.append(Line(Content.styled("Your answer:", "bold")))
         else:
-            prompt = safe_text(turn["prompt"])
-            lines.append(Content.assemble((f"{label.capitalize()}: ", "bold"), prompt))
+            report.append(
+                Line(
+                    Content.assemble((f"{label.capitalize()}: ", "bold"), safe_text(turn["prompt"]))
+                )
+            )
         answer = (turn["answer"] or "").strip() or "(no answer)"
-        lines.append(highlight_evidence(answer, evidence_for_turn(grade, turn["id"])))
-    if result.question.model_answer:
-        lines.append(Content(""))
-        lines.append(Content.styled("Model answer outline:", "bold"))
-        lines.extend(Content(f" • {safe_text(item)}") for item in result.question.model_answer)
+        report.append(Line(highlight_evidence(answer, evidence_for_turn(grade, turn["id"]))))
+    if coaching is None:
+        question = result.question
+        coaching = Coaching(
+            intent=question.intent,
+            reference_answer="" if question.rubric else (question.reference_answer or "").strip(),
+            outline=question.model_answer,
+        )
+    report.extend(what_strong_looks_like(coaching))
     if grade is not None and grade.note:
-        lines.append(Content(""))
-        lines.append(Content.assemble(("Note: ", "bold $warning"), safe_text(grade.note)))
+        report += [
+            BLANK,
+            Line(Content.assemble(("Note: ", "bold $warning"), safe_text(grade.note))),
+        ]
     if result.cross_check_score is not None:
-        lines.append(Content(""))
-        lines.append(cross_check_line(result))
-    return Content("\n").join(lines)
+        report += [BLANK, Line(cross_check_line(result))]
+    return report
 
 
 def cross_check_line(result: QuestionResult) -> Content:

@@ -1,0 +1,156 @@
+"""Coaching: for every point missed or partly made, why it matters, the candidate's nearest
+sentence and what a strong answer says; "said in other words" for the semantic layer; the
+reference answer for a pack that has only one."""
+
+from __future__ import annotations
+
+from mockint.coaching import coach, nearest_sentence, quote
+from mockint.grading.base import Grade, PointVerdict, finalize
+from mockint.grading.keyword import KeywordGrader
+from mockint.packs import Pack, parse_pack
+from mockint.tui.widgets.grade_view import (
+    EVIDENCE_STYLES,
+    evidence_for_turn,
+    grade_report,
+    report_text,
+)
+
+LOCALITY = (
+    "Locality aware load balancing keeps traffic in the same zone to cut latency and "
+    "cross-zone cost. Envoy prefers endpoints in the same zone and fails over to other zones "
+    "when outlier detection ejects them. In Istio you set localityLbSetting in a DestinationRule."
+)
+
+
+def test_each_gap_gets_why_nearest_sentence_and_a_strong_answer(service_mesh: Pack) -> None:
+    question = service_mesh.question("sm-14")
+    assert question is not None
+    grade = KeywordGrader(service_mesh).grade(question, LOCALITY)
+    coaching = coach(question, grade, [LOCALITY])
+    gaps = {p.point_id for p in grade.points if p.verdict != "covered"}
+    assert {item.point_id for item in coaching.points} == gaps and gaps
+    total = sum(p.weight for p in grade.points)
+    by_id = {item.point_id: item for item in coaching.points}
+    # the weightiest missed point first
+    assert coaching.points[0].share == max(item.share for item in coaching.points)
+    failover = by_id["priority-failover"]
+    assert (
+        failover.share
+        == next(p.weight for p in grade.points if p.point_id == "priority-failover") / total
+    )
+    assert failover.why.startswith(f"{failover.share:.0%} of this question's score")
+    # the candidate's own sentence about failing over, quoted as typed
+    assert failover.said.startswith("Envoy prefers endpoints in the same zone and fails over")
+    # what a strong answer says: the model-answer line about the failover order
+    assert failover.strong.startswith("Failover order:")
+    assert failover.strong in question.model_answer
+    savings = by_id["cost-numbers"]
+    assert savings.strong in question.model_answer
+    # a sentence is quoted under one gap only: the next gaps do not all repeat it
+    saids = [item.said for item in coaching.points if item.said]
+    assert len(saids) == len(set(saids))
+
+
+def test_the_graders_closest_sentence_comes_first(service_mesh: Pack) -> None:
+    question = service_mesh.question("sm-14")
+    assert question is not None
+    point = question.rubric[0]
+    verdict = PointVerdict(
+        point.id, "missed", point.weight, closest="  A  sentence the grader chose. "
+    )
+    assert nearest_sentence(verdict, point, []) == "A sentence the grader chose."
+    # nothing on topic: no sentence is dressed up as close
+    off_topic = [("I like turtles.", frozenset({"like", "turtl"}))]
+    assert nearest_sentence(PointVerdict(point.id, "missed", 1.0), point, off_topic) == ""
+    assert quote("x " * 200).endswith("…") and len(quote("x " * 200)) <= 220
+
+
+def test_a_partial_point_quotes_the_sentence_with_its_evidence(service_mesh: Pack) -> None:
+    question = service_mesh.question("sm-04")
+    assert question is not None
+    answer = "We use Istio. Certificates are rotated by istiod every day. Nothing else."
+    point = question.rubric[0]
+    grade = finalize(
+        Grade(
+            question.id,
+            "keyword",
+            [
+                PointVerdict(p.id, "partial" if p is point else "covered", p.weight)
+                for p in question.rubric
+            ],
+        )
+    )
+    grade.points[0].evidence = ["rotated by istiod"]
+    item = coach(question, grade, [answer]).points[0]
+    assert (
+        item.verdict == "partial" and item.said == "Certificates are rotated by istiod every day."
+    )
+
+
+def test_said_in_other_words_is_not_shown_as_a_keyword_hit(service_mesh: Pack) -> None:
+    question = service_mesh.question("sm-14")
+    assert question is not None
+    sentence = "Calls stay near the caller unless that area is unhealthy."
+    points = [
+        PointVerdict(p.id, "missed", p.weight, description=p.description) for p in question.rubric
+    ]
+    points[0] = PointVerdict(
+        question.rubric[0].id,
+        "covered",
+        question.rubric[0].weight,
+        evidence=[sentence],
+        description=question.rubric[0].description,
+        source="semantic",
+        similarity=0.71,
+        turn_id=7,
+    )
+    grade = finalize(Grade(question.id, "keyword", points))
+    turns = [{"id": 7, "kind": "main", "answer": sentence, "skipped": False, "prompt": "q"}]
+    text = report_text(grade_report(question, grade, turns))
+    line = next(row for row in text.splitlines() if question.rubric[0].description in row)
+    assert line.lstrip().startswith("≈") and "✓" not in line
+    assert f"said in other words: “{sentence}”" in line
+    styles = {style for _, style in evidence_for_turn(grade, 7)}
+    assert styles == {EVIDENCE_STYLES["semantic"]}
+    assert EVIDENCE_STYLES["semantic"] != EVIDENCE_STYLES["covered"]
+
+
+REFERENCE_PACK = """
+[pack]
+id = "ref"
+title = "Reference only"
+
+[[questions]]
+id = "1.1"
+text = "What is the role of a prototype program in problem solving?"
+reference_answer = "To simulate the behaviour of portions of the desired software product."
+"""
+
+
+def test_a_reference_only_question_shows_its_reference_answer() -> None:
+    pack = parse_pack(REFERENCE_PACK, "ref.toml")
+    question = pack.questions[0]
+    answer = "It lets you try ideas early."
+    grade = KeywordGrader(pack).grade(question, answer)
+    coaching = coach(question, grade, [answer])
+    assert coaching.reference_answer == question.reference_answer
+    assert coaching.points == []  # fragments of the reference are not coached one by one
+    turns = [{"id": 1, "kind": "main", "answer": answer, "skipped": False, "prompt": "q"}]
+    text = report_text(grade_report(question, grade, turns))
+    assert "Reference answer:" in text and question.reference_answer in text
+
+
+def test_the_coach_panel_reads_as_coaching(service_mesh: Pack) -> None:
+    question = service_mesh.question("sm-14")
+    assert question is not None
+    grade = KeywordGrader(service_mesh).grade(question, LOCALITY)
+    turns = [{"id": 1, "kind": "main", "answer": LOCALITY, "skipped": False, "prompt": "q"}]
+    text = report_text(grade_report(question, grade, turns))
+    for needle in (
+        "Why it matters:",
+        "Closest you came:",
+        "A strong answer:",
+        "Model answer outline:",
+    ):
+        assert needle in text
+    assert "What the interviewer is after:" in text and question.intent in text
