@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App
@@ -19,7 +20,7 @@ from mockint.grading.base import Grader
 from mockint.interview import InterviewOptions
 from mockint.packs import Pack
 from mockint.store import Store
-from mockint.tui.screens.home import HomeScreen
+from mockint.tui.screens.home import HomeCommands, HomeScreen
 
 if TYPE_CHECKING:
     from mockint.tui.screens.review_common import ReviewDeps
@@ -63,6 +64,8 @@ class MockintApp(App[None]):
     # turn bar and drops the status line, so a tiny terminal still shows question and answer.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (70, "-normal")]  # noqa: RUF012 (App declares it)
     VERTICAL_BREAKPOINTS = [(0, "-short"), (16, "-tall")]  # noqa: RUF012
+    # the home screen's actions (start a pack, resume #N, history, ...) in the palette (ctrl+p)
+    COMMANDS = App.COMMANDS | {HomeCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", priority=True),
         Binding("ctrl+t", "toggle_theme", "Theme"),
@@ -77,6 +80,8 @@ class MockintApp(App[None]):
         start: SessionRequest | None = None,
         freeze_timer_at: float | None = None,
         cursor_blink: bool = True,
+        command: str = "mockint",
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings
@@ -86,6 +91,10 @@ class MockintApp(App[None]):
         # Snapshot tests show this elapsed time instead of the real one, so the SVG is stable.
         self.freeze_timer_at = freeze_timer_at
         self.cursor_blink = cursor_blink
+        # how the user runs mockint from their shell ("mockint", ".venv/bin/mockint"), for hints
+        self.command = command
+        # "now" for due counts, streaks and dates on screen; tests and snapshots fix it
+        self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
         self.theme = DARK_THEME
         # The in-progress session the user quit from, so the command line can say how to resume.
         self.left_session_id: int | None = None
@@ -115,7 +124,7 @@ class MockintApp(App[None]):
     def review_deps(self) -> ReviewDeps:
         from mockint.tui.screens.review_common import ReviewDeps
 
-        return ReviewDeps(grader_factory=self.grader_factory)
+        return ReviewDeps(grader_factory=self.grader_factory, now=self.clock)
 
     def open_transcript(self, session_id: int, focus_turn: int | None = None) -> None:
         from mockint.tui.screens.transcript import TranscriptScreen
@@ -180,6 +189,8 @@ def make_app(
     start: SessionRequest | None = None,
     freeze_timer_at: float | None = None,
     cursor_blink: bool = True,
+    command: str = "mockint",
+    clock: Callable[[], datetime] | None = None,
 ) -> MockintApp:
     """The TUI, wired to a store and a grader factory; `start` opens an interview right away."""
     return MockintApp(
@@ -189,6 +200,8 @@ def make_app(
         start=start,
         freeze_timer_at=freeze_timer_at,
         cursor_blink=cursor_blink,
+        command=command,
+        clock=clock,
     )
 
 

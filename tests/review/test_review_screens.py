@@ -56,18 +56,18 @@ async def test_history_pages_sorts_filters_and_opens(store: Store, tmp_path: Pat
         await pilot.press("s")  # sort by score, highest first
         await pilot.pause()
         assert "sorted by score ↓" in status(app, "#history-status")
-        scores = [float(str(table.get_row_at(i)[3])) for i in range(50)]
+        scores = [float(str(table.get_row_at(i)[4])) for i in range(50)]
         assert scores == sorted(scores, reverse=True) and scores[0] == 9.9
         await pilot.press("S")
         await pilot.pause()
-        assert str(table.get_row_at(0)[3]) == "0.1"  # sessions without a score stay last
+        assert str(table.get_row_at(0)[4]) == "0.1"  # sessions without a score stay last
 
         await pilot.press("f")
         assert isinstance(app.focused, Input)
         await pilot.press(*"score:<5", "enter")
         await pilot.pause()
         assert "sessions" in status(app, "#history-status") and table.row_count < 251
-        assert all(float(str(table.get_row_at(i)[3])) < 5 for i in range(table.row_count))
+        assert all(float(str(table.get_row_at(i)[4])) < 5 for i in range(table.row_count))
         app.screen.query_one(Input).value = "colour:red"
         await pilot.press("f", "enter")
         await pilot.pause()
@@ -109,6 +109,20 @@ async def test_search_opens_the_transcript_at_the_turn(store: Store, tmp_path: P
         await pilot.press(*" 🚀", "enter")
         await pilot.pause()
         assert "No question or answer matches" in status(app, "#search-status")
+
+
+async def test_typing_down_and_enter_opens_the_first_result(store: Store, tmp_path: Path) -> None:
+    """No enter needed to leave the search box: down goes to the results (searching at once
+    if the pause after typing has not passed yet), enter opens the first one."""
+    mtls_session(store, T0)
+    newest = mtls_session(store, T0 + timedelta(days=1))
+    app = ScreenApp(lambda: SearchScreen(store, deps=deps(tmp_path)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"istiod", "down", "enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, TranscriptScreen), type(screen).__name__
+        assert screen.session_id == newest
 
 
 async def test_transcript_regrades_and_exports(store: Store, tmp_path: Path) -> None:

@@ -218,7 +218,7 @@ async def test_coach_mode_shows_the_grade_before_moving_on(
         await settle(pilot)
         await submit(pilot, "we spread requests; it makes servers faster")
         assert isinstance(app.screen, FeedbackPanel)
-        report = str(app.screen.query_one("#feedback-report").render())
+        report = app.screen.query_one("#feedback-report").text
         assert "Score" in report and "Checks backend health" in report
         assert "makes servers faster" in report.lower() or "Thinks it" in report
         await pilot.press("enter")
@@ -317,6 +317,8 @@ async def test_home_offers_the_llm_grader_only_when_configured(
 async def test_home_entries_open_history_stats_and_due_practice(
     build_app, tiny_pack: Pack, store: Store
 ) -> None:
+    from datetime import UTC, datetime, timedelta
+
     from mockint.review.scheduler import due_plan
     from mockint.tui.screens.history import HistoryScreen
     from mockint.tui.screens.stats import StatsScreen
@@ -335,13 +337,39 @@ async def test_home_entries_open_history_stats_and_due_practice(
         assert isinstance(app.screen, StatsScreen)
         await pilot.press("escape")
         await settle(pilot)
-        expected, _ = due_plan(store, tiny_pack, limit=2)
+        # nothing practised yet: nothing is due, and no never-practised round starts silently
+        assert "none yet" in str(app.screen.query_one("#due", Button).label)
+        await pilot.press("ctrl+d")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert "none of its 2 questions" in str(app.screen.query_one("#home-message").render())
+        assert store.sessions() == []
+
+    # two poor answers: both questions come back the next day
+    done = Interview.start(
+        store, tiny_pack, TermGrader(), InterviewOptions(questions=2, question_ids=("q1", "q2"))
+    )
+    for _ in range(2):
+        done.advance(done.grade(done.submit("no idea")))
+        while done.current is not None and done.current.is_follow_up:
+            done.skip()
+    done.finish()
+    later = datetime.now(UTC) + timedelta(days=2)
+    app = build_app(clock=lambda: later)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        app.screen.query_one("#pack", Select).value = "tiny"
+        app.screen.query_one("#questions", Input).value = "2"
+        await settle(pilot)
+        assert "(2)" in str(app.screen.query_one("#due", Button).label)
+        assert "2 questions due" in str(app.screen.query_one("#home-progress").render())
+        expected, _ = due_plan(store, tiny_pack, limit=2, now=later, include_new=False)
         await pilot.press("ctrl+d")
         await settle(pilot)
         assert isinstance(app.screen, InterviewScreen)
         session = store.sessions()[0]
         # a practice round asks exactly the questions the scheduler says are due
-        assert session["question_ids"] == expected
+        assert sorted(session["question_ids"]) == sorted(expected) == ["q1", "q2"]
         assert session["settings"]["focus"].keys() <= set(expected)
 
 

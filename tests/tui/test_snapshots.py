@@ -22,12 +22,13 @@ SIZES = [(80, 24), (120, 40)]
 
 
 def finished_session(store: Store, pack: Pack) -> int:
-    """A completed two-question session with a follow-up, with fixed timestamps."""
+    """A completed two-question session with follow-ups, one point still missed (so the
+    scorecard coaches it), with fixed timestamps."""
     options = InterviewOptions(questions=2, question_ids=("q1", "q2"), max_follow_ups=1)
     interview = Interview.start(store, pack, TermGrader(), options)
     for answer in (
         "A load balancer will spread requests across backends, and it makes servers faster.",
-        "It sends a health check to every backend every few seconds.",
+        "It checks every backend every few seconds.",
         "I am not sure.",
         "Copies near the reader.",
     ):
@@ -51,18 +52,24 @@ def test_home(snap_compare, build_app, tiny_pack: Pack, size: tuple[int, int]) -
     assert snap_compare(build_app(), terminal_size=size, run_before=settle)
 
 
-def test_home_with_a_session_to_resume(
+def test_home_with_two_sessions_to_resume(
     snap_compare, build_app, tiny_pack: Pack, store: Store
 ) -> None:
-    options = InterviewOptions(questions=2, question_ids=("q2", "q1"))
-    Interview.start(store, tiny_pack, TermGrader(), options)
-    assert snap_compare(build_app(), run_before=settle)
+    for ids in (("q2", "q1"), ("q1",)):
+        options = InterviewOptions(questions=len(ids), question_ids=ids)
+        Interview.start(store, tiny_pack, TermGrader(), options)
+    assert snap_compare(build_app(), terminal_size=(80, 24), run_before=settle)
+
+
+COACHED_ANSWER = "We spread requests over the backends. It checks whether a server is up."
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-def test_interview(snap_compare, build_app, tiny_pack: Pack, size: tuple[int, int]) -> None:
-    request = NewSession(tiny_pack, InterviewOptions(questions=2, question_ids=("q1", "q2")), "kw")
-    app = build_app(start=request, freeze_timer_at=83)
+def test_interview_in_coach_mode(
+    snap_compare, build_app, tiny_pack: Pack, size: tuple[int, int]
+) -> None:
+    options = InterviewOptions(questions=2, question_ids=("q1", "q2"), coach=True)
+    app = build_app(start=NewSession(tiny_pack, options, "kw"), freeze_timer_at=83)
 
     async def type_answer(pilot: Pilot) -> None:
         await settle(pilot)
@@ -70,6 +77,20 @@ def test_interview(snap_compare, build_app, tiny_pack: Pack, size: tuple[int, in
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=type_answer)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_coach_panel(snap_compare, build_app, tiny_pack: Pack, size: tuple[int, int]) -> None:
+    options = InterviewOptions(questions=2, question_ids=("q1", "q2"), coach=True)
+    app = build_app(start=NewSession(tiny_pack, options, "kw"), freeze_timer_at=83)
+
+    async def answer_in_coach_mode(pilot: Pilot) -> None:
+        await settle(pilot)
+        pilot.app.screen.query_one(AnswerEditor).insert(COACHED_ANSWER)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=answer_in_coach_mode)
 
 
 def test_follow_up_over_budget(snap_compare, build_app, tiny_pack: Pack) -> None:

@@ -13,6 +13,7 @@ time_budget_minutes = 2
 [[questions]]
 id = "q1"
 text = "What does a **load balancer** do?"
+intent = "Knows what a balancer does besides spreading load."
 model_answer = ["Spreads requests over backends", "Checks their health"]
 [[questions.rubric]]
 id = "spread"

@@ -4,8 +4,10 @@ Only what is on screen is read: a page of 100 sessions at first, the next page w
 comes near the end (one LIMIT/OFFSET query on `sessions`, a millisecond or two), so 10,000
 sessions open and scroll as fast as 10.
 
-Keys: enter opens the transcript, / searches, f edits the filter, s cycles the sort column,
-S reverses it, t shows stats, escape goes back.
+Keys: enter opens the transcript, r resumes an interrupted session, / searches, f edits the
+filter, s cycles the sort column, S reverses it, t shows stats, escape goes back. The status
+column comes early so that it stays on screen at 80 columns: an interrupted session and an
+abandoned one must not look alike.
 """
 
 from __future__ import annotations
@@ -29,13 +31,14 @@ COLUMNS: tuple[tuple[str, str, str | None], ...] = (
     # (column key, label, sort key)
     ("id", "#", None),
     ("date", "Date", "date"),
+    ("status", "Status", "status"),
     ("pack", "Pack", "pack"),
     ("score", "Score", "score"),
     ("band", "Band", "score"),
     ("grader", "Grader", "grader"),
     ("duration", "Duration", "duration"),
-    ("status", "Status", "status"),
 )
+STATUS_STYLES = {"in_progress": "bold", "abandoned": "dim"}
 SORT_CYCLE: tuple[history.SortKey, ...] = ("date", "score", "pack", "duration", "status", "grader")
 LOAD_AHEAD = 20  # rows before the end at which the next page is read
 
@@ -54,6 +57,7 @@ class HistoryScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
+        Binding("r", "resume", "Resume"),
         Binding("slash", "search", "Search"),
         Binding("f", "focus_filter", "Filter"),
         Binding("s", "next_sort", "Sort"),
@@ -79,6 +83,7 @@ class HistoryScreen(Screen[None]):
         self.flt = history.HistoryFilter()
         self.total = 0
         self.loaded = 0
+        self.shown: dict[str, history.HistoryRow] = {}  # by row key
 
     def compose(self) -> ComposeResult:
         yield Static("History", id="history-title")
@@ -119,6 +124,7 @@ class HistoryScreen(Screen[None]):
     def reload(self) -> None:
         table = self.query_one(DataTable)
         table.clear()
+        self.shown = {}
         self.loaded = 0
         self.total = history.count(self.store, self.flt)
         self.load_more()
@@ -138,6 +144,7 @@ class HistoryScreen(Screen[None]):
         table = self.query_one(DataTable)
         for row in rows:
             table.add_row(*self.cells(row), key=str(row.id))
+            self.shown[str(row.id)] = row
         self.loaded += len(rows)
         self.update_status()
 
@@ -146,12 +153,14 @@ class HistoryScreen(Screen[None]):
         return [
             Text(str(row.id), style="dim"),
             plain_rich(format_when(row.started_at)),
+            plain_rich(
+                row.status.replace("_", " "), STATUS_STYLES.get(row.status, ""), one_line=True
+            ),
             plain_rich(row.pack_id, one_line=True),
             band_text(row.score, row.band),
             plain_rich(row.band or "", style="dim" if row.band is None else "", one_line=True),
             plain_rich(grader_label({"grader": row.grader, "model": row.model}), one_line=True),
             format_seconds(row.duration_seconds) if row.duration_seconds is not None else "–",
-            plain_rich(row.status.replace("_", " "), one_line=True),
         ]
 
     def update_status(self) -> None:
@@ -199,6 +208,27 @@ class HistoryScreen(Screen[None]):
             self.query_one(DataTable).focus()
             return
         self.dismiss()
+
+    def action_resume(self) -> None:
+        """Continue the interrupted session under the cursor (any of them, not only the
+        latest, which is all the home screen's first button offers)."""
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        row = self.shown.get(str(key))
+        if row is None:
+            return
+        if row.status != "in_progress":
+            self.notify(f"Session #{row.id} is {row.status}: only an interrupted one resumes.")
+            return
+        open_session = getattr(self.app, "open_session", None)
+        if open_session is None:
+            self.notify("Resuming is not available here.", severity="warning")
+            return
+        from mockint.tui.app import ResumeSession
+
+        open_session(ResumeSession(row.id))
 
     def action_focus_filter(self) -> None:
         self.query_one(Input).focus()

@@ -1,20 +1,26 @@
-"""The home screen: pick a pack, the number of questions, timing, coach mode and grader; or
-resume the interrupted session.
+"""The home screen: pick a pack, the number of questions, timing, coach mode and grader; resume
+any interrupted session; practise what is due; open history, search and stats.
 
 The active grader is always on screen: the LLM grader is offered only when a model is
-configured, so a fresh install shows (and uses) the offline keyword grader.
+configured, so a fresh install shows (and uses) the offline keyword grader. How many questions
+are due and the practice streak are counted in a worker after the screen is drawn (they need
+the scheduler and a pass over the results), so they never slow the first paint.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+from textual.widgets import Button, Input, Label, Select, Static
 
 from mockint import locations
 from mockint.errors import UserError
@@ -22,18 +28,24 @@ from mockint.interview import InterviewOptions, session_position
 from mockint.packs import Pack, discover_packs
 from mockint.tui.plain import notify, plain
 from mockint.tui.widgets.key_bar import KeyBar
+from mockint.tui.widgets.on_off import OnOffCheckbox
 
 if TYPE_CHECKING:
     from textual.content import Content
 
     from mockint.tui.app import MockintApp
 
+RESUME_SHOWN = 3  # interrupted sessions offered on home; History lists them all
+
+# (title, help, callback) of a command palette entry
+PaletteCommand = tuple[Content, str, Callable[[], object]]
+
 
 class HomeScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "start", "Start"),
         Binding("ctrl+r", "resume", "Resume"),
-        Binding("ctrl+d", "practice_due", "Practise due"),
+        Binding("ctrl+d", "practice_due", "Due"),
         Binding("ctrl+o", "history", "History"),
         Binding("ctrl+f", "search", "Search"),
         Binding("ctrl+g", "stats", "Stats"),
@@ -46,7 +58,9 @@ class HomeScreen(Screen[None]):
             pack_id: (pack, str(path)) for pack_id, (pack, path) in sorted(found.items())
         }
         self.pack_errors = [str(error) for error in errors]
-        self.resumable: dict | None = None
+        # the interrupted sessions offered, newest first: (session id, button label)
+        self.resumable: list[tuple[int, str]] = []
+        self.due_count: int | None = None
 
     @property
     def mockint(self) -> MockintApp:
@@ -69,7 +83,9 @@ class HomeScreen(Screen[None]):
         if settings.llm_configured:
             grader_options.append((plain(f"llm — {settings.model}", one_line=True), "llm"))
         with VerticalScroll(id="home-form"):
-            yield Static("Rehearse a technical interview", id="home-title")
+            with Horizontal(id="home-heading"):
+                yield Static("Rehearse a technical interview", id="home-title")
+                yield Static("", id="home-progress")
             with Horizontal(classes="field"):
                 yield Label("Pack", classes="field-label")
                 if len(pack_options) == 1:
@@ -85,11 +101,11 @@ class HomeScreen(Screen[None]):
                 yield Static("", id="questions-hint", classes="hint")
             with Horizontal(classes="field"):
                 yield Label("Timing", classes="field-label")
-                yield Checkbox("Timed", value=True, compact=True, id="timed")
+                yield OnOffCheckbox("Timed", value=True, compact=True, id="timed")
                 yield Static("", id="timing-hint", classes="hint")
             with Horizontal(classes="field"):
                 yield Label("Coach", classes="field-label")
-                yield Checkbox("Coach mode", value=settings.coach, compact=True, id="coach")
+                yield OnOffCheckbox("Coach mode", value=settings.coach, compact=True, id="coach")
                 yield Static("grades after each answer", classes="hint")
             with Horizontal(classes="field"):
                 yield Label("Grader", classes="field-label")
@@ -107,7 +123,11 @@ class HomeScreen(Screen[None]):
                     yield Static("no LLM configured", id="grader-hint", classes="hint")
             with Horizontal(id="home-buttons"):
                 yield Button("Start interview", id="start", variant="primary", compact=True)
-                yield Button("Resume", id="resume", compact=True)
+            with Vertical(id="home-resume"):
+                for number in range(RESUME_SHOWN):
+                    button_id = "resume" if number == 0 else f"resume-{number + 1}"
+                    yield Button("", id=button_id, classes="resume-button", compact=True)
+                yield Static("", id="resume-more", classes="hint")
             with Horizontal(id="home-review-buttons"):
                 yield Button("Practise what's due", id="due", compact=True)
                 yield Button("History", id="history", compact=True)
@@ -126,9 +146,11 @@ class HomeScreen(Screen[None]):
         self._refresh_resume()
         # Enter starts an interview with the defaults; tab moves through the form.
         self.query_one("#start", Button).focus()
+        self.call_after_refresh(self._refresh_counts)
 
     def on_screen_resume(self) -> None:
         self._refresh_resume()
+        self._refresh_counts()
 
     # form state -------------------------------------------------------------------------------
 
@@ -162,27 +184,86 @@ class HomeScreen(Screen[None]):
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id == "pack":
             self._update_hints()
+            self._refresh_counts()
 
     def _refresh_resume(self) -> None:
+        """One button per interrupted session, newest first (not only the latest)."""
+        from mockint.review.history import HistoryFilter, count, page
+
         store = self.mockint.store
-        self.resumable = store.resumable_session()
-        button = self.query_one("#resume", Button)
-        if self.resumable is None:
-            button.display = False
+        waiting = HistoryFilter(status="in_progress")
+        rows = page(store, waiting, limit=RESUME_SHOWN)
+        self.resumable = []
+        for row in rows:
+            number, total = session_position(store, row.id)
+            title = row.pack_title or row.pack_id
+            self.resumable.append(
+                (row.id, f"Resume #{row.id}: {title}, question {number} of {total}")
+            )
+        buttons = list(self.query(".resume-button").results(Button))
+        for index, button in enumerate(buttons):
+            shown = index < len(self.resumable)
+            button.display = shown
+            if shown:
+                button.label = plain(self.resumable[index][1], one_line=True)
+                button.refresh(layout=True)
+        more = count(store, waiting) - len(rows) if len(rows) == RESUME_SHOWN else 0
+        hint = self.query_one("#resume-more", Static)
+        hint.display = more > 0
+        hint.update(f"and {more} more interrupted in History (ctrl+o)" if more > 0 else "")
+        self.query_one("#home-resume").display = bool(self.resumable)
+        self.refresh_bindings()
+
+    # practice counts ----------------------------------------------------------------------------
+
+    def _refresh_counts(self) -> None:
+        self._count_practice(self._pack_id())
+
+    @work(thread=True, exclusive=True, group="home-counts", exit_on_error=False)
+    def _count_practice(self, pack_id: str | None) -> None:
+        from mockint.review.scheduler import due_summary
+        from mockint.review.stats import practice_streak
+        from mockint.tui.screens.review_common import worker_store
+
+        now = self.mockint.clock()
+        # a connection of its own: counting brings summaries and practice cards up to date
+        with worker_store(self.mockint.store) as store:
+            due = due_summary(store, pack_id, now) if pack_id else None
+            streak = practice_streak(store, now)
+        self.app.call_from_thread(self._show_counts, pack_id, due, streak)
+
+    def _show_counts(self, pack_id: str | None, due: dict[str, Any] | None, streak: int) -> None:
+        if not self.is_mounted or pack_id != self._pack_id():
             return
-        number, total = session_position(store, self.resumable["id"])
-        title = self.resumable["pack_title"] or self.resumable["pack_id"]
-        button.label = plain(
-            f"Resume #{self.resumable['id']}: {title}, question {number} of {total}", one_line=True
-        )
-        button.display = True
+        button = self.query_one("#due", Button)
+        parts: list[str] = []
+        if due is None or not due["practised"]:
+            self.due_count = 0
+            button.label = "Practise what's due (none yet)"
+        else:
+            self.due_count = len(due["due_now"])
+            button.label = f"Practise what's due ({self.due_count or 'none'})"
+            parts.append(
+                f"{self.due_count} question{'s' if self.due_count != 1 else ''} due"
+                if self.due_count
+                else "nothing due today"
+            )
+        if streak:
+            parts.append(f"{streak}-day streak")
+        self.query_one("#home-progress", Static).update(" · ".join(parts))
+        button.refresh(layout=True)  # a Button's label is not a layout reactive
 
     # starting ---------------------------------------------------------------------------------
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.has_class("resume-button"):
+            buttons = list(self.query(".resume-button").results(Button))
+            index = buttons.index(event.button)
+            if index < len(self.resumable):
+                self._resume(self.resumable[index][0])
+            return
         actions = {
             "start": self.action_start,
-            "resume": self.action_resume,
             "due": self.action_practice_due,
             "history": self.action_history,
             "search": self.action_search,
@@ -213,12 +294,16 @@ class HomeScreen(Screen[None]):
         self.mockint.open_session(request)
 
     def action_resume(self) -> None:
-        from mockint.tui.app import ResumeSession
-
-        if self.resumable is None:
+        """Resume the latest interrupted session (the others have their own buttons)."""
+        if not self.resumable:
             self.notify("There is no interrupted session to resume.")
             return
-        self.mockint.open_session(ResumeSession(self.resumable["id"]))
+        self._resume(self.resumable[0][0])
+
+    def _resume(self, session_id: int) -> None:
+        from mockint.tui.app import ResumeSession
+
+        self.mockint.open_session(ResumeSession(session_id))
 
     def action_practice_due(self) -> None:
         """A session of the pack's questions that are due, the most-missed points first."""
@@ -232,9 +317,12 @@ class HomeScreen(Screen[None]):
             self._message(str(exc))
             return
         store = self.mockint.store
-        question_ids, focus = due_plan(store, pack, limit=options.questions)
+        # only what is due: never-practised questions are what "Start interview" is for
+        question_ids, focus = due_plan(
+            store, pack, limit=options.questions, now=self.mockint.clock(), include_new=False
+        )
         if not question_ids:
-            message = nothing_due_message(store, pack)
+            message = nothing_due_message(store, pack, self.mockint.clock())
             self._message(message)
             notify(self, message)
             return
@@ -279,8 +367,75 @@ class HomeScreen(Screen[None]):
         settings = self.mockint.settings
         return InterviewOptions(
             questions=count,
-            timed=self.query_one("#timed", Checkbox).value,
+            timed=self.query_one("#timed", OnOffCheckbox).value,
             question_minutes=settings.question_minutes,
-            coach=self.query_one("#coach", Checkbox).value,
+            coach=self.query_one("#coach", OnOffCheckbox).value,
             max_follow_ups=settings.max_follow_ups,
         )
+
+    # the command palette ----------------------------------------------------------------------
+
+    def palette_commands(self) -> list[PaletteCommand]:
+        """Every home action as a command palette entry (ctrl+p): start a pack, resume a
+        session, practise, history, search, stats. Titles are Content: pack titles are text."""
+        commands: list[PaletteCommand] = []
+        for pack_id, (pack, _) in self.packs.items():
+            commands.append(
+                (
+                    plain(f"Start interview: {pack.title} ({pack_id})", one_line=True),
+                    "Start a new interview on this pack with the options on the home screen",
+                    lambda pack_id=pack_id: self._start_pack(pack_id),
+                )
+            )
+        for session_id, label in self.resumable:
+            commands.append(
+                (
+                    plain(label, one_line=True),
+                    "Continue this interrupted session where it stopped",
+                    lambda session_id=session_id: self._resume(session_id),
+                )
+            )
+        commands += [
+            (
+                Content("Practise what's due"),
+                "The due questions of the chosen pack",
+                self.action_practice_due,
+            ),
+            (
+                Content("History"),
+                "Every session: sort, filter, open a transcript",
+                self.action_history,
+            ),
+            (Content("Search"), "Find questions and answers by their words", self.action_search),
+            (Content("Stats"), "Progress, weak spots and time per question", self.action_stats),
+        ]
+        return commands
+
+    def _start_pack(self, pack_id: str) -> None:
+        chooser = self.query_one("#pack")
+        if isinstance(chooser, Select):
+            chooser.value = pack_id
+        self.action_start()
+
+
+class HomeCommands(Provider):
+    """The home screen's actions in Textual's command palette (ctrl+p)."""
+
+    def _commands(self) -> list[PaletteCommand]:
+        screen = self.screen
+        return screen.palette_commands() if isinstance(screen, HomeScreen) else []
+
+    async def discover(self) -> Hits:
+        for title, help_text, callback in self._commands():
+            yield DiscoveryHit(title, callback, text=title.plain, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help_text, callback in self._commands():
+            score, offsets = matcher.fuzzy_search.match(query, title.plain)
+            if score <= 0:
+                continue
+            shown = title
+            for offset in offsets:
+                shown = shown.stylize(matcher.match_style, offset, offset + 1)
+            yield Hit(score, shown, callback, text=title.plain, help=help_text)

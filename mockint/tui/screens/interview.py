@@ -8,7 +8,6 @@ draft, advance) happen on the UI thread; each is one small SQLite statement.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, ClassVar, Literal, cast
 
 from textual import work
@@ -99,6 +98,18 @@ class InterviewScreen(Screen[None]):
     def on_unmount(self) -> None:
         self.save_draft()
 
+    # The clock stops while anything covers the screen during an answer (the pause menu, the
+    # "skip this question?" dialog): time spent there is not time spent answering.
+
+    def on_screen_suspend(self) -> None:
+        if self.phase == "answering" and self.interview is not None:
+            self.interview.pause_clock()
+
+    def on_screen_resume(self) -> None:
+        if self.interview is not None:
+            self.interview.resume_clock()
+            self._tick()
+
     # phases -----------------------------------------------------------------------------------
 
     def _set_phase(self, phase: Phase, status: str = "") -> None:
@@ -151,6 +162,8 @@ class InterviewScreen(Screen[None]):
         self.interview = message.interview
         session = self.mockint.store.session(self.interview.session_id) or {}
         label = self.mockint.grader_label(self.interview.session_grader, session.get("model"))
+        if self.interview.options.coach:
+            label += " · coach on"
         self.query_one("#grader-name", Static).update(plain(label, one_line=True))
         self._show_next()
 
@@ -206,11 +219,11 @@ class InterviewScreen(Screen[None]):
         quoted = safe_text(turn.question.text, one_line=True)
         return f"**Follow-up:** {safe_text(turn.prompt)}\n\n> {quoted}"
 
-    def _elapsed(self, turn: Turn) -> float:
+    def _elapsed(self) -> float:
         if self.mockint.freeze_timer_at is not None:
             return self.mockint.freeze_timer_at
-        running = (datetime.now(UTC) - turn.started_at).total_seconds()
-        return turn.used_before_seconds + max(0.0, running)
+        assert self.interview is not None
+        return self.interview.elapsed()
 
     def _tick(self) -> None:
         if self.phase == "grading" and self._received_chars:
@@ -220,7 +233,7 @@ class InterviewScreen(Screen[None]):
             return
         turn = self.interview.current
         if turn is not None:
-            self.query_one(QuestionTimer).show(self._elapsed(turn), turn.budget_seconds)
+            self.query_one(QuestionTimer).show(self._elapsed(), turn.budget_seconds)
 
     # drafts -----------------------------------------------------------------------------------
 
@@ -310,10 +323,9 @@ class InterviewScreen(Screen[None]):
                 if t["question_id"] == self.interview.current.question.id
             ]
             self._set_phase("feedback", "Coach feedback")
+            report = grade_report(self.interview.current.question, outcome.question_grade, turns)
             self.app.push_screen(
-                FeedbackPanel(
-                    grade_report(outcome.question_grade, turns), self._next_step(outcome)
-                ),
+                FeedbackPanel(report, self._next_step(outcome)),
                 lambda _: self._advance(outcome),
             )
             return
@@ -354,14 +366,20 @@ class InterviewScreen(Screen[None]):
         self.save_draft()
         turn = self.interview.current if self.interview else None
         is_follow_up = bool(turn and turn.is_follow_up)
-        self.app.push_screen(PauseMenu(is_follow_up=is_follow_up), self._after_menu)
+        self.app.push_screen(
+            PauseMenu(is_follow_up=is_follow_up, command=self.mockint.command), self._after_menu
+        )
 
     def _after_menu(self, choice: str | None) -> None:
+        if self.interview is not None:
+            self.interview.resume_clock()
         if choice == "skip" and self.phase == "answering":
             self._skip()
         elif choice == "pause":
             self.save_draft()
-            self.notify("Paused. Resume it from the home screen or with `mockint resume`.")
+            self.notify(
+                f"Paused. Resume it from the home screen or with `{self.mockint.command} resume`."
+            )
             self.phase = "done"
             self.mockint.go_home()
         elif choice == "quit":

@@ -2,7 +2,8 @@
 
 Searching runs as you type (after a short pause) and on enter; one FTS5 query answers in a few
 milliseconds even over 80,000 turns, so it runs on the UI thread. Enter on a result opens the
-session's transcript scrolled to that turn.
+session's transcript scrolled to that turn; down from the search box goes to the first result,
+so typing, down and enter opens it.
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ class SearchScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
         Binding("slash", "focus_input", "Edit search"),
+        # reached only from the search box: the results table handles its own down key
+        Binding("down", "results", "Results", show=False),
     ]
 
     def __init__(self, store: Store, *, deps: ReviewDeps | None = None, query: str = "") -> None:
@@ -65,7 +68,6 @@ class SearchScreen(Screen[None]):
         for key, label in (
             ("date", "Date"),
             ("session", "Session"),
-            ("turn", "Turn"),
             ("question", "Question"),
             ("match", "Match"),
         ):
@@ -93,22 +95,25 @@ class SearchScreen(Screen[None]):
         except UserError as exc:
             status.update(plain_rich(exc))
             return
+        # the pack is named only when the results come from more than one
+        several = len({h.pack_id for h in hits}) > 1
         labels = [
-            f"{h.pack_id}/{h.question_id} {'follow-up' if h.kind == 'follow_up' else 'question'}"
+            (f"{h.pack_id}/" if several else "")
+            + h.question_id
+            + (" follow-up" if h.kind == "follow_up" else "")
             for h in hits
         ]
         # the match column gets what the other columns leave (no sideways scrolling):
-        # date 16, session, turn and question as wide as their longest value, 2 cells padding
+        # date 16, session and question as wide as their longest value, 2 cells padding each
         used = 16 + max([len(f"#{h.session_id}") for h in hits] + [7])
-        used += max([len(str(h.turn_id)) for h in hits] + [4]) + max(map(len, labels), default=8)
-        width = max(24, self.size.width - used - 4 * 2 - 2 * 2)
+        used += max(map(len, labels), default=8)
+        width = max(20, self.size.width - used - 4 * 2 - 2)
         for hit, label in zip(hits, labels, strict=True):
             key = str(hit.turn_id)
             self.hits[key] = hit
             table.add_row(
                 plain_rich(format_when(hit.turn_started_at)),
                 Text(f"#{hit.session_id}"),
-                Text(f"{hit.turn_id}"),
                 plain_rich(label, one_line=True),
                 snippet_text(hit.snippet, width),
                 key=key,
@@ -125,7 +130,12 @@ class SearchScreen(Screen[None]):
         if self._timer is not None:
             self._timer.stop()
         value = event.value
-        self._timer = self.set_timer(DEBOUNCE_SECONDS, lambda: self.run_search(value))
+
+        def search_now() -> None:
+            self._timer = None
+            self.run_search(value)
+
+        self._timer = self.set_timer(DEBOUNCE_SECONDS, search_now)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if self._timer is not None:
@@ -146,6 +156,17 @@ class SearchScreen(Screen[None]):
 
     def action_focus_input(self) -> None:
         self.query_one(Input).focus()
+
+    def action_results(self) -> None:
+        """From the search box to the first result (searching now if typing has not paused)."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+            self.run_search(self.query_one(Input).value)
+        if self.hits:
+            table = self.query_one(DataTable)
+            table.move_cursor(row=0)
+            table.focus()
 
     def action_back(self) -> None:
         if self.focused is self.query_one(Input) and self.hits:

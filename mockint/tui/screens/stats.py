@@ -127,7 +127,7 @@ def render(stats: PackStats, last: int) -> RenderableType:
     latest = f" · latest {stats.latest:.1f}" if stats.latest is not None else ""
     parts.append(
         Text.assemble(
-            (f"{stats.sessions} completed sessions", "bold"),
+            (f"{stats.sessions} completed session{'' if stats.sessions == 1 else 's'}", "bold"),
             f" · average {stats.average:.1f} · best {stats.best:.1f}{latest}",
         )
     )
@@ -135,20 +135,12 @@ def render(stats: PackStats, last: int) -> RenderableType:
         scores = [score for _, _, score in stats.recent]
         parts.append(
             Text.assemble(
-                (f"\nLast {len(scores)} sessions  ", "bold"),
+                (f"\nLast {len(scores)} session{'' if len(scores) == 1 else 's'}  ", "bold"),
                 (sparkline(scores), "cyan"),
                 f"  {format_when(stats.recent[0][1], with_time=False)} → "
                 f"{format_when(stats.recent[-1][1], with_time=False)}",
             )
         )
-    rows = [
-        (w.week, w.average or 0.0, f"{w.average:.1f} ({w.sessions})" if w.sessions else "–")
-        for w in stats.weekly
-    ]
-    chart = "\n".join(bar_chart(rows, width=40))
-    parts.append(
-        Text.assemble(("\nWeekly average score", "bold"), " (Mondays, UTC)\n", (chart, "cyan"))
-    )
     parts.append(Text.assemble(("\nRubric points missed most often", "bold"), f" ({window})"))
     if stats.missed:
         table = Table(box=None, padding=(0, 2, 0, 0), header_style="dim")
@@ -170,6 +162,14 @@ def render(stats: PackStats, last: int) -> RenderableType:
         parts.append(table)
     else:
         parts.append(Text("none", style="dim"))
+    rows = [
+        (w.week, w.average or 0.0, f"{w.average:.1f} ({w.sessions})" if w.sessions else "–")
+        for w in stats.weekly
+    ]
+    chart = "\n".join(bar_chart(rows, width=40))
+    parts.append(
+        Text.assemble(("\nWeekly average score", "bold"), " (Mondays, UTC)\n", (chart, "cyan"))
+    )
     average = format_seconds(stats.avg_seconds) if stats.avg_seconds is not None else "–"
     parts.append(Text.assemble(("\nTime per question", "bold"), f" ({window}): average {average}"))
     if stats.times:

@@ -62,12 +62,12 @@ class TranscriptScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
-        Binding("n", "next_question", "Next question"),
-        Binding("p", "previous_question", "Previous"),
-        Binding("r", "regrade('llm')", "Regrade (LLM)"),
-        Binding("R", "regrade('keyword')", "Regrade (keyword)"),
-        Binding("e", "export('md')", "Export .md"),
-        Binding("x", "export('json')", "Export .json"),
+        Binding("n", "next_question", "Next"),
+        Binding("p", "previous_question", "Prev"),
+        Binding("r", "regrade('llm')", "Regrade LLM"),
+        Binding("R", "regrade('keyword')", "Regrade keyword"),
+        Binding("e", "export('md')", "Export md"),
+        Binding("x", "export('json')", "Export JSON"),
     ]
 
     def __init__(
