@@ -145,12 +145,10 @@ def run(
         from mockint.review.scheduler import due_plan, nothing_due_message
 
         # only what is due: never-practised questions are what a normal interview is for
-        question_ids, focus = due_plan(store, pack, limit=options.questions, include_new=False)
-        if not question_ids:
+        due_ids, focus = due_plan(store, pack, limit=options.questions, include_new=False)
+        if not due_ids:
             raise UserError(nothing_due_message(store, pack))
-        options = replace(
-            options, questions=len(question_ids), question_ids=tuple(question_ids), focus=focus
-        )
+        options = replace(options, questions=len(due_ids), question_ids=tuple(due_ids), focus=focus)
     from mockint.cli.launch import run_app
 
     run_app(ctx, NewSession(pack, options, grader_name, str(path)), ready=ready)

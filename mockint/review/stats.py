@@ -164,7 +164,7 @@ def _weekly(store: Store, pack_id: str, now: datetime, weeks: int) -> list[WeekS
         [pack_id, first.isoformat()],
     ).fetchall()
     found = {row[0]: (row[1], row[2]) for row in rows}
-    out = []
+    out: list[WeekScore] = []
     for index in range(weeks):
         week = (first + timedelta(weeks=index)).isoformat()
         average, count = found.get(week, (None, 0))

@@ -115,6 +115,10 @@ class MockintApp(App[None]):
         else:
             self.push_screen(screen)
 
+    def resume_session(self, session_id: int) -> None:
+        """Continue a stored session (screens call this instead of building the request)."""
+        self.open_session(ResumeSession(session_id))
+
     def show_scorecard(self, session_id: int, pack: Pack) -> None:
         """Replace the interview screen by its scorecard."""
         from mockint.tui.screens.scorecard import ScorecardScreen

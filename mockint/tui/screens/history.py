@@ -222,13 +222,11 @@ class HistoryScreen(Screen[None]):
         if row.status != "in_progress":
             self.notify(f"Session #{row.id} is {row.status}: only an interrupted one resumes.")
             return
-        open_session = getattr(self.app, "open_session", None)
-        if open_session is None:
+        resume = getattr(self.app, "resume_session", None)  # the app's, not a bare test app's
+        if resume is None:
             self.notify("Resuming is not available here.", severity="warning")
             return
-        from mockint.tui.app import ResumeSession
-
-        open_session(ResumeSession(row.id))
+        resume(row.id)
 
     def action_focus_filter(self) -> None:
         self.query_one(Input).focus()

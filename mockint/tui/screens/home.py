@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual import work
@@ -384,7 +385,7 @@ class HomeScreen(Screen[None]):
                 (
                     plain(f"Start interview: {pack.title} ({pack_id})", one_line=True),
                     "Start a new interview on this pack with the options on the home screen",
-                    lambda pack_id=pack_id: self._start_pack(pack_id),
+                    partial(self._start_pack, pack_id),
                 )
             )
         for session_id, label in self.resumable:
@@ -392,7 +393,7 @@ class HomeScreen(Screen[None]):
                 (
                     plain(label, one_line=True),
                     "Continue this interrupted session where it stopped",
-                    lambda session_id=session_id: self._resume(session_id),
+                    partial(self._resume, session_id),
                 )
             )
         commands += [
