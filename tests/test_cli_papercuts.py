@@ -115,11 +115,11 @@ def test_history_counts_answers_not_skips_and_widens_the_id_column(
     answered.advance(answered.grade(answered.submit("sidecar proxies and mtls")))
     answered.skip()
     answered.finish()
-    wide = store.create_session(
-        pack_id="service-mesh", pack_title="x", grader="keyword", question_ids=[], settings={}
-    )
-    store.db.execute("UPDATE sessions SET id = 12345 WHERE id = ?", [wide])
-    store.db.conn.commit()
+    with store.atomic():  # a five-digit id, as after 10,000 sessions
+        store.db.execute(
+            "INSERT INTO sessions (id, pack_id, started_at, grader) VALUES (12345, "
+            "'service-mesh', '2030-01-01T00:00:00.000Z', 'keyword')"
+        )
 
     rows = {row["id"]: row for row in json.loads(run_cli("history", "--json", db=db_path).stdout)}
     assert (rows[skipped.session_id]["answered"], rows[skipped.session_id]["questions"]) == (0, 3)
