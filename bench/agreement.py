@@ -9,7 +9,7 @@ installed `mockint eval` on them, exactly as a user would, and prints its figure
 No training, no per-question tuning: the grader sees each question's text and reference answer
 only, and weighs words by IDF over the pack's own questions and reference answers.
 
-    .venv/bin/python bench/agreement.py [--data PATH] [--grader keyword] [--json]
+    .venv/bin/python bench/agreement.py [--data PATH] [--grader offline|keyword] [--json]
 
 Cite: Michael Mohler, Razvan Bunescu and Rada Mihalcea. Learning to Grade Short Answer
 Questions using Semantic Similarity Measures and Dependency Graph Alignments. ACL-HLT 2011.
@@ -131,10 +131,40 @@ def run_eval(pack: Path, labels: Path, grader: str, home: Path) -> dict:
     return json.loads(done.stdout)
 
 
+def wrong_question_share(
+    questions: list[dict], answers: list[dict], pack: Path, grader: str, home: Path
+) -> tuple[int, float]:
+    """Answers people scored >= 4.5/5, each sent to the next question of the set: the share
+    that still scores >= 5/10 (an off-question answer should not pass)."""
+    order = [q["id"] for q in questions]
+    following = {qid: order[(i + 1) % len(order)] for i, qid in enumerate(order)}
+    batch = home / "wrong-question.jsonl"
+    good = [a for a in answers if a["human_score"] >= 4.5]
+    with batch.open("w", encoding="utf-8") as handle:
+        for row in good:
+            line = {"question_id": following[row["question_id"]], "answer": row["answer"]}
+            handle.write(json.dumps(line, ensure_ascii=False) + "\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "MOCKINT_"))}
+    env.update(HOME=str(home), XDG_CONFIG_HOME=str(home / "config"))
+    env.update(XDG_DATA_HOME=str(home / "data"), MOCKINT_DB=str(home / "bench.db"))
+    command = [sys.executable, "-m", "mockint", "grade", "--pack", str(pack), "--batch"]
+    done = subprocess.run(
+        [*command, str(batch), "--grader", grader],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"mockint grade failed ({done.returncode}): {done.stderr.strip()}")
+    scores = [json.loads(line)["score"] for line in done.stdout.splitlines() if line.strip()]
+    return len(scores), sum(1 for score in scores if score >= 5) / max(1, len(scores))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="mohler2011 folder")
-    parser.add_argument("--grader", default="keyword")
+    parser.add_argument("--grader", default="offline")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
 
@@ -155,17 +185,15 @@ def main(argv: list[str] | None = None) -> int:
             started = time.perf_counter()
             results[name] = run_eval(pack, labels, args.grader, tmp)
             results[name]["seconds"] = round(time.perf_counter() - started, 2)
+        wrong_n, wrong_share = wrong_question_share(questions, answers, pack, args.grader, tmp)
 
     if args.json:
-        print(
-            json.dumps(
-                {
-                    k: {**v, "largest_disagreements": v["largest_disagreements"][:3]}
-                    for k, v in results.items()
-                },
-                indent=2,
-            )
-        )
+        figures = {
+            k: {**v, "largest_disagreements": v["largest_disagreements"][:3]}
+            for k, v in results.items()
+        }
+        figures["wrong_question"] = {"n": wrong_n, "share_scoring_5_or_more": wrong_share}
+        print(json.dumps(figures, indent=2))
         return 0
     full = results["all"]
     print(
@@ -179,6 +207,10 @@ def main(argv: list[str] | None = None) -> int:
             f"MAE={result['mae']:.2f}  ({result['seconds']:.1f} s)"
         )
     print(f"  mean score: human {full['mean_human']:.2f}, grader {full['mean_grader']:.2f} (0-10)")
+    print(
+        f"  answers people scored >= 4.5/5, sent to the next question: "
+        f"{wrong_share:.1%} of {wrong_n} score >= 5/10"
+    )
     print("For scale (Pearson r):")
     for label, value in REFERENCE_POINTS.items():
         print(f"  {label:<30} {value:.3f}")

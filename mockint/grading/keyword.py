@@ -76,6 +76,7 @@ PARAPHRASE_FULL = 0.5
 # A derived phrase ("desired software product") is covered once this share of its weight is
 # said, and partly covered when any of it is.
 PHRASE_COVERED = 0.67
+PHRASE_PARTIAL = 0.0  # more than this share of a phrase said: partly covered
 INJECTION_PENALTY = 5.0
 # Longer answers are graded on their first this many characters (a pasted log or book must
 # not stall the interview); the feedback says so.
@@ -274,10 +275,15 @@ def _blocked_sentences(
     A sentence encoder cannot tell a statement from its negation, so any sentence with a
     negator, a negated match or a red flag is out, and so is anything that is not prose.
     """
-    blocked = {i for i, prose in enumerate(sentences.prose) if not prose}
+    # A reference answer may itself be terse ("To simulate the behaviour of portions of the
+    # product"): there only an answer that is a keyword dump as a whole is held against it.
+    terse_allowed = compiled.derived and not sentences.dump
+    blocked = set() if terse_allowed else {i for i, p in enumerate(sentences.prose) if not p}
     blocked |= {i for i, bad in enumerate(sentences.injected) if bad}
     blocked |= crowded
-    blocked |= {doc.sentence[p] for p, negator in enumerate(doc.negator) if negator}
+    if not compiled.derived:
+        # rubric points are claims: any negation near them may reverse them
+        blocked |= {doc.sentence[p] for p, negator in enumerate(doc.negator) if negator}
     blocked |= {doc.sentence[m.start] for matches in found for m in matches if m.negated}
     for flag in compiled.flags:
         for match in _matches(flag.terms, doc, index):
@@ -518,7 +524,7 @@ def _judge_phrase(
         w for t, w in zip(point.terms, point.term_weights, strict=True) if id(t) in said
     ) / sum(point.term_weights)
     verdict: Verdict = (
-        "covered" if share >= PHRASE_COVERED else "partial" if share > 0 else "missed"
+        "covered" if share >= PHRASE_COVERED else "partial" if share > PHRASE_PARTIAL else "missed"
     )
     if found:
         missing = [t.text for t in point.terms if id(t) not in said]

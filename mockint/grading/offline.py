@@ -12,10 +12,10 @@ only where the keyword rules allow it:
 - a point raised this way says so: `source="semantic"`, the sentence quoted as evidence, the
   similarity recorded, and the reason "said in other words".
 
-For a question with only a reference answer, each reference sentence is compared with the
-answer's sentences, and the answer must be about this question: it may not sit closer to
-another question of the pack than to this one (an answer to the next question shares the
-course's vocabulary, so words alone let it pass).
+For a question with only a reference answer, the answer's allowed sentences are compared with
+the reference as a whole, and the credited share moves half way from the words said towards
+that resemblance. The answer must be about this question: it may not sit clearly closer to
+another question of the pack (an answer to the next question shares the course's words).
 
 The thresholds are global constants calibrated on our labelled sets and on Mohler et al.
 (docs/benchmarks.md); never per pack or per question.
@@ -27,8 +27,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from mockint.grading.base import Grade, PointVerdict, Verdict
-from mockint.grading.keyword import KeywordGrader, Reading, credit_paraphrase
+from mockint.grading.base import CREDIT, Grade, PointVerdict, Verdict
+from mockint.grading.keyword import KeywordGrader, Reading
 from mockint.grading.semantic import ENCODER_NAME, Encoder, EncoderUnavailable, load_encoder
 from mockint.grading.text import analyse, is_content
 from mockint.packs import Pack, Question
@@ -41,15 +41,16 @@ _PART_BREAK = re.compile(r"[;:,()]|\s[-–—]\s")
 # Cosine similarity (USE multilingual v3) of the best sentence to a rubric point's texts.
 POINT_COVERED = 0.55
 POINT_PARTIAL = 0.42
-# The same for a reference answer's sentence.
-REFERENCE_COVERED = 0.70
-REFERENCE_PARTIAL = 0.50
+# Reference-only questions: similarity of the answer to the reference answer at which
+# resemblance starts to count, and at which it counts fully; how far the credited share moves
+# from the words said towards that resemblance.
+REFERENCE_FLOOR = 0.2
+REFERENCE_FULL = 0.6
+RESEMBLANCE_WEIGHT = 0.5
+_REFERENCE_SPAN = REFERENCE_FULL - REFERENCE_FLOOR
 # An answer this much closer to another question's reference than to its own gets no
 # credit by resemblance.
-OTHER_QUESTION_MARGIN = 0.15
-# Whether an answer found to be about this question keeps the keyword grader's guess that a
-# reference sentence half said is said in other words.
-LEXICAL_LENIENCY = True
+OTHER_QUESTION_MARGIN = 0.25
 # Sentences with fewer content words say too little to resemble anything reliably.
 MIN_CONTENT_WORDS = 3
 # A sentence this similar to a missed point is shown as the candidate's closest attempt.
@@ -62,7 +63,6 @@ class _QuestionTexts:
     """The texts each point is compared with, embedded once per question."""
 
     point_vectors: tuple[np.ndarray, ...]  # one matrix per compiled point
-    reference_groups: dict[int, np.ndarray]  # reference sentence number -> its vector
     reference_vector: np.ndarray | None  # the whole reference answer
 
 
@@ -110,13 +110,15 @@ class OfflineGrader:
         reading.grade.grader = self.name
         reading.grade.model = ENCODER_NAME
         units = _units(reading)
-        if units:
-            texts = self._question_texts(question, reading, encoder)
-            vectors = encoder.embed([text for _, text in units])
-            if reading.compiled.derived:
+        if reading.compiled.derived:
+            allowed = " ".join(_allowed_sentences(reading))
+            if allowed:
+                texts = self._question_texts(question, reading, encoder)
+                vectors = encoder.embed([*(text for _, text in units), allowed])
                 self._credit_reference(question, reading, units, vectors, texts, encoder)
-            else:
-                _credit_points(reading, units, vectors, texts)
+        elif units:
+            texts = self._question_texts(question, reading, encoder)
+            _credit_points(reading, units, encoder.embed([text for _, text in units]), texts)
         reading.finish()
         return reading.grade
 
@@ -131,15 +133,10 @@ class OfflineGrader:
 
         compiled = reading.compiled
         point_vectors: list[np.ndarray] = []
-        groups: dict[int, np.ndarray] = {}
         whole = None
         if compiled.derived:
-            reference = analyse(question.reference_answer or "")
-            sentences = [reference.sentence_text(i) for i in range(len(reference.sentence_spans))]
-            if sentences:
-                vectors = encoder.embed([*sentences, question.reference_answer or ""])
-                groups = {i: vectors[i] for i in range(len(sentences))}
-                whole = vectors[-1]
+            if (question.reference_answer or "").strip():
+                whole = encoder.embed([question.reference_answer or ""])[0]
         else:
             by_point = {p.id: p for p in question.rubric}
             outline = [line for line in question.model_answer if line.strip()]
@@ -157,7 +154,7 @@ class OfflineGrader:
                 wholes = [rubric.description, *more]
                 parts = [part for text in wholes for part in _parts(text)]
                 point_vectors.append(encoder.embed(list(dict.fromkeys(wholes + parts + phrases))))
-        texts = _QuestionTexts(tuple(point_vectors), groups, whole)
+        texts = _QuestionTexts(tuple(point_vectors), whole)
         if len(self._texts) >= 4096:
             self._texts.clear()
         self._texts[id(question)] = (question, texts)
@@ -174,46 +171,65 @@ class OfflineGrader:
         texts: _QuestionTexts,
         encoder: Encoder,
     ) -> None:
-        """Reference sentences said in other words lift their derived points."""
-        if not texts.reference_groups or not self._about_this_question(
-            question, reading, encoder, texts
-        ):
+        """An answer that resembles the reference earns part of what its words missed.
+
+        `vectors` holds the units' vectors, then that of all allowed sentences together.
+
+        The share of the reference credited moves from the words said towards the answer's
+        similarity to the reference (REFERENCE_FLOOR..REFERENCE_FULL mapped to 0..1), half
+        way; missed points are raised to partial, then partial to covered, until the
+        grade's share reaches it. Only the sentences the keyword rules allow are compared.
+        """
+        if texts.reference_vector is None:
             return
-        if LEXICAL_LENIENCY:
-            credit_paraphrase(reading.compiled, reading.grade.points)
-        for group, reference in texts.reference_groups.items():
-            similarity = vectors @ reference
-            best = int(similarity.argmax())
-            value = float(similarity[best])
-            verdict = _level(value, REFERENCE_COVERED, REFERENCE_PARTIAL)
-            if verdict == "missed":
-                continue
-            quote = units[best][1]
-            for point, judged in zip(reading.compiled.points, reading.grade.points, strict=True):
-                if point.group == group:
-                    _raise(judged, verdict, quote, value)
+        answer, vectors = vectors[-1], vectors[:-1]  # the allowed sentences together come last
+        if not self._about_this_question(question, answer, encoder, texts):
+            return
+        similarity = float(answer @ texts.reference_vector)
+        resemblance = min(1.0, max(0.0, (similarity - REFERENCE_FLOOR) / _REFERENCE_SPAN))
+        points = reading.grade.points
+        total = sum(p.weight for p in points)
+        if total <= 0:
+            return
+        earned = sum(p.weight * CREDIT[p.verdict] for p in points) / total
+        target = max(earned, (1 - RESEMBLANCE_WEIGHT) * earned + RESEMBLANCE_WEIGHT * resemblance)
+        quote = (
+            units[int((vectors @ texts.reference_vector).argmax())][1]
+            if units
+            else " ".join(_allowed_sentences(reading))
+        )
+        for step in ("partial", "covered"):
+            for point in points:
+                if earned >= target - 1e-9:
+                    return
+                if _RANK[point.verdict] >= _RANK[step] or point.reason.startswith("negated"):
+                    continue
+                earned += point.weight * (CREDIT[step] - CREDIT[point.verdict]) / total
+                _raise(point, step, quote, similarity)
+                point.reason = (
+                    f"said in other words: the answer resembles the reference answer "
+                    f"(similarity {similarity:.2f})"
+                )
 
     def _about_this_question(
-        self, question: Question, reading: Reading, encoder: Encoder, texts: _QuestionTexts
+        self, question: Question, answer: np.ndarray, encoder: Encoder, texts: _QuestionTexts
     ) -> bool:
-        """Whether the answer sits at least as close to this question's reference as to any
-        other question's of the pack (within OTHER_QUESTION_MARGIN)."""
+        """Whether the answer sits about as close to this question's reference as to any
+        other question's of the pack (within OTHER_QUESTION_MARGIN): an answer to the next
+        question shares the course's words, so resemblance must not lift it."""
         if texts.reference_vector is None or self._pack is None:
             return True
         if self._pack_references is None:
             others = [q for q in self._pack.questions if q.reference_answer]
-            ids = [q.id for q in others]
             self._pack_references = (
-                ids,
+                [q.id for q in others],
                 encoder.embed([q.reference_answer or "" for q in others]),
             )
         ids, references = self._pack_references
-        if len(ids) < 2:
-            return True
-        answer = encoder.embed([reading.doc.text])[0]
-        similarity = references @ answer
         own = float(answer @ texts.reference_vector)
-        rivals = [float(s) for qid, s in zip(ids, similarity, strict=True) if qid != question.id]
+        rivals = [
+            float(s) for qid, s in zip(ids, references @ answer, strict=True) if qid != question.id
+        ]
         return not rivals or own >= max(rivals) - OTHER_QUESTION_MARGIN
 
 
@@ -262,6 +278,13 @@ def _raise(judged: PointVerdict, verdict: Verdict, quote: str, similarity: float
     judged.evidence = [quote]
     judged.closest = ""
     judged.reason = f"said in other words (similarity {similarity:.2f})"
+
+
+def _allowed_sentences(reading: Reading) -> list[str]:
+    doc = reading.doc
+    return [
+        doc.sentence_text(i) for i in range(len(doc.sentence_spans)) if i not in reading.blocked
+    ]
 
 
 def _units(reading: Reading) -> list[tuple[tuple[int, ...], str]]:
