@@ -118,6 +118,15 @@ def test_history_and_show_json(store: Store, service_mesh: Pack, db_path: Path) 
 
     readable = mockint("show", str(done), db=db_path)
     assert readable.returncode == 0 and "Question" in readable.stdout
+    follow_ups = [t for t in data["turns"] if t["kind"] == "follow_up" and t["grades"]]
+    assert follow_ups, "the scripted answers leave points for a follow-up to probe"
+    lines = readable.stdout.splitlines()
+    for turn in follow_ups:
+        # a follow-up is labelled by the points it probes, never scored over the whole rubric
+        at = lines.index(f"Follow-up {turn['question_id']}: {turn['prompt']}")
+        grade_line = next(line for line in lines[at:] if line.startswith("  keyword"))
+        assert "counts for the probed points only: " + turn["probes"][0] in grade_line
+        assert "/ 10" not in grade_line
 
 
 def test_history_on_an_empty_database(tmp_path: Path) -> None:

@@ -349,6 +349,7 @@ def transcript_json(store: Store, session: SessionRow) -> dict[str, Any]:
 def show(ctx: Context, session_id: int, as_json: bool) -> None:
     """The transcript of a session: every question, follow-up, answer and grade."""
     from mockint.grading.base import DISAGREEMENT_POINTS
+    from mockint.review.transcript import probed_summary
 
     store = ctx.store()
     session = store.session(session_id)
@@ -379,7 +380,11 @@ def show(ctx: Context, session_id: int, as_json: bool) -> None:
         for grade in turn["grades"]:
             by = grade["grader"] + (f" ({grade['model']})" if grade["model"] else "")
             note = f" — note: {grade['note']}" if grade["note"] else ""
-            line = f"  {by}: {grade['score']:.1f} / 10, {grade['band']}{note}"
+            if turn["kind"] == "follow_up":
+                summary = probed_summary(grade["points"], turn["probes"])
+                line = f"  {by}: {summary}{note}"
+            else:
+                line = f"  {by}: {grade['score']:.1f} / 10, {grade['band']}{note}"
             click.echo(safe_text(line, one_line=True))
     for result in data.get("results", []):
         band = result["band"] or "skipped"

@@ -23,6 +23,7 @@ from mockint.review.transcript import (
     format_seconds,
     format_when,
     grader_label,
+    probed_summary,
 )
 from mockint.safe_text import safe_text
 
@@ -122,7 +123,11 @@ def _turn(view: TurnView) -> list[str]:
     lines += _grade_table(view)
     for grade in view.grades:
         row = grade.row
-        if row["feedback"]:
+        if view.is_follow_up:
+            # its feedback judges the whole rubric; this answer only counts for its probes
+            summary = probed_summary(row["points"], view.turn["probes"])
+            lines.append(f"- **{cell(grade.label)}:** {cell(summary)}")
+        elif row["feedback"]:
             lines.append(f"- **{cell(grade.label)}:** {cell(row['feedback'])}")
         if row["note"]:
             lines.append(f"- **{cell(grade.label)} note:** {cell(row['note'])}")

@@ -106,6 +106,14 @@ class Transcript:
         return seconds_between(self.session["started_at"], self.session["ended_at"])
 
 
+def probed_summary(points: list[dict], probes: list[str]) -> str:
+    """A follow-up answer's grade in its own terms: only the points it probes count for it, so
+    its score over the whole rubric (and the points it never asked about) would mislead."""
+    verdicts = {p["id"]: p.get("verdict", "missed") for p in points}
+    parts = [f"{pid} {verdicts.get(pid, 'not judged')}" for pid in probes]
+    return "counts for the probed points only: " + (", ".join(parts) if parts else "none")
+
+
 def grader_label(row: GradeRow | SessionRow) -> str:
     """'keyword', or 'llm · model' — which grader made a grade (or ran a session)."""
     label = row["grader"]

@@ -215,3 +215,26 @@ def test_a_failed_import_leaves_nothing_behind(store: Store, tmp_path: Path) -> 
     assert other.db.execute("SELECT COUNT(*) FROM sessions").fetchone()[0] == 0
     assert other.db.execute("SELECT COUNT(*) FROM turns").fetchone()[0] == 0
     other.close()
+
+
+def test_markdown_labels_a_follow_up_by_the_points_it_probes(store: Store) -> None:
+    session = add_session(
+        store,
+        T0,
+        {
+            "sm-07": [
+                Answer("Retries?", "Retry with backoff and a budget.", {"retries": "covered"}),
+                Answer(
+                    "And circuit breakers?",
+                    "They open after repeated failures.",
+                    {"breaker": "covered"},
+                    kind="follow_up",
+                    probes=("breaker",),
+                ),
+            ]
+        },
+    )
+    text = markdown.render(load_transcript(store, session))
+    follow_up = text[text.index("**Follow-up:**") :]
+    assert "counts for the probed points only: breaker covered" in follow_up, follow_up
+    assert "Missed:" not in follow_up  # the rubric's other points were never asked about

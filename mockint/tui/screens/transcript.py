@@ -35,6 +35,7 @@ from mockint.review.transcript import (
     format_when,
     grader_label,
     load_transcript,
+    probed_summary,
 )
 from mockint.safe_text import safe_text
 from mockint.store import Store
@@ -274,6 +275,9 @@ def turn_block(view: TurnView) -> RenderableType:
     if view.grades:
         parts.append(Text(""))
         parts.append(grades_table(view))
+        if view.is_follow_up and view.primary is not None:
+            summary = probed_summary(view.primary.row["points"], turn["probes"])
+            parts.append(Text(f"This follow-up {summary}.", style="dim italic"))
         for grade in view.grades:
             if grade.row["note"]:
                 parts.append(plain_rich(f"{grade.label}: {grade.row['note']}", style="yellow"))
