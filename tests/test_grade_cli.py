@@ -192,7 +192,17 @@ def test_eval_prints_agreement_and_disagreements(tmp_path, pack_path) -> None:
             for q, a, h, m in labelled
         ],
     )
-    result = run(tmp_path, "eval", "--pack", str(pack_path), "--labels", str(labels), "--json")
+    result = run(
+        tmp_path,
+        "eval",
+        "--pack",
+        str(pack_path),
+        "--labels",
+        str(labels),
+        "--grader",
+        "keyword",
+        "--json",
+    )
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     grader = KeywordGrader(pack)

@@ -40,7 +40,7 @@ _PART_BREAK = re.compile(r"[;:,()]|\s[-–—]\s")
 
 # Cosine similarity (USE multilingual v3) of the best sentence to a rubric point's texts.
 POINT_COVERED = 0.55
-POINT_PARTIAL = 0.42
+POINT_PARTIAL = 0.45
 # Reference-only questions: similarity of the answer to the reference answer at which
 # resemblance starts to count, and at which it counts fully; how far the credited share moves
 # from the words said towards that resemblance.
