@@ -1,9 +1,14 @@
 """The LLM grader: one call per answer to any OpenAI-compatible endpoint, checked in code.
 
-The model judges each rubric point (verdict, one-line reason, exact quote), names the red flags
-the answer shows and proposes one follow-up, all in one reply (prompts/grade_*.md). We never
-take its word for more than it can show: quotes must occur in the answer, unknown ids are
-dropped, and the score is computed by `base.finalize` from the verdicts that survive.
+The model judges like a careful examiner: per rubric point the words of the answer that show
+it, then a one-line reason, then the verdict; then the red flags the answer shows, feedback and
+one follow-up, all in one reply (prompts/grade_*.md). We never take its word for more than it
+can show: quotes must be in the answer (llm_quotes.py), unknown ids are dropped, and the score
+is computed by `base.finalize` from the verdicts that survive.
+
+One request per answer in the normal case. A reply that cannot be parsed, or whose claimed
+quotes mostly are not in the answer (it judged some other text, or invented its evidence), is
+sent back once with what was wrong, naming the failed ids; a second bad reply falls back.
 
 The keyword grade is computed first, for every answer. It is stored beside the LLM grade as a
 cross-check (a large disagreement is worth a human look, see `base.disagreement`), and it is
@@ -24,7 +29,7 @@ from mockint.grading.base import Grade, Grader, PointVerdict, Usage, finalize
 from mockint.grading.llm_client import OPENAI_URL, ChatResult, LLMClient, LLMFailure, ModeCache
 from mockint.grading.llm_prompt import grading_messages, retry_messages
 from mockint.grading.llm_reply import (
-    FeedbackStream,
+    Checked,
     GradeReply,
     ReplyError,
     check_reply,
@@ -32,10 +37,19 @@ from mockint.grading.llm_reply import (
     reply_schema,
     rubric_points,
 )
+from mockint.grading.llm_stream import FeedbackStream, GradeProgress
 from mockint.packs import Pack, Question
 
 DeltaCallback = Callable[[str], None]
 REGRADE_HINT = "Run `mockint regrade` to grade it with the LLM again."
+
+
+def quotes_problem(checked: Checked) -> str:
+    """What to tell the model when most of its quotes are not in the answer."""
+    return (
+        "the quotes given for " + ", ".join(checked.failed) + " are not in the candidate's "
+        "answer; copy each quote from the answer as written, or judge the point missed"
+    )
 
 
 def fallback_note(reason: str) -> str:
@@ -70,6 +84,8 @@ class LLMGrader:
 
             keyword = KeywordGrader()
         self.keyword = keyword
+        # How far the current grade has got; the interview screen reads it on its clock.
+        self.progress = GradeProgress()
         self.client = client or LLMClient(
             model=settings.model,
             base_url=settings.base_url,
@@ -100,7 +116,8 @@ class LLMGrader:
         """Grade, calling `on_delta` with the model's feedback text as it arrives.
 
         The reply is validated only once it is complete; what streams is the "feedback" field
-        of the JSON as the model writes it (a retry does not repeat text already shown).
+        of the JSON as the model writes it (a retry does not repeat text already shown), and
+        `progress` counts the points judged and the characters received meanwhile.
         """
         return self._grade(question, answer, on_delta)
 
@@ -116,9 +133,12 @@ class LLMGrader:
         started = time.perf_counter()
         usage = Usage()
         stream = FeedbackStream()
+        progress = self.progress = GradeProgress(total=len(rubric_points(question)), active=True)
 
         def on_text(chunk: str) -> None:
+            progress.received += len(chunk)
             text = stream.feed(chunk)
+            progress.judged = stream.judged
             if text and on_delta is not None:
                 on_delta(text)
 
@@ -126,21 +146,35 @@ class LLMGrader:
         schema = reply_schema(question)
         calls_before = self.client.calls_made
         result: ChatResult | None = None
+        checked: Checked | None = None
+        problem = ""
         try:
-            try:
+            for attempt in (1, 2):
+                if attempt == 2:
+                    stream.restart()
+                    progress.attempt, progress.judged = 2, 0
+                    bad = result.content if result else None
+                    messages = retry_messages(messages, question, bad, problem)
                 result = self._call(messages, schema, on_text if on_delta else None, usage)
-                checked = check_reply(question, answer, parse_reply(result.content))
-            except ReplyError as first_error:
-                stream.restart()
-                retry = retry_messages(
-                    messages, question, result.content if result else None, str(first_error)
-                )
-                result = self._call(retry, schema, on_text if on_delta else None, usage)
-                checked = check_reply(question, answer, parse_reply(result.content))
+                try:
+                    checked = check_reply(question, answer, parse_reply(result.content))
+                except ReplyError as exc:
+                    checked, problem = None, str(exc)
+                    continue
+                if checked.quotes_mostly_failed:
+                    problem = quotes_problem(checked)
+                    continue
+                break
         except LLMFailure as exc:
             return self._fallback(keyword, exc.message, usage, started, calls_before)
-        except ReplyError as exc:
-            reason = f"the model's reply was unusable twice ({exc})"
+        finally:
+            progress.active = False
+        if checked is not None and checked.quotes_mostly_failed:
+            failed = ", ".join(checked.failed)
+            reason = f"the model's quotes were not in the answer, twice ({failed})"
+            return self._fallback(keyword, reason, usage, started, calls_before)
+        if checked is None:
+            reason = f"the model's reply was unusable twice ({problem})"
             return self._fallback(keyword, reason, usage, started, calls_before)
         usage.latency_ms = (time.perf_counter() - started) * 1000
         usage.calls = self.client.calls_made - calls_before

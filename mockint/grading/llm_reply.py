@@ -1,14 +1,19 @@
 """What an LLM grader's reply must look like, and how much of it we believe.
 
 The model's reply is untrusted text. It is parsed into pydantic models (lenient about harmless
-variations: surrounding prose, code fences, capitalised verdicts), then checked against the
-question and the answer:
+variations: surrounding prose, code fences, capitalised or spelled-out verdicts, points keyed
+by id), then checked against the question and the answer:
 
 - rubric and red-flag ids the pack does not have are dropped;
-- a "covered" or "partial" verdict counts only when its quote occurs in the answer (after
-  normalising whitespace, case and typographic quotes) and does not come from text that
-  addresses the grader; otherwise the point is downgraded to "missed";
+- a "covered" or "partial" verdict counts only when its quote is in the answer as a careful
+  reader would accept it (llm_quotes.py), and not in text that addresses the grader; otherwise
+  the point is downgraded to "missed". A red flag needs a contiguous quote;
+- when most of the quotes a reply claims fail, the reply as a whole is not believed
+  (`Checked.quotes_mostly_failed`): the grader asks once more, then falls back;
 - the score is not part of the reply at all: `base.finalize` computes it from the verdicts.
+
+The reply is a judge's: per point the quote first, then the reason, then the verdict; the
+feedback and the follow-up come after the points, once the evidence is on the page.
 
 Nothing here imports openai: the reply may come from any transport, and the TUI can import
 these helpers without pulling in the client.
@@ -18,20 +23,20 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from mockint.grading.base import PointVerdict, RedFlagHit
-from mockint.grading.injection import addresses_grader, is_injection, sentence_spans
-from mockint.grading.text import clean
+from mockint.grading.llm_quotes import QUOTE_CAP, Evidence, quote_matches
 from mockint.packs import Question, RubricPoint
 
 REFERENCE_POINT_ID = "reference"
 MAX_FEEDBACK_CHARS = 1200
 MAX_FOLLOW_UP_CHARS = 400
+# Lengths the reply schema enforces (grammar servers) and the prompt states (all servers).
+CAPS = {"quote": QUOTE_CAP, "reason": 120, "feedback": 320, "follow_up": 200}
 
 
 def _strict_schema(schema: dict[str, Any]) -> None:
@@ -55,20 +60,43 @@ def _empty_if_none(value: Any) -> Any:
     return "" if value is None else value
 
 
+# Verdicts as models spell them when not held to the schema.
+_VERDICTS = {
+    "covered": "covered",
+    "fully covered": "covered",
+    "met": "covered",
+    "yes": "covered",
+    "partial": "partial",
+    "partially": "partial",
+    "partially covered": "partial",
+    "partly covered": "partial",
+    "partly": "partial",
+    "missed": "missed",
+    "missing": "missed",
+    "not covered": "missed",
+    "not met": "missed",
+    "no": "missed",
+    "absent": "missed",
+}
+
+
 class PointReply(_Reply):
-    """The model's judgement of one rubric point."""
+    """The model's judgement of one rubric point: evidence, then reasoning, then verdict."""
 
     id: str
-    verdict: Literal["covered", "partial", "missed"]
-    reason: str = ""
     quote: str = ""
+    reason: str = ""
+    verdict: Literal["covered", "partial", "missed"]
 
     _texts = field_validator("reason", "quote", mode="before")(_empty_if_none)
 
     @field_validator("verdict", mode="before")
     @classmethod
-    def _lower(cls, value: Any) -> Any:
-        return value.strip().lower() if isinstance(value, str) else value
+    def _known_verdict(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        key = " ".join(value.strip().lower().replace("_", " ").replace("-", " ").split())
+        return _VERDICTS.get(key, key)
 
     @field_validator("id", mode="before")
     @classmethod
@@ -85,20 +113,39 @@ class RedFlagReply(_Reply):
     _texts = field_validator("quote", mode="before")(_empty_if_none)
 
 
-class GradeReply(_Reply):
-    """The whole reply: feedback first, so it can be streamed to the screen as it arrives."""
+def _keyed_list(value: Any) -> Any:
+    """{"p1": {...}, "p2": {...}} as [{"id": "p1", ...}, ...]: a common way to drift."""
+    if isinstance(value, dict):
+        return [
+            {"id": key, **item} if isinstance(item, dict) else {"id": key, "verdict": item}
+            for key, item in value.items()
+        ]
+    return value
 
-    feedback: str = ""
+
+class GradeReply(_Reply):
+    """The whole reply: the points first, the summary for the candidate last."""
+
     points: list[PointReply]
     red_flags: list[RedFlagReply] = Field(default_factory=list)
+    feedback: str = ""
     follow_up: str = ""
 
     _texts = field_validator("feedback", "follow_up", mode="before")(_empty_if_none)
 
+    @field_validator("points", mode="before")
+    @classmethod
+    def _points(cls, value: Any) -> Any:
+        return _keyed_list(value)
+
     @field_validator("red_flags", mode="before")
     @classmethod
     def _no_flags(cls, value: Any) -> Any:
-        return [] if value is None else value
+        if value is None:
+            return []
+        if isinstance(value, dict):
+            return [{"id": key, "quote": quote} for key, quote in value.items()]
+        return value
 
 
 class ReplyError(ValueError):
@@ -107,28 +154,49 @@ class ReplyError(ValueError):
 
 # parsing ---------------------------------------------------------------------------------------
 
-_FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.DOTALL | re.IGNORECASE)
+_FENCE = re.compile(r"```[\w-]*[ \t]*\n?(.*?)(?:```|$)", re.DOTALL)
+
+
+def _objects(text: str) -> list[Any]:
+    """Every JSON value the text holds: the whole text, fenced blocks, objects inside prose.
+
+    Raw line breaks inside strings are accepted: small models write them, and they change
+    nothing of what the reply means.
+    """
+    decoder = json.JSONDecoder(strict=False)
+    found: list[Any] = []
+    candidates = [text, *(m.group(1).strip() for m in _FENCE.finditer(text))]
+    for candidate in candidates:
+        try:
+            found.append(decoder.decode(candidate))
+        except ValueError:
+            continue
+    for match in re.finditer(r"\{", text):
+        try:
+            value, _ = decoder.raw_decode(text, match.start())
+        except ValueError:
+            continue
+        found.append(value)
+    return found
 
 
 def extract_json(text: str) -> Any:
-    """The first JSON object in `text`: the whole reply, a fenced block, or one inside prose."""
+    """The reply's JSON object: the whole reply, a fenced block, or one inside prose.
+
+    An object with "points" wins over any other (a model may show a small example first).
+    """
     stripped = text.strip()
     if not stripped:
         raise ReplyError("the reply was empty")
-    candidates = [stripped, *(m.group(1).strip() for m in _FENCE.finditer(stripped))]
-    for candidate in candidates:
-        try:
-            return json.loads(candidate)
-        except ValueError:
-            continue
-    decoder = json.JSONDecoder()
-    for match in re.finditer(r"\{", stripped):
-        try:
-            value, _ = decoder.raw_decode(stripped, match.start())
-        except ValueError:
-            continue
+    found = _objects(stripped)
+    for value in found:
+        if isinstance(value, dict) and "points" in value:
+            return value
+    for value in found:
         if isinstance(value, dict):
             return value
+    if found:
+        return found[0]
     preview = " ".join(stripped.split())[:80]
     raise ReplyError(f"the reply is not valid JSON (it starts: {preview!r})")
 
@@ -149,6 +217,11 @@ def parse_reply(text: str) -> GradeReply:
     data = extract_json(text)
     if not isinstance(data, dict):
         raise ReplyError("the reply must be a JSON object, not a list or a bare value")
+    if "points" not in data:
+        for value in data.values():  # {"grade": {...}}: one level of wrapping
+            if isinstance(value, dict) and "points" in value:
+                data = value
+                break
     try:
         return GradeReply.model_validate(data)
     except ValidationError as exc:
@@ -177,35 +250,36 @@ def reply_schema(question: Question) -> dict[str, Any]:
 
     Point ids are constants in a fixed-length tuple and red-flag ids an enum, so a server that
     turns the schema into a grammar (llama.cpp) cannot invent ids or skip points. String
-    lengths are capped so a small model cannot ramble until it hits the token limit.
+    lengths are capped so a small model cannot ramble until it hits the token limit. The
+    order of properties is the order of judging: quote, reason, verdict; summary last.
     """
     points = rubric_points(question)
 
-    def text(limit: int) -> dict[str, Any]:
-        return {"type": "string", "maxLength": limit}
+    def text(name: str) -> dict[str, Any]:
+        return {"type": "string", "maxLength": CAPS[name]}
 
     def point_item(point_id: str) -> dict[str, Any]:
-        # A missed point has nothing to quote: the grammar says so, and a small model then
-        # does not fill the quote with invented text.
+        # A missed point has nothing to quote, and a shown one needs a quote: the grammar says
+        # so, and a small model then neither invents text for a miss nor credits without one.
         shown = {
             "type": "object",
             "properties": {
                 "id": {"const": point_id},
+                "quote": {**text("quote"), "minLength": 3},
+                "reason": text("reason"),
                 "verdict": {"enum": ["covered", "partial"]},
-                "reason": text(120),
-                "quote": text(160),
             },
-            "required": ["id", "verdict", "reason", "quote"],
+            "required": ["id", "quote", "reason", "verdict"],
         }
         missed = {
             "type": "object",
             "properties": {
                 "id": {"const": point_id},
-                "verdict": {"const": "missed"},
-                "reason": text(120),
                 "quote": {"const": ""},
+                "reason": text("reason"),
+                "verdict": {"const": "missed"},
             },
-            "required": ["id", "verdict", "reason", "quote"],
+            "required": ["id", "quote", "reason", "verdict"],
         }
         return {"anyOf": [shown, missed]}
 
@@ -213,56 +287,26 @@ def reply_schema(question: Question) -> dict[str, Any]:
     flag_ids = [flag.id for flag in question.red_flags]
     flag_item: dict[str, Any] = {
         "type": "object",
-        "properties": {"id": {"enum": flag_ids or ["none"]}, "quote": text(160)},
+        "properties": {"id": {"enum": flag_ids or ["none"]}, "quote": text("quote")},
         "required": ["id", "quote"],
     }
     return {
         "type": "object",
         "properties": {
-            "feedback": text(320),
             "points": {"type": "array", "prefixItems": point_items, "items": False},
             "red_flags": {
                 "type": "array",
                 "items": flag_item,
                 "maxItems": len(flag_ids),
             },
-            "follow_up": text(200),
+            "feedback": text("feedback"),
+            "follow_up": text("follow_up"),
         },
-        "required": ["feedback", "points", "red_flags", "follow_up"],
+        "required": ["points", "red_flags", "feedback", "follow_up"],
     }
 
 
 # checking the reply against the answer ---------------------------------------------------------
-
-_EDGE = " \t\n\"'.,;:!?()[]{}<>*_-"
-_ELLIPSIS = re.compile(r"\.\.\.+|…")
-_GAP = "\u241e"  # stands where removed text was, so a quote cannot bridge it
-
-
-def normalise(text: str) -> str:
-    """Compare text the way a reader would: repaired, Unicode-normalised, case-folded, one space."""
-    text = unicodedata.normalize("NFKC", clean(text)).casefold()
-    return " ".join(text.split())
-
-
-def evidence_text(answer: str) -> str:
-    """The answer as quotes are checked against it: normalised, minus text aimed at the grader."""
-    pieces = []
-    for start, end in sentence_spans(answer):
-        sentence = answer[start:end]
-        pieces.append(f" {_GAP} " if is_injection(sentence) else sentence)
-    return normalise("".join(pieces))
-
-
-def quote_found(quote: str, evidence: str) -> bool:
-    """True when every fragment of the quote (split at ellipses) occurs in the evidence text,
-    as whole words ("tls" is not found in "mtls"), with at least three letters or digits in
-    all: a quote of "a" or "," shows nothing."""
-    fragments = [normalise(part).strip(_EDGE) for part in _ELLIPSIS.split(quote)]
-    fragments = [part for part in fragments if any(ch.isalnum() for ch in part)]
-    if sum(ch.isalnum() for part in fragments for ch in part) < 3:
-        return False
-    return all(re.search(r"(?<!\w)" + re.escape(part) + r"(?!\w)", evidence) for part in fragments)
 
 
 @dataclass
@@ -275,8 +319,21 @@ class Checked:
     follow_up: str | None
     unknown_ids: list[str] = field(default_factory=list)
     unverified: list[str] = field(default_factory=list)
+    unverified_flags: list[str] = field(default_factory=list)
     unjudged: list[str] = field(default_factory=list)
+    claimed: int = 0  # quotes the reply offered as evidence (points shown, flags named)
     addressed_grader: bool = False
+
+    @property
+    def failed(self) -> list[str]:
+        """Ids whose quotes are not in the answer."""
+        return [*self.unverified, *self.unverified_flags]
+
+    @property
+    def quotes_mostly_failed(self) -> bool:
+        """More than half of the claimed quotes are not in the answer: the reply judged some
+        other text (or invented its evidence), so none of it is believed."""
+        return self.claimed > 0 and 2 * len(self.failed) > self.claimed
 
     def notes(self) -> list[str]:
         """One line per correction, appended to the feedback so the candidate sees them."""
@@ -285,6 +342,12 @@ class Checked:
             lines.append(
                 "Not counted (the quoted words are not in the answer): "
                 + ", ".join(self.unverified)
+                + "."
+            )
+        if self.unverified_flags:
+            lines.append(
+                "Red flags not counted (the quoted words are not in the answer): "
+                + ", ".join(self.unverified_flags)
                 + "."
             )
         if self.unknown_ids:
@@ -306,7 +369,7 @@ def check_reply(question: Question, answer: str, reply: GradeReply) -> Checked:
     """
     points = rubric_points(question)
     known = {point.id for point in points}
-    evidence = evidence_text(answer)
+    evidence = Evidence.of(answer)
     judged: dict[str, PointReply] = {}
     unknown: list[str] = []
     for claimed in reply.points:
@@ -325,7 +388,7 @@ def check_reply(question: Question, answer: str, reply: GradeReply) -> Checked:
         feedback=" ".join(reply.feedback.split())[:MAX_FEEDBACK_CHARS],
         follow_up=None,
         unknown_ids=sorted(set(unknown)),
-        addressed_grader=bool(addresses_grader(answer)),
+        addressed_grader=bool(evidence.addressed_grader),
     )
     for point in points:
         item = judged.get(point.id)
@@ -341,14 +404,16 @@ def check_reply(question: Question, answer: str, reply: GradeReply) -> Checked:
             checked.unjudged.append(point.id)
         elif item.verdict == "missed":
             verdict.reason = item.reason.strip()
-        elif quote_found(item.quote, evidence):
-            verdict.verdict = item.verdict
-            verdict.reason = item.reason.strip()
-            verdict.evidence = [item.quote.strip()]
-            verdict.source = "llm"
         else:
-            verdict.reason = f"claimed {item.verdict}, but the quote is not in the answer"
-            checked.unverified.append(point.id)
+            checked.claimed += 1
+            if quote_matches(item.quote, evidence):
+                verdict.verdict = item.verdict
+                verdict.reason = item.reason.strip()
+                verdict.evidence = [item.quote.strip()]
+                verdict.source = "llm"
+            else:
+                verdict.reason = f"claimed {item.verdict}, but the quote is not in the answer"
+                checked.unverified.append(point.id)
         checked.points.append(verdict)
     flags = {flag.id: flag for flag in question.red_flags}
     seen: set[str] = set()
@@ -358,9 +423,13 @@ def check_reply(question: Question, answer: str, reply: GradeReply) -> Checked:
             if hit.id not in ("", "none"):
                 checked.unknown_ids.append(hit.id)
             continue
-        if hit.id in seen or not quote_found(hit.quote, evidence):
+        if hit.id in seen:
             continue
         seen.add(hit.id)
+        checked.claimed += 1
+        if not quote_matches(hit.quote, evidence, contiguous=True):
+            checked.unverified_flags.append(hit.id)
+            continue
         checked.red_flags.append(
             RedFlagHit(
                 flag_id=flag.id,
@@ -373,78 +442,3 @@ def check_reply(question: Question, answer: str, reply: GradeReply) -> Checked:
     follow_up = " ".join(reply.follow_up.split())[:MAX_FOLLOW_UP_CHARS]
     checked.follow_up = follow_up if gaps and follow_up else None
     return checked
-
-
-# streaming -------------------------------------------------------------------------------------
-
-_FEEDBACK_KEY = re.compile(r'"feedback"\s*:\s*"')
-_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
-
-
-class FeedbackStream:
-    """Pulls the "feedback" string out of a JSON reply while it is still arriving.
-
-    `feed(chunk)` returns the feedback text decoded since the last call, so the screen can show
-    the model's words as they come even though the reply as a whole is only validated at the
-    end. One stream can span a retry: `restart()` forgets the reply but remembers what was
-    shown, and text already shown is not shown twice.
-    """
-
-    def __init__(self) -> None:
-        self.shown = ""
-        self.restart()
-
-    def restart(self) -> None:
-        self._buffer = ""
-        self._start: int | None = None
-        self._pos = 0
-        self._decoded = ""
-        self._done = False
-
-    def feed(self, chunk: str) -> str:
-        self._buffer += chunk
-        if self._done:
-            return ""
-        if self._start is None:
-            match = _FEEDBACK_KEY.search(self._buffer)
-            if match is None:
-                return ""
-            self._start = self._pos = match.end()
-        self._decode()
-        if not self._decoded.startswith(self.shown) and not self.shown.startswith(self._decoded):
-            return ""  # a retry wrote different feedback: keep what is on screen
-        new = self._decoded[len(self.shown) :]
-        if new:
-            self.shown += new
-        return new
-
-    def _decode(self) -> None:
-        buffer, pos = self._buffer, self._pos
-        out = []
-        while pos < len(buffer):
-            char = buffer[pos]
-            if char == '"':
-                self._done = True
-                pos += 1
-                break
-            if char != "\\":
-                out.append(char)
-                pos += 1
-                continue
-            if pos + 1 >= len(buffer):
-                break  # an escape cut in half: wait for the next chunk
-            code = buffer[pos + 1]
-            if code == "u":
-                digits = buffer[pos + 2 : pos + 6]
-                if len(digits) < 4:
-                    break
-                try:
-                    out.append(chr(int(digits, 16)))
-                except ValueError:
-                    out.append(digits)
-                pos += 6
-                continue
-            out.append(_ESCAPES.get(code, code))
-            pos += 2
-        self._pos = pos
-        self._decoded += "".join(out)

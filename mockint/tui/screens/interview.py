@@ -93,6 +93,7 @@ class InterviewScreen(Screen[None]):
         self._set_phase("loading", "Opening the session…")
         self._open_session()
         self.set_interval(1, self._tick)
+        self.set_interval(0.25, self._show_progress)
         self.set_interval(self.mockint.settings.autosave_seconds, self._autosave)
 
     def on_unmount(self) -> None:
@@ -225,10 +226,19 @@ class InterviewScreen(Screen[None]):
         assert self.interview is not None
         return self.interview.elapsed()
 
+    def _show_progress(self) -> None:
+        """While grading, say how far it has got, so the wait visibly moves."""
+        if self.phase != "grading":
+            return
+        # The LLM grader counts points judged and characters received as they stream.
+        progress = getattr(self.interview.grader, "progress", None) if self.interview else None
+        moving = progress.describe() if progress is not None else ""
+        if not moving and self._received_chars:
+            moving = f"{self._received_chars} characters from the grader"
+        if moving:
+            self.query_one("#status", Static).update(f"Grading your answer… {moving}")
+
     def _tick(self) -> None:
-        if self.phase == "grading" and self._received_chars:
-            status = f"Grading your answer… {self._received_chars} characters from the grader"
-            self.query_one("#status", Static).update(status)
         if self.phase != "answering" or self.interview is None:
             return
         turn = self.interview.current
