@@ -1,7 +1,8 @@
 """How long the LLM grader makes a candidate wait, against the keyword grader.
 
 For each sample answer (built from the pack's model-answer outlines) it times, from submit:
-the first streamed feedback text on screen, and the final, checked grade; it also counts the
+the first streamed text (what moves the waiting indicator), the first point judged, the first
+feedback text (the reply's last part but one), and the final, checked grade; it also counts the
 HTTP requests per answer (the target is one: the mode probe costs one extra request the first
 time an endpoint is used) and the tokens. The keyword grader grades the same answers.
 
@@ -22,6 +23,7 @@ import os
 import shlex
 import statistics
 import sys
+import threading
 import time
 from dataclasses import dataclass
 
@@ -36,6 +38,8 @@ from mockint.packs import Pack, Question, resolve_pack
 class Row:
     question_id: str
     keyword_ms: float
+    first_text_ms: float | None
+    first_point_ms: float | None
     first_feedback_ms: float | None
     final_ms: float
     calls: int
@@ -69,12 +73,30 @@ def measure(grader: LLMGrader, keyword: KeywordGrader, question: Question, answe
         if not first:
             first.append((time.perf_counter() - started) * 1000)
 
+    seen: dict[str, float] = {}
+    done = threading.Event()
+
+    def watch() -> None:  # what the interview screen's clock reads, polled faster
+        while not done.wait(0.02):
+            progress = grader.progress
+            now = (time.perf_counter() - started) * 1000
+            if progress.active and progress.received:
+                seen.setdefault("text", now)
+            if progress.active and progress.judged:
+                seen.setdefault("point", now)
+
+    watcher = threading.Thread(target=watch, daemon=True)
     started = time.perf_counter()
+    watcher.start()
     grade = grader.grade_streaming(question, answer, on_delta)
     final_ms = (time.perf_counter() - started) * 1000
+    done.set()
+    watcher.join()
     return Row(
         question.id,
         keyword_ms,
+        seen.get("text"),
+        seen.get("point"),
         first[0] if first else None,
         final_ms,
         grade.usage.calls,
@@ -94,19 +116,24 @@ def report(rows: list[Row], model: str, endpoint: str, command: str) -> str:
     lines = [
         f"LLM grader latency: {model} at {endpoint}, {len(rows)} answers, streaming on.",
         "",
-        "| question | keyword grade | first feedback | final grade | requests | tokens in/out "
-        "| grader | score (LLM / keyword) |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| question | keyword grade | first text | first point | first feedback | final grade "
+        "| requests | tokens in/out | grader | score (LLM / keyword) |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
+
+    def seconds(ms: float | None) -> str:
+        return f"{ms / 1000:.1f} s" if ms else "none"
+
     for row in rows:
-        first = f"{row.first_feedback_ms / 1000:.1f} s" if row.first_feedback_ms else "none"
         lines.append(
-            f"| {row.question_id} | {row.keyword_ms:.0f} ms | {first} | "
+            f"| {row.question_id} | {row.keyword_ms:.0f} ms | {seconds(row.first_text_ms)} | "
+            f"{seconds(row.first_point_ms)} | {seconds(row.first_feedback_ms)} | "
             f"{row.final_ms / 1000:.1f} s | {row.calls} | {row.prompt_tokens}/"
             f"{row.completion_tokens} | {row.grader} | {row.llm_score:g} / {row.keyword_score:g} |"
         )
     keyword_ms = [r.keyword_ms for r in rows]
     firsts = [r.first_feedback_ms for r in rows if r.first_feedback_ms]
+    texts = [r.first_text_ms for r in rows if r.first_text_ms]
     finals = [r.final_ms for r in rows]
     calls = [r.calls for r in rows]
     tokens_per_s = [
@@ -115,10 +142,12 @@ def report(rows: list[Row], model: str, endpoint: str, command: str) -> str:
     lines += [
         "",
         f"- keyword grader: median {statistics.median(keyword_ms):.0f} ms per answer",
+        f"- LLM, submit to the first streamed text (the indicator moves): median {median(texts)}",
         f"- LLM, submit to first streamed feedback: median {median(firsts)}",
         f"- LLM, submit to final grade: median {median(finals)}",
         f"- requests per answer: {', '.join(map(str, calls))} "
-        f"(mean {statistics.mean(calls):.2f}; the first includes the one-off mode probe)",
+        f"(mean {statistics.mean(calls):.2f}; the first includes the one-off mode probe, a "
+        "second request is a retry after an unusable reply or quotes not in the answer)",
         f"- completion tokens per second over the whole call: median "
         f"{statistics.median(tokens_per_s):.1f}"
         if tokens_per_s
@@ -159,8 +188,9 @@ def main(argv: list[str] | None = None) -> int:
     for question, answer in sample_answers(pack, args.answers):
         row = measure(grader, keyword, question, answer)
         print(
-            f"{row.question_id}: first feedback "
-            f"{(row.first_feedback_ms or 0) / 1000:.1f} s, final {row.final_ms / 1000:.1f} s, "
+            f"{row.question_id}: first text {(row.first_text_ms or 0) / 1000:.1f} s, first "
+            f"feedback {(row.first_feedback_ms or 0) / 1000:.1f} s, final "
+            f"{row.final_ms / 1000:.1f} s, "
             f"{row.calls} request(s), {row.grader} {row.note}",
             file=sys.stderr,
         )

@@ -29,7 +29,8 @@ from types import ModuleType
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "llm"))
 
-from quote_variants import (  # noqa: E402  (the corpus lives beside the tests that use it)
+from capable_model import mixed  # noqa: E402  (the corpus lives beside the tests that use it)
+from quote_variants import (  # noqa: E402
     EXPERT_ANSWER,
     PASSAGES,
     QUESTION_ID,
@@ -63,12 +64,16 @@ def load_before(revision: str) -> ModuleType | None:
     return module
 
 
-def reply_with(variant: Variant | None) -> str:
-    """A fully correct reply to the expert answer, its quotes changed by `variant`."""
+def reply_with(variant: Variant | dict[str, Variant]) -> str:
+    """A fully correct reply to the expert answer, its quotes changed by `variant` (or by one
+    variant per point)."""
     points = []
     for point_id, passage in PASSAGES.items():
-        applies = variant is not None and variant.point in (None, point_id)
-        quote = variant.transform(passage) if applies and variant else passage
+        if isinstance(variant, dict):
+            change = variant.get(point_id)
+        else:
+            change = variant if variant.point in (None, point_id) else None
+        quote = change.transform(passage) if change else passage
         points.append({"id": point_id, "quote": quote, "reason": "shown", "verdict": "covered"})
     return json.dumps({"points": points, "red_flags": [], "feedback": "Good.", "follow_up": ""})
 
@@ -88,39 +93,59 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--before", default=BEFORE, help="git revision of the old check")
     parser.add_argument("--repeat", type=int, default=200, help="timing repetitions")
+    parser.add_argument("--detail", action="store_true", help="also one row per quote")
     args = parser.parse_args()
     before = load_before(args.before)
     after = sys.modules[__name__]  # check_reply/parse_reply imported above
     pack, _ = resolve_pack("service-mesh")
     question = pack.question(QUESTION_ID)
 
-    print(f"Quote variants on the expert answer to {QUESTION_ID} (before: {args.before}).\n")
-    print("| variant | point | careful reader | before | after |")
-    print("|---|---|---|---|---|")
+    print(f"Quote variants on the expert answer to {QUESTION_ID} (before: {args.before}): how many")
+    print("of the quotes each variant produced (one per point it applies to) were accepted.\n")
+    print("| variant | a careful reader | accepted before | accepted after |")
+    print("|---|---|---|---|")
     right_before = right_after = 0
     rows = cases()
     evidence = Evidence.of(EXPERT_ANSWER)
     old_evidence = before.evidence_text(EXPERT_ANSWER) if before else None
-    for variant, point_id, quote in rows:
-        now = quote_matches(quote, evidence, contiguous=variant.red_flag)
-        then = before.quote_found(quote, old_evidence) if before else None
-        right_after += now is variant.accept
-        right_before += then is variant.accept
-        print(f"| {variant.description} | {point_id} | {mark(variant.accept)} | {mark(then)} "
-              f"| {mark(now)} |")  # fmt: skip
+    details = []
+    for variant in VARIANTS:
+        mine = [(point_id, quote) for v, point_id, quote in rows if v is variant]
+        now = [quote_matches(q, evidence, contiguous=variant.red_flag) for _, q in mine]
+        then = [before.quote_found(q, old_evidence) for _, q in mine] if before else []
+        right_after += sum(value is variant.accept for value in now)
+        right_before += sum(value is variant.accept for value in then)
+        old = f"{sum(then)}/{len(mine)}" if before else "–"
+        print(
+            f"| {variant.description} | {mark(variant.accept)} | {old} | {sum(now)}/{len(mine)} |"
+        )
+        for index, (point_id, quote) in enumerate(mine):
+            details.append((variant, point_id, then[index] if then else None, now[index], quote))
     total = len(rows)
-    print(f"\nJudged as a careful reader would: before {right_before}/{total}, "
+    print(f"\nQuotes judged as a careful reader would: before {right_before}/{total}, "
           f"after {right_after}/{total}.\n")  # fmt: skip
+    if args.detail:
+        print("| variant | point | careful reader | before | after | quote |")
+        print("|---|---|---|---|---|---|")
+        for variant, point_id, then_one, now_one, quote in details:
+            shown = " ".join(quote.split())[:60].replace("|", "\\|")
+            print(f"| {variant.name} | {point_id} | {mark(variant.accept)} | {mark(then_one)} "
+                  f"| {mark(now_one)} | {shown} |")  # fmt: skip
+        print()
 
     print("A fully correct reply (every point covered), its quotes slipped one way:\n")
     print("| quotes | score before | score after |")
     print("|---|---|---|")
-    for variant in (v for v in VARIANTS if not v.red_flag):
+    slips: list[tuple[str, Variant | dict[str, Variant]]] = [
+        (v.description, v) for v in VARIANTS if not v.red_flag
+    ]
+    slips.append(("a different slip on each point (the tests' capable model)", mixed()))
+    for description, variant in slips:
         text = reply_with(variant)
         old = f"{score(before, question, text):.1f}" if before else "–"
-        print(f"| {variant.description} | {old} | {score(after, question, text):.1f} |")
+        print(f"| {description} | {old} | {score(after, question, text):.1f} |")
 
-    text = reply_with(None)
+    text = reply_with({})
     timings = []
     for _ in range(args.repeat):
         started = time.perf_counter()

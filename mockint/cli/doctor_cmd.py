@@ -4,6 +4,11 @@ A person setting up the LLM grader wants one command that says what is wrong in 
 can act on: nothing configured, the server not running, a bad key, a model the server does
 not list, a server that rejects every structured-output mode. The mode that works is
 remembered for the grader, so the first grade does not have to probe again.
+
+The interview screen always asks for a streamed reply, `mockint grade` never does: both
+paths are checked. A server that ignores `stream` is fine (the body is read whole); one that
+refuses streaming, or streams something unusable, is remembered so grades are requested
+without streaming.
 """
 
 from __future__ import annotations
@@ -58,6 +63,7 @@ def doctor(ctx: Context, as_json: bool) -> None:
         "timeout_s": settings.timeout,
         "models": None,
         "chat": None,
+        "stream": None,
         "ok": False,
         "problem": None,
     }
@@ -75,6 +81,11 @@ def doctor(ctx: Context, as_json: bool) -> None:
             report["chat"] = _check_chat(client)
             report["ok"] = report["chat"]["mode"] is not None
             report["problem"] = None if report["ok"] else report["chat"]["error"]
+            if report["ok"]:
+                report["stream"] = _check_stream(client, report["chat"]["mode"])
+                if report["stream"]["result"] == "failed":
+                    report["ok"] = False
+                    report["problem"] = f"the streamed path failed: {report['stream']['detail']}"
     finally:
         client.close()
     if as_json:
@@ -140,6 +151,13 @@ def _check_chat(client: LLMClient) -> dict[str, Any]:
     return {"mode": working[0]["mode"], "ms": working[0]["ms"], "tried": rows, "error": None}
 
 
+def _check_stream(client: LLMClient, mode: str) -> dict[str, Any]:
+    from mockint.grading.llm_endpoint import Mode
+
+    outcome, detail, ms = client.probe_stream(Mode(mode))
+    return {"result": outcome, "detail": detail, "ms": round(ms, 1)}
+
+
 def _echo(text: str = "") -> None:
     """Print text that may come from a pack or a server, without its control sequences."""
     click.echo(safe_text(text))
@@ -166,6 +184,9 @@ def _print(report: dict[str, Any]) -> None:
         if chat["mode"]:
             _echo(f"structured output  {chat['mode']} (remembered for this endpoint and model)")
             _echo(f"round trip         {chat['ms']:.0f} ms")
+    stream = report["stream"]
+    if stream:
+        _echo(f"streaming          {stream['result']}: {stream['detail']} ({stream['ms']:.0f} ms)")
     if report["ok"]:
         _echo("ready: the LLM grader (--grader llm) can use this endpoint")
     else:

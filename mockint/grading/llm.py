@@ -26,7 +26,8 @@ from collections.abc import Callable
 from mockint.config import Settings
 from mockint.errors import UserError
 from mockint.grading.base import Grade, Grader, PointVerdict, Usage, finalize
-from mockint.grading.llm_client import OPENAI_URL, ChatResult, LLMClient, LLMFailure, ModeCache
+from mockint.grading.llm_client import OPENAI_URL, ChatResult, LLMClient, LLMFailure
+from mockint.grading.llm_endpoint import ModeCache
 from mockint.grading.llm_prompt import grading_messages, retry_messages
 from mockint.grading.llm_reply import (
     Checked,

@@ -1,28 +1,25 @@
-"""Talking to an OpenAI-compatible endpoint: structured-output modes, faults, secrets.
+"""Talking to an OpenAI-compatible endpoint: structured-output modes, quirks, faults, secrets.
 
 This is one of the two modules allowed to import openai (tests/test_layers.py). It knows
 nothing about rubrics: it sends messages, asks for JSON in the best way the server supports,
 streams text to a callback, and turns every way a call can fail into an `LLMFailure` whose
 message a person can act on and which never contains the API key.
 
-Structured-output modes, best first. Servers differ: OpenAI takes `json_schema`; llama.cpp's
-server answers it with HTTP 500 but takes `{"type": "json_object", "schema": ...}`; others take
-only plain `json_object`; some take nothing, and the JSON is then found in the reply's text.
-The first mode an endpoint accepts is remembered per base URL and model, in memory and in a
-small JSON file in the data folder, so the probing costs one request once, not every grade.
+Servers differ (see llm_endpoint.py): the structured-output mode is probed best first, and a
+request parameter a server refuses (`stream`, `max_tokens`, `temperature`) is changed and the
+request sent again; what worked is remembered per endpoint and model. A streamed request is
+read the same way whatever comes back: server-sent events, or one plain JSON body from a
+server that ignores `stream`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import StrEnum
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -30,23 +27,21 @@ import httpx2
 import openai
 from pydantic import BaseModel, ValidationError
 
-from mockint import locations
+from mockint.grading.llm_endpoint import MODES, Mode, ModeCache, Quirks
+
+__all__ = [  # the endpoint's memory is part of the client's interface
+    "DEFAULT_MAX_TOKENS", "MODES", "OPENAI_URL", "ChatResult", "LLMClient", "LLMFailure",
+    "Mode", "ModeCache", "Quirks", "redact", "safe_endpoint",
+]  # fmt: skip
 
 OPENAI_URL = "https://api.openai.com/v1"
 DEFAULT_MAX_TOKENS = 2048
+MIN_SECRET_CHARS = 8  # shorter "keys" are placeholders; replacing them would garble text
 TextCallback = Callable[[str], None]
 Message = dict[str, str]
-
-
-class Mode(StrEnum):
-    JSON_SCHEMA = "json_schema"
-    JSON_OBJECT_SCHEMA = "json_object+schema"
-    JSON_OBJECT = "json_object"
-    TEXT = "text"
-
-
-MODES: tuple[Mode, ...] = tuple(Mode)
 _FORMAT_WORDS = ("response_format", "json_schema", "schema", "grammar", "json_object", "structured")
+_REFUSED = ("unsupported", "not supported", "does not support", "not allowed", "only allowed",
+            "unknown", "unrecognized", "invalid", "extra inputs", "not permitted")  # fmt: skip
 
 
 class LLMFailure(Exception):
@@ -68,6 +63,7 @@ class ChatResult:
     usage_reported: bool  # False: the server sent no usage, the counts are estimates
     latency_ms: float
     calls: int  # HTTP requests made, retries and mode probes included
+    streamed: bool = False  # True: read as server-sent events, piece by piece
 
 
 def safe_endpoint(base_url: str | None) -> str:
@@ -84,68 +80,16 @@ def safe_endpoint(base_url: str | None) -> str:
 _TOKENS = re.compile(r"(?i)\b(?:sk|pk|rk|key)-[A-Za-z0-9_\-]{6,}|(?<=bearer )\S+")
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
+
+
 def redact(text: str, secret: str | None) -> str:
-    """Remove the API key (and anything shaped like one) from text a server sent back."""
-    if secret:
+    """Remove the API key (and anything shaped like one) from text a server sent back, and
+    its control characters: it will be printed to a terminal and stored."""
+    text = _CONTROL.sub(" ", text)
+    if secret and len(secret) >= MIN_SECRET_CHARS:
         text = text.replace(secret, "[redacted]")
     return _TOKENS.sub("[redacted]", text)
-
-
-class ModeCache:
-    """What structured-output mode worked for which endpoint and model (None: memory only)."""
-
-    def __init__(self, path: Path | None = None) -> None:
-        self.path = path
-        self._lock = threading.Lock()
-        self._modes: dict[str, Mode] = {}
-        self._loaded = False
-
-    @classmethod
-    def default(cls) -> ModeCache:
-        """The process-wide cache, kept in the data folder so each `mockint grade` need not
-        probe again."""
-        global _DEFAULT_CACHE
-        if _DEFAULT_CACHE is None:
-            _DEFAULT_CACHE = cls(locations.data_dir() / "llm-modes.json")
-        return _DEFAULT_CACHE
-
-    def _load(self) -> None:
-        if self._loaded:
-            return
-        self._loaded = True
-        if self.path is None:
-            return
-        try:
-            raw = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return
-        if isinstance(raw, dict):
-            for key, value in raw.items():
-                with contextlib.suppress(ValueError):
-                    self._modes.setdefault(str(key), Mode(value))
-
-    def get(self, key: str) -> Mode | None:
-        with self._lock:
-            self._load()
-            return self._modes.get(key)
-
-    def set(self, key: str, mode: Mode) -> None:
-        with self._lock:
-            self._load()
-            if self._modes.get(key) == mode:
-                return
-            self._modes[key] = mode
-            if self.path is None:
-                return
-            try:
-                text = json.dumps(self._modes, indent=1, sort_keys=True)
-                locations.private_dir(self.path.parent)
-                locations.write_private(self.path, text)  # 0600 in a 0700 folder
-            except OSError:
-                pass  # remembering is an optimisation; failing to write costs one probe later
-
-
-_DEFAULT_CACHE: ModeCache | None = None
 
 
 class _Calls(threading.local):
@@ -177,6 +121,47 @@ class _CountingTransport(httpx2.BaseTransport):
 
 class _FormatRejected(Exception):
     pass
+
+
+@dataclass
+class _Request:
+    """What one grading request carries through mode probing and parameter fixes."""
+
+    messages: list[Message]
+    reply_model: type[BaseModel]
+    schema: dict[str, Any]
+    on_text: TextCallback | None
+    max_tokens: int
+
+
+def _json_schema_format(reply_model: type[BaseModel]) -> dict[str, Any]:
+    """OpenAI's strict json_schema response format for a pydantic model.
+
+    Sent as a plain request parameter (not through the client's parse helpers), so the reply
+    is read by our own tolerant parser whatever the server sends back.
+    """
+    from openai.lib._pydantic import to_strict_json_schema
+
+    return {
+        "type": "json_schema",
+        "json_schema": {
+            "name": reply_model.__name__,
+            "schema": to_strict_json_schema(reply_model),
+            "strict": True,
+        },
+    }
+
+
+def _json_body(text: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        raise LLMFailure(
+            "invalid", "the endpoint sent a reply that is not a chat completion"
+        ) from None
+    if not isinstance(value, dict):
+        raise LLMFailure("invalid", "the endpoint sent a reply that is not a chat completion")
+    return value
 
 
 class LLMClient:
@@ -228,6 +213,11 @@ class LLMClient:
         """The structured-output mode remembered for this endpoint and model, if any."""
         return self.cache.get(self.cache_key)
 
+    @property
+    def quirks(self) -> Quirks:
+        """Request parameters this endpoint and model refused, as remembered."""
+        return self.cache.quirks(self.cache_key)
+
     def close(self) -> None:
         self._client.close()
 
@@ -246,19 +236,19 @@ class LLMClient:
         """Send `messages` asking for JSON; stream text to `on_text` when given.
 
         Tries the remembered mode, else each mode best first: a mode the server rejects is
-        skipped and the first accepted one remembered. Raises LLMFailure on any fault.
+        skipped and the first accepted one remembered. When the endpoint does not stream,
+        `on_text` gets the whole reply at once. Raises LLMFailure on any fault.
         """
         started = time.perf_counter()
         calls_before = self._calls.count
         remembered = self.mode
         order = modes or (MODES[MODES.index(remembered) :] if remembered else MODES)
         confirmed = remembered is not None and modes is None
+        request = _Request(messages, reply_model, schema, on_text, max_tokens)
         try:
             for mode in order:
                 try:
-                    result = self._attempt(
-                        mode, messages, reply_model, schema, on_text, max_tokens, not confirmed
-                    )
+                    result = self._attempt(mode, request, probing=not confirmed)
                 except _FormatRejected:
                     confirmed = False
                     continue
@@ -273,29 +263,56 @@ class LLMClient:
             raise self._failure(exc) from None
         raise LLMFailure("format", f"{self.endpoint} accepted none of the structured-output modes")
 
-    def _attempt(
-        self,
-        mode: Mode,
-        messages: list[Message],
-        reply_model: type[BaseModel],
-        schema: dict[str, Any],
-        on_text: TextCallback | None,
-        max_tokens: int,
-        probing: bool,
-    ) -> ChatResult:
+    def _attempt(self, mode: Mode, request: _Request, *, probing: bool) -> ChatResult:
         """One mode. While probing, the first request is not retried, so a server that rejects
-        the format (llama.cpp answers 500) is recognised at once; a 429 or 5xx that is not about
-        the format gets the client's normal retries."""
+        the format is recognised at once: a 4xx, or a 5xx to a request that carries a
+        response_format (llama.cpp answers json_schema with 500), moves on to the next mode.
+        A 429, or a 5xx in plain-text mode, gets the client's normal retries."""
         client = self._client.with_options(max_retries=0) if probing else self._client
         try:
-            return self._call(client, mode, messages, reply_model, schema, on_text, max_tokens)
+            return self._send(client, mode, request)
         except openai.APIStatusError as exc:
             if self._rejects_format(exc, mode, probing):
                 raise _FormatRejected from None
             retryable = exc.status_code == 429 or exc.status_code >= 500
             if not (probing and retryable and self.max_retries > 0):
                 raise
-        return self._call(self._client, mode, messages, reply_model, schema, on_text, max_tokens)
+        return self._send(self._client, mode, request)
+
+    def _send(self, client: openai.OpenAI, mode: Mode, request: _Request) -> ChatResult:
+        """One request, sent again with other parameters when the endpoint refuses one of
+        ours (streaming, max_tokens, temperature); what it refused is remembered."""
+        quirks = self.quirks
+        while True:  # each fix turns one quirk off for good, so this ends
+            try:
+                return self._call(client, mode, request, quirks)
+            except openai.APIStatusError as exc:
+                fixed = self._work_around(exc, quirks, streaming=request.on_text is not None)
+                if fixed is None:
+                    raise
+                quirks = fixed
+                self.cache.set_quirks(self.cache_key, quirks)
+
+    @staticmethod
+    def _work_around(
+        exc: openai.APIStatusError, quirks: Quirks, *, streaming: bool
+    ) -> Quirks | None:
+        """The quirks that avoid what this 400 complains about, or None if it is something else."""
+        if exc.status_code not in (400, 422):
+            return None
+        text = f"{exc.message} {json.dumps(exc.body, default=str)}".lower()
+        refused = any(word in text for word in _REFUSED)
+        if streaming and quirks.stream and "stream" in text:
+            return quirks.changed(stream=False)
+        if (
+            quirks.tokens_param == "max_tokens"
+            and "max_tokens" in text
+            and (refused or "max_completion_tokens" in text)
+        ):
+            return quirks.changed(tokens_param="max_completion_tokens")
+        if quirks.temperature and "temperature" in text and refused:
+            return quirks.changed(temperature=False)
+        return None
 
     @staticmethod
     def _rejects_format(exc: openai.APIStatusError, mode: Mode, probing: bool) -> bool:
@@ -305,109 +322,89 @@ class LLMClient:
         mentions = any(word in text for word in _FORMAT_WORDS)
         if exc.status_code in (400, 415, 422):
             return mentions or probing
-        return exc.status_code in (500, 501) and mentions
+        return exc.status_code >= 500 and (mentions or probing)
 
     def _call(
-        self,
-        client: openai.OpenAI,
-        mode: Mode,
-        messages: list[Message],
-        reply_model: type[BaseModel],
-        schema: dict[str, Any],
-        on_text: TextCallback | None,
-        max_tokens: int,
+        self, client: openai.OpenAI, mode: Mode, request: _Request, quirks: Quirks
     ) -> ChatResult:
-        common: dict[str, Any] = {
+        params: dict[str, Any] = {
             "model": self.model,
-            "messages": messages,
-            "temperature": 0,
-            "max_tokens": max_tokens,
+            "messages": request.messages,
+            quirks.tokens_param: request.max_tokens,
         }
+        if quirks.temperature:
+            params["temperature"] = 0
         if mode is Mode.JSON_SCHEMA:
-            if on_text is None:
-                return self._parse(client, common, reply_model)
-            return self._stream_parse(client, common, reply_model, on_text)
-        if mode is Mode.JSON_OBJECT_SCHEMA:
-            common["response_format"] = {"type": "json_object", "schema": schema}
+            params["response_format"] = _json_schema_format(request.reply_model)
+        elif mode is Mode.JSON_OBJECT_SCHEMA:
+            params["response_format"] = {"type": "json_object", "schema": request.schema}
         elif mode is Mode.JSON_OBJECT:
-            common["response_format"] = {"type": "json_object"}
-        if on_text is None:
-            completion = client.chat.completions.create(**common)
-            return self._from_completion(completion.model_dump(), mode)
-        stream = client.chat.completions.create(
-            **common, stream=True, stream_options={"include_usage": True}
-        )
+            params["response_format"] = {"type": "json_object"}
+        on_text = request.on_text
+        if on_text is None or not quirks.stream:
+            completion = client.chat.completions.create(**params)
+            result = self._from_completion(completion.model_dump(), mode)
+            if on_text is not None and result.content:
+                on_text(result.content)  # the endpoint does not stream: all of it at once
+            return result
+        params["stream_options"] = {"include_usage": True}
+        with client.chat.completions.with_streaming_response.create(
+            **params, stream=True
+        ) as response:
+            kind = response.headers.get("content-type", "")
+            if "event-stream" not in kind:
+                body = response.read().decode("utf-8", errors="replace")
+                if not body.lstrip().startswith("data:"):
+                    # A server that ignores `stream` and answers with one plain body.
+                    result = self._from_completion(_json_body(body), mode)
+                    if result.content:
+                        on_text(result.content)
+                    return result
+                lines: Any = body.splitlines()
+            else:
+                lines = response.iter_lines()
+            return self._read_events(lines, mode, request)
+
+    def _read_events(self, lines: Any, mode: Mode, request: _Request) -> ChatResult:
+        """Server-sent events of chat.completion.chunk objects, each delta passed on at once."""
+        assert request.on_text is not None
         parts: list[str] = []
         finish: str | None = None
-        usage = None
+        usage: dict[str, Any] | None = None
         chunks = 0
-        with stream:
-            for chunk in stream:
-                if chunk.usage is not None:
-                    usage = chunk.usage
-                for choice in chunk.choices:
-                    if choice.delta and choice.delta.content:
-                        parts.append(choice.delta.content)
-                        chunks += 1
-                        on_text(choice.delta.content)
-                    if getattr(choice.delta, "refusal", None):
-                        raise LLMFailure("refusal", "the model refused to grade this answer")
-                    finish = choice.finish_reason or finish
-        return self._result(mode, "".join(parts), finish, usage, messages, chunks)
-
-    def _parse(
-        self, client: openai.OpenAI, common: dict[str, Any], reply_model: type[BaseModel]
-    ) -> ChatResult:
-        """json_schema through `chat.completions.parse`; a reply that fails the client's own
-        validation is still returned as text, so our validation reports it and retries once."""
-        raw = client.chat.completions.with_raw_response.parse(**common, response_format=reply_model)
-        body = raw.http_response.json()
-        try:
-            raw.parse()
-        except openai.LengthFinishReasonError:
-            raise self._cut_off() from None
-        except openai.ContentFilterFinishReasonError:
-            raise LLMFailure("refusal", "the endpoint's content filter stopped the reply") from None
-        except (ValidationError, ValueError):
-            pass
-        return self._from_completion(body, Mode.JSON_SCHEMA)
-
-    def _stream_parse(
-        self,
-        client: openai.OpenAI,
-        common: dict[str, Any],
-        reply_model: type[BaseModel],
-        on_text: TextCallback,
-    ) -> ChatResult:
-        parts: list[str] = []
-        finish: str | None = None
-        usage = None
-        chunks = 0
-        manager = client.chat.completions.stream(
-            **common, response_format=reply_model, stream_options={"include_usage": True}
-        )
-        try:
-            with manager as stream:
-                for event in stream:
-                    if event.type == "content.delta":
-                        parts.append(event.delta)
-                        chunks += 1
-                        on_text(event.delta)
-                    elif event.type == "refusal.delta":
-                        raise LLMFailure("refusal", "the model refused to grade this answer")
-                    elif event.type == "chunk":
-                        usage = event.chunk.usage or usage
-                        for choice in event.chunk.choices:
-                            finish = choice.finish_reason or finish
-        except openai.LengthFinishReasonError:
-            raise self._cut_off() from None
-        except openai.ContentFilterFinishReasonError:
-            raise LLMFailure("refusal", "the endpoint's content filter stopped the reply") from None
-        except (ValidationError, ValueError):
-            finish = finish or "stop"  # the helper's own parse failed: ours will say why
-        return self._result(
-            Mode.JSON_SCHEMA, "".join(parts), finish, usage, common["messages"], chunks
-        )
+        for line in lines:
+            if not line.startswith("data:"):
+                continue
+            payload = line[5:].strip()
+            if payload == "[DONE]":
+                break
+            try:
+                chunk = json.loads(payload)
+            except ValueError:
+                raise LLMFailure(
+                    "invalid", f"{self.endpoint} sent a stream event that is not JSON"
+                ) from None
+            if not isinstance(chunk, dict):
+                continue
+            if chunk.get("error"):
+                detail = redact(json.dumps(chunk["error"], default=str), self._secret)[:160]
+                raise LLMFailure(
+                    "server", f"{self.endpoint} reported an error mid-stream: {detail}"
+                )
+            usage = chunk.get("usage") or usage
+            for choice in chunk.get("choices") or []:
+                delta = choice.get("delta") or {}
+                if delta.get("refusal"):
+                    raise LLMFailure("refusal", "the model refused to grade this answer")
+                text = delta.get("content")
+                if text:
+                    parts.append(text)
+                    chunks += 1
+                    request.on_text(text)
+                finish = choice.get("finish_reason") or finish
+        result = self._result(mode, "".join(parts), finish, usage, request.messages, chunks)
+        result.streamed = True
+        return result
 
     def _from_completion(self, body: dict[str, Any], mode: Mode) -> ChatResult:
         choices = body.get("choices") or []
@@ -436,13 +433,14 @@ class LLMClient:
         mode: Mode,
         content: str,
         finish: str | None,
-        usage: Any,
+        usage: dict[str, Any] | None,
         messages: list[Message],
         chunks: int,
     ) -> ChatResult:
         self._check_finish(finish)
-        if usage is not None:
-            prompt, completion, reported = usage.prompt_tokens, usage.completion_tokens, True
+        if usage:
+            prompt = int(usage.get("prompt_tokens") or 0)
+            completion, reported = int(usage.get("completion_tokens") or 0), True
         else:
             # Streams from some servers (llama.cpp) carry no usage: one chunk is about one
             # token, and a prompt about four characters per token.
@@ -526,23 +524,11 @@ class LLMClient:
         remembers the working mode for the grader. Faults that are not about the format
         (timeouts, 401, 404) raise LLMFailure.
         """
-
-        class Ping(BaseModel):
-            ok: bool
-
-        messages = [
-            {"role": "system", "content": "Reply with JSON only."},
-            {"role": "user", "content": 'Reply with exactly this JSON object: {"ok": true}'},
-        ]
-        schema = {"type": "object", "properties": {"ok": {"type": "boolean"}}, "required": ["ok"]}
         tried: list[tuple[Mode, str | None, float]] = []
         for mode in MODES:
             started = time.perf_counter()
             try:
-                result = self.chat(
-                    messages, reply_model=Ping, schema=schema, max_tokens=32, modes=(mode,)
-                )
-                Ping.model_validate(json.loads(_first_object(result.content)))
+                self._ping(mode, on_text=None)
             except LLMFailure as exc:
                 if exc.kind != "format":
                     raise
@@ -558,11 +544,65 @@ class LLMClient:
             break
         return tried
 
+    def probe_stream(self, mode: Mode) -> tuple[str, str, float]:
+        """The streamed path, as the interview screen uses it, in a mode that works.
+
+        Returns (outcome, what it means, milliseconds); outcome is "streamed", "plain body"
+        (the server ignores `stream`; handled), "not streaming" (the server refused it, or its
+        stream did not carry the JSON: grading will not stream, remembered) or "failed".
+        """
+        started = time.perf_counter()
+        pieces: list[str] = []
+        refused_before = not self.quirks.stream
+        try:
+            result = self._ping(mode, on_text=pieces.append)
+        except LLMFailure as exc:
+            return "failed", exc.message, _ms(started)
+        except (ValueError, ValidationError):
+            self.cache.set_quirks(self.cache_key, self.quirks.changed(stream=False))
+            return (
+                "not streaming",
+                "the streamed reply was not the JSON asked for: grades will not stream "
+                "(remembered for this endpoint and model)",
+                _ms(started),
+            )
+        if not self.quirks.stream:
+            why = "refused before" if refused_before else "the server refused it"
+            return (
+                "not streaming",
+                f"{why}: grades are requested without streaming (remembered)",
+                _ms(started),
+            )
+        if not result.streamed:
+            return (
+                "plain body",
+                "the server ignores `stream` and sends one body: read as a whole",
+                _ms(started),
+            )
+        return "streamed", f"{len(pieces)} pieces", _ms(started)
+
+    def _ping(self, mode: Mode, on_text: TextCallback | None) -> ChatResult:
+        """A tiny JSON request in one mode; raises ValueError if the reply is not that JSON."""
+        from mockint.grading.llm_reply import ReplyError, extract_json
+
+        class Ping(BaseModel):
+            ok: bool
+
+        messages = [
+            {"role": "system", "content": "Reply with JSON only."},
+            {"role": "user", "content": 'Reply with exactly this JSON object: {"ok": true}'},
+        ]
+        schema = {"type": "object", "properties": {"ok": {"type": "boolean"}}, "required": ["ok"]}
+        result = self.chat(
+            messages, reply_model=Ping, schema=schema, max_tokens=32, modes=(mode,),
+            on_text=on_text,
+        )  # fmt: skip
+        try:
+            Ping.model_validate(extract_json(result.content))
+        except ReplyError as exc:
+            raise ValueError(str(exc)) from None
+        return result
+
 
 def _ms(started: float) -> float:
     return (time.perf_counter() - started) * 1000
-
-
-def _first_object(text: str) -> str:
-    start, end = text.find("{"), text.rfind("}")
-    return text[start : end + 1] if 0 <= start < end else text

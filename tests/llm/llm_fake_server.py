@@ -32,6 +32,8 @@ class Reply:
     refusal: str | None = None
     usage: bool = True
     chunk_size: int = 7
+    plain_body: bool = False  # answer a streamed request with one plain JSON body
+    events: list[str] | None = None  # a streamed reply's "data:" payloads, sent as they are
 
 
 @dataclass
@@ -56,6 +58,17 @@ class Request:
 
 Responder = Callable[[Request], Reply]
 
+# What real endpoints answer when a model does not take a parameter.
+_REFUSALS = {
+    "stream": "Unsupported value: 'stream' does not support true with this model. "
+    "Supported values are: false.",
+    "stream_options": "The 'stream_options' parameter is only allowed when 'stream' is enabled.",
+    "max_tokens": "Unsupported parameter: 'max_tokens' is not supported with this model. "
+    "Use 'max_completion_tokens' instead.",
+    "temperature": "Unsupported value: 'temperature' does not support 0 with this model. "
+    "Only the default (1) value is supported.",
+}
+
 
 class FakeLLM:
     """The server's state: what to answer, and every request it received."""
@@ -65,6 +78,10 @@ class FakeLLM:
         self.api_key: str | None = None  # when set, other keys get 401 (echoing them back)
         self.accepts = {"json_schema", "json_object+schema", "json_object", "text"}
         self.llama_cpp_style = False  # reject json_schema with a 500 like llama.cpp's server
+        self.format_500 = False  # answer any response_format with a bare HTTP 500
+        # request parameters answered with HTTP 400, as some endpoints and models do:
+        # "stream", "stream_options", "max_tokens", "temperature"
+        self.refuse: set[str] = set()
         self.script: list[Reply | Responder] = []
         self.default: Reply | Responder = Reply(status=500, error="nothing scripted")
         self.requests: list[Request] = []
@@ -197,6 +214,13 @@ class _Handler(BaseHTTPRequestHandler):
                 "  Input should be 'text' or 'json_object' [type=literal_error]",
             )
             return
+        for param in sorted(self.fake.refuse):
+            if param in body and not (param == "stream" and not body[param]):
+                self._error(400, _REFUSALS[param])
+                return
+        if mode != "text" and self.fake.format_500:
+            self._error(500, "Internal Server Error")
+            return
         if mode not in self.fake.accepts:
             self._error(400, f"response_format {mode} is not supported by this server")
             return
@@ -207,7 +231,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._error(reply.status, reply.error, reply.headers)
             return
         try:
-            if body.get("stream"):
+            if body.get("stream") and not reply.plain_body:
                 self._stream(reply, body)
             else:
                 data = completion(reply.content or "", reply.finish_reason, reply.refusal)
@@ -230,6 +254,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(f"data: {text}\n\n".encode())
             self.wfile.flush()
 
+        if reply.events is not None:
+            for event in reply.events:
+                send(event)
+            return
         send(_chunk({"role": "assistant", "content": ""}))
         if reply.refusal:
             send(_chunk({"refusal": reply.refusal}))

@@ -147,8 +147,18 @@ def test_server_errors_until_fallback(fake_llm: FakeLLM, make_llm_grader, questi
     assert grade.grader == "keyword" and grade.model is None and grade.cross_check is None
     assert grade.note.startswith("LLM grading failed:")
     assert "HTTP 500" in grade.note and "mockint regrade" in grade.note
-    # a first probe without retries, then the client's own retry (max_retries=1)
-    assert len(fake_llm.chat_requests) == 3 and grade.usage.calls == 3
+    # first contact: each structured mode once, without retries (a 5xx to a response_format
+    # may be a rejection of it), then plain text with the client's own retry (max_retries=1)
+    assert [r.mode for r in fake_llm.chat_requests] == [
+        "json_schema", "json_object+schema", "json_object", "text", "text", "text"
+    ]  # fmt: skip
+    assert grade.usage.calls == 6
+    # once a mode is known, a 5xx is a server fault: the client's retry, then the fallback
+    fake_llm.requests.clear()
+    grader = make_llm_grader()
+    grader.client.cache.set(grader.client.cache_key, Mode.JSON_OBJECT)
+    assert grader.grade(question, ANSWER).grader == "keyword"
+    assert [r.mode for r in fake_llm.chat_requests] == ["json_object", "json_object"]
 
 
 def test_hang_past_the_timeout_falls_back_without_retrying(

@@ -1,8 +1,11 @@
 """End to end against a real model server (llama-cpp-python serving SmolLM2-135M).
 
 A 135M model grades badly; these tests check protocol and plumbing, not judgement: the mode
-probing against a server that rejects json_schema, the structure of what comes back, the
-provenance stored with each grade (model, endpoint, token counts), streaming, and fallbacks.
+probing against a server that rejects json_schema, that what a real model writes parses, the
+structure of what comes back, the provenance stored with each grade (model, endpoint, token
+counts), streaming and its progress, and fallbacks. Whatever the model claims, credit needs a
+quote the answer holds; a reply whose quotes mostly are not in the answer is asked for again
+and then replaced by a marked keyword grade (SmolLM2 often invents a quote or a red flag).
 They skip without a server (see conftest.real_llm) and fail instead under CI's
 MOCKINT_REQUIRE_LLM_SERVER=1. The tiny pack keeps each model call short on two CPU cores.
 """
@@ -19,13 +22,36 @@ from mockint.config import Settings
 from mockint.grading.base import compute_score, grade_from_row
 from mockint.grading.keyword import KeywordGrader
 from mockint.grading.llm import LLMGrader
-from mockint.grading.llm_client import Mode, ModeCache
+from mockint.grading.llm_client import LLMClient, Mode, ModeCache
+from mockint.grading.llm_prompt import grading_messages
+from mockint.grading.llm_quotes import Evidence, quote_matches
+from mockint.grading.llm_reply import GradeReply, check_reply, parse_reply, reply_schema
 from mockint.interview import Interview, InterviewOptions
 from mockint.packs import parse_pack
 from mockint.store import Store
 
 pytestmark = [pytest.mark.llm_server, pytest.mark.timeout(900)]
 SLOW_MODEL_TIMEOUT = 600.0  # seconds: a loaded 2-core runner can be very slow
+# A good answer in the rubric's own words, so a small model has real text to quote.
+GOOD_ANSWER = (
+    "The sidecar proxy intercepts all inbound and outbound traffic of the service. It retries "
+    "failed calls with timeouts and backoff, and encrypts calls with mTLS."
+)
+# Why a grade of the real model may be the keyword grade: its reply, never the protocol.
+JUDGEMENT_FALLBACKS = ("the model's quotes were not in the answer", "the model's reply was")
+
+
+def assert_llm_or_judgement_fallback(grade: dict, answer: str) -> None:
+    """An LLM grade whose credit rests on real quotes, or a keyword grade marked as standing in
+    for a reply that was parsed but not believed (never a protocol or transport failure)."""
+    if grade["grader"] == "keyword":
+        assert any(why in grade["note"] for why in JUDGEMENT_FALLBACKS), grade["note"]
+        assert grade["usage"]["calls"] >= 2  # it was asked again before falling back
+        return
+    evidence = Evidence.of(answer)
+    for point in grade["points"]:
+        for quote in point["evidence"]:
+            assert quote_matches(quote, evidence), quote
 
 
 @pytest.fixture
@@ -55,22 +81,44 @@ def test_cli_grade_json_against_the_real_server(
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     grade = json.loads(result.stdout)
-    assert grade["grader"] == "llm", grade["note"]
-    assert grade["model"] == real_llm.model and grade["endpoint"] == real_llm.url
+    assert_llm_or_judgement_fallback(grade, ANSWER)
     assert [p["id"] for p in grade["points"]] == ["intercepts", "retries"]
     assert all(p["verdict"] in ("covered", "partial", "missed") for p in grade["points"])
-    for point in grade["points"]:  # whatever the model claimed, credit needs a real quote
-        for quote in point["evidence"]:
-            assert " ".join(quote.lower().split()) in " ".join(ANSWER.lower().split())
     stored = grade_from_row({**grade, "points": grade["points"]}, "q1")
     assert grade["score"] == compute_score(stored.points, stored.red_flags)
-    usage = grade["usage"]
+    usage = grade["usage"]  # tokens are on record, also for a fallback (they were paid for)
     assert usage["prompt_tokens"] > 100 and usage["completion_tokens"] > 10
     assert usage["latency_ms"] > 0 and 1 <= usage["calls"] <= 4
-    assert grade["cross_check"]["grader"] == "keyword"
+    if grade["grader"] == "llm":
+        assert grade["model"] == real_llm.model and grade["endpoint"] == real_llm.url
+        assert grade["cross_check"]["grader"] == "keyword"
     # llama.cpp's server refuses json_schema: the probe found and remembered the next mode
     modes = json.loads((isolated_home / "data" / "mockint" / "llm-modes.json").read_text())
-    assert modes[f"{real_llm.url}|{real_llm.model}"] == "json_object+schema"
+    assert modes[f"{real_llm.url}|{real_llm.model}"]["mode"] == "json_object+schema"
+
+
+def test_what_the_real_model_writes_parses_and_is_checked(real_llm: RealServer) -> None:
+    """The grammar mode pins the point ids; our parser must read whatever else the model does
+    (raw line breaks inside strings, odd spacing), and the check must believe only real quotes."""
+    question = parse_pack(PACK_TOML, "llm-e2e.toml").questions[0]
+    client = LLMClient(
+        model=real_llm.model, base_url=real_llm.url, api_key=None, timeout=SLOW_MODEL_TIMEOUT,
+        cache=ModeCache(),
+    )  # fmt: skip
+    result = client.chat(
+        grading_messages(question, GOOD_ANSWER), reply_model=GradeReply,
+        schema=reply_schema(question), modes=(Mode.JSON_OBJECT_SCHEMA,),
+    )  # fmt: skip
+    client.close()
+    reply = parse_reply(result.content)
+    assert [p.id for p in reply.points] == ["intercepts", "retries"]
+    checked = check_reply(question, GOOD_ANSWER, reply)
+    evidence = Evidence.of(GOOD_ANSWER)
+    for point, claimed in zip(checked.points, reply.points, strict=True):
+        if point.verdict != "missed":
+            assert point.source == "llm" and quote_matches(claimed.quote, evidence)
+        elif claimed.verdict != "missed":
+            assert point.point_id in checked.unverified
 
 
 def test_doctor_against_the_real_server(real_llm: RealServer) -> None:
@@ -81,6 +129,7 @@ def test_doctor_against_the_real_server(real_llm: RealServer) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     report = json.loads(result.stdout)
     assert report["ok"] and report["chat"]["mode"] == "json_object+schema"
+    assert report["stream"]["result"] == "streamed"  # llama.cpp sends server-sent events
     assert report["models"]["model_listed"] is True
     assert report["chat"]["tried"][0] == {
         "mode": "json_schema",
@@ -104,15 +153,21 @@ def test_engine_session_against_the_real_server(real_llm: RealServer, tmp_path: 
     outcome = interview.grade(turn_id, on_delta=deltas.append)
 
     grade = outcome.grade
-    assert grade.grader == "llm", grade.note
     assert grader.client.mode is Mode.JSON_OBJECT_SCHEMA
-    streamed = " ".join("".join(deltas).split())
-    assert grade.feedback.startswith(streamed)  # what streamed is the feedback we kept
+    # the waiting indicator had something to show: characters and points as they streamed
+    assert grader.progress.received > 100 and grader.progress.judged == 2
     rows = store.grades(turn_id)
-    assert [r["grader"] for r in rows] == ["llm", "keyword"]
-    row = rows[0]
-    assert row["model"] == real_llm.model and row["endpoint"] == real_llm.url
-    assert row["prompt_tokens"] > 100 and row["completion_tokens"] > 10 and row["latency_ms"] > 0
+    if grade.grader == "llm":
+        streamed = " ".join("".join(deltas).split())
+        assert grade.feedback.startswith(streamed)  # what streamed is the feedback we kept
+        assert [r["grader"] for r in rows] == ["llm", "keyword"]
+        row = rows[0]
+        assert row["model"] == real_llm.model and row["endpoint"] == real_llm.url
+        assert row["prompt_tokens"] > 100 and row["completion_tokens"] > 10
+        assert row["latency_ms"] > 0
+    else:
+        assert any(why in grade.note for why in JUDGEMENT_FALLBACKS), grade.note
+        assert store.turn(turn_id)["needs_regrade"]
     session = store.session(interview.session_id)
     assert (session["grader"], session["model"], session["endpoint"]) == (
         "llm",
