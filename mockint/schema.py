@@ -293,8 +293,30 @@ def _v4(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v5(db: sqlite_utils.Database) -> None:
+    """`disputes`: the candidate's own verdict on a rubric point ("I covered this" or "not
+    covered"), kept beside the grade it disputes and never written into it. One per grade
+    and point: changing one's mind replaces it. `mockint eval --disputes` reads them as
+    labels."""
+    _script(
+        db,
+        """
+        CREATE TABLE IF NOT EXISTS disputes (
+            id INTEGER PRIMARY KEY,
+            grade_id INTEGER NOT NULL REFERENCES grades(id) ON DELETE CASCADE,
+            point_id TEXT NOT NULL,
+            claim TEXT NOT NULL CHECK (claim IN ('covered', 'missed')),
+            note TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            UNIQUE (grade_id, point_id)
+        );
+        CREATE INDEX IF NOT EXISTS disputes_grade ON disputes(grade_id);
+        """,
+    )
+
+
 # MIGRATIONS[i] takes a database from version i to version i + 1.
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 # Tables a partly created version-0 file may hold: those of step 1, made by an older mockint

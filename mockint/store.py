@@ -407,6 +407,55 @@ class Store:
             result.setdefault(row["turn_id"], []).append(_decode_grade(row))
         return result
 
+    # disputes -------------------------------------------------------------------------------
+
+    def dispute(self, grade_id: int, point_id: str, claim: str, note: str = "") -> None:
+        """Record the candidate's verdict on one point of a grade, beside it (never in it).
+
+        `claim` is "covered" ("I covered this") or "missed" ("not covered"); a second dispute
+        of the same point replaces the first.
+        """
+        if claim not in ("covered", "missed"):
+            raise ValueError(f"a dispute claims 'covered' or 'missed', not {claim!r}")
+        with self.atomic():
+            self.db.execute(
+                "INSERT INTO disputes (grade_id, point_id, claim, note, created_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (grade_id, point_id) DO UPDATE SET "
+                "claim = excluded.claim, note = excluded.note, created_at = excluded.created_at",
+                [grade_id, point_id, claim, note, now_iso()],
+            )
+
+    def withdraw_dispute(self, grade_id: int, point_id: str) -> None:
+        with self.atomic():
+            self.db.execute(
+                "DELETE FROM disputes WHERE grade_id = ? AND point_id = ?", [grade_id, point_id]
+            )
+
+    def session_disputes(self, session_id: int) -> dict[int, dict[str, dict[str, Any]]]:
+        """Disputes of a session's grades: grade id -> point id -> the dispute row."""
+        rows = self.rows(
+            "SELECT d.* FROM disputes d JOIN grades g ON g.id = d.grade_id "
+            "JOIN turns t ON t.id = g.turn_id WHERE t.session_id = ? ORDER BY d.id",
+            [session_id],
+        )
+        result: dict[int, dict[str, dict[str, Any]]] = {}
+        for row in rows:
+            result.setdefault(row["grade_id"], {})[row["point_id"]] = row
+        return result
+
+    def all_disputes(self) -> list[dict[str, Any]]:
+        """Every dispute with what it is about (question, answer, the disputed verdict)."""
+        rows = self.rows(
+            "SELECT d.point_id, d.claim, d.note, d.created_at, g.grader, g.points, "
+            "t.question_id, t.answer, t.kind, s.pack_id, s.settings, s.id AS session_id "
+            "FROM disputes d JOIN grades g ON g.id = d.grade_id JOIN turns t ON t.id = g.turn_id "
+            "JOIN sessions s ON s.id = t.session_id ORDER BY d.id"
+        )
+        for row in rows:
+            verdicts = {p["id"]: p.get("verdict") for p in json.loads(row.pop("points"))}
+            row["verdict"] = verdicts.get(row["point_id"])
+        return rows
+
     # drafts ---------------------------------------------------------------------------------
 
     def save_draft(self, session_id: int, turn_id: int, text: str) -> None:

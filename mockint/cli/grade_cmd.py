@@ -226,19 +226,34 @@ def _grade_batch(grader: Grader, pack: Pack, path: Path) -> int:
 @click.option("--pack", "pack_ref", required=True, metavar="ID|PATH", help="Pack id or file.")
 @click.option(
     "--labels",
-    required=True,
     type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
     metavar="FILE.jsonl",
     help="Answers with human scores.",
+)
+@click.option(
+    "--disputes",
+    is_flag=True,
+    help="Use your disputes (mockint dispute) in the database as labels instead.",
 )
 @click.option("--grader", "grader_name", type=_GRADER_CHOICE, help="Grader (default: config).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_context
 def eval_command(
-    ctx: Context, pack_ref: str, labels: Path, grader_name: str | None, as_json: bool
+    ctx: Context,
+    pack_ref: str,
+    labels: Path | None,
+    disputes: bool,
+    grader_name: str | None,
+    as_json: bool,
 ) -> None:
-    """Measure how well a grader agrees with human scores."""
+    """Measure how well a grader agrees with human scores (or with your disputes)."""
     pack, _ = resolve_pack(pack_ref)
+    if disputes == (labels is not None):
+        raise UserError("give either --labels FILE or --disputes")
+    if disputes:
+        _eval_disputes(ctx, pack, _grader(ctx, grader_name, pack), as_json)
+        return
+    assert labels is not None
     rows = _read_labels(pack, labels)
     grader = _grader(ctx, grader_name, pack)
     machine: list[float] = []
@@ -271,6 +286,60 @@ def eval_command(
         echo_json(report)
     else:
         _print_eval(report)
+
+
+def _eval_disputes(ctx: Context, pack: Pack, grader: Grader, as_json: bool) -> None:
+    """Each disputed point is a label: does the grader, grading the answer again, agree with
+    what the candidate says ("covered" counts partial as agreement)?"""
+    rows = [
+        d for d in ctx.store().all_disputes() if d["pack_id"] == pack.id and d["kind"] == "main"
+    ]
+    checked = []
+    for row in rows:
+        question = pack.question(row["question_id"])
+        if question is None or row["answer"] is None:
+            continue
+        grade = grader.grade(question, row["answer"])
+        verdict = next((p.verdict for p in grade.points if p.point_id == row["point_id"]), None)
+        if verdict is None:
+            continue
+        agrees = (verdict != "missed") == (row["claim"] == "covered")
+        checked.append(
+            {
+                "session_id": row["session_id"],
+                "question_id": row["question_id"],
+                "point_id": row["point_id"],
+                "you": row["claim"],
+                "grader": verdict,
+                "agrees": agrees,
+            }
+        )
+    agreed = sum(1 for item in checked if item["agrees"])
+    report = {
+        "pack": pack.id,
+        "grader": grader.name,
+        "disputes": len(checked),
+        "agrees": agreed,
+        "share": round(agreed / len(checked), 3) if checked else None,
+        "points": checked,
+    }
+    if as_json:
+        echo_json(report)
+        return
+    if not checked:
+        click.echo(f"No disputes on pack {pack.id} yet (`mockint dispute` records them).")
+        return
+    click.echo(
+        f"{grader.name} grader agrees with you on {agreed} of {len(checked)} disputed points "
+        f"of {pack.id} ({agreed / len(checked):.0%})."
+    )
+    for item in checked:
+        if not item["agrees"]:
+            line = (
+                f"  #{item['session_id']} {item['question_id']}/{item['point_id']}: "
+                f"you say {item['you']}, the grader says {item['grader']}"
+            )
+            click.echo(safe_text(line, one_line=True))
 
 
 def _read_labels(pack: Pack, path: Path) -> list[tuple[int, Question, str, float]]:

@@ -116,6 +116,7 @@ Examples:
 # command name -> the module that registers it on `cli`; imported only when that command runs,
 # so a bare `mockint` (the app) does not pay for every command's imports.
 COMMAND_MODULES: dict[str, str] = {
+    "dispute": "mockint.cli.dispute_cmd",
     "doctor": "mockint.cli.doctor_cmd",
     "eval": "mockint.cli.grade_cmd",
     "export": "mockint.cli.review_cmd",

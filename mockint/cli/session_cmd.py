@@ -264,7 +264,10 @@ def history(ctx: Context, as_json: bool, limit: int | None) -> None:
     click.echo("\n".join(lines))
 
 
-def grade_json(grade: dict[str, Any]) -> dict[str, Any]:
+def grade_json(
+    grade: dict[str, Any], disputes: dict[str, dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """A stored grade for `show --json`, with the candidate's disputes of its points."""
     keys = (
         "grader",
         "model",
@@ -282,6 +285,10 @@ def grade_json(grade: dict[str, Any]) -> dict[str, Any]:
         **{key: grade.get(key) for key in keys},
         "points": grade["points"],
         "red_flags": grade["red_flags"],
+        "disputes": [
+            {"point": d["point_id"], "claim": d["claim"], "note": d["note"]}
+            for d in (disputes or {}).values()
+        ],
     }
 
 
@@ -292,6 +299,7 @@ def transcript_json(store: Store, session: SessionRow) -> dict[str, Any]:
     from mockint.scorecard import build_scorecard, seconds_between
 
     grades = store.session_grades(session["id"])
+    disputes = store.session_disputes(session["id"])
     turns = [
         {
             "id": turn["id"],
@@ -305,7 +313,7 @@ def transcript_json(store: Store, session: SessionRow) -> dict[str, Any]:
             "submitted_at": turn["submitted_at"],
             "seconds_used": round(seconds_between(turn["started_at"], turn["submitted_at"]), 1),
             "budget_seconds": turn["budget_seconds"],
-            "grades": [grade_json(g) for g in grades.get(turn["id"], [])],
+            "grades": [grade_json(g, disputes.get(g["id"])) for g in grades.get(turn["id"], [])],
         }
         for turn in store.turns(session["id"])
     ]
@@ -386,6 +394,15 @@ def show(ctx: Context, session_id: int, as_json: bool) -> None:
             else:
                 line = f"  {by}: {grade['score']:.1f} / 10, {grade['band']}{note}"
             click.echo(safe_text(line, one_line=True))
+            verdicts = {p["id"]: p.get("verdict") for p in grade["points"]}
+            for item in grade["disputes"]:
+                said = "covered" if item["claim"] == "covered" else "not covered"
+                why = f" ({item['note']})" if item["note"] else ""
+                line = (
+                    f"    you dispute {item['point']}: {said}, "
+                    f"the grader said {verdicts.get(item['point'])}{why}"
+                )
+                click.echo(safe_text(line, one_line=True))
     for result in data.get("results", []):
         band = result["band"] or "skipped"
         line = f"{result['question_id']}: {result['score']:.1f} / 10, {band}"

@@ -63,6 +63,15 @@ class RedFlagExport(BaseModel):
     evidence: list[str] = Field(default_factory=list)
 
 
+class DisputeExport(_Model):
+    """The candidate's own verdict on a point of this grade ("I covered this")."""
+
+    point_id: str = Field(max_length=200)
+    claim: Literal["covered", "missed"]
+    note: str = Field(default="", max_length=10_000)
+    created_at: str
+
+
 class GradeExport(_Model):
     id: int
     grader: str
@@ -78,6 +87,7 @@ class GradeExport(_Model):
     completion_tokens: int = 0
     latency_ms: float = 0.0
     created_at: str
+    disputes: list[DisputeExport] = Field(default_factory=list)
 
 
 class TurnExport(_Model):
@@ -153,6 +163,7 @@ def export_session(store: Store, session_id: int) -> SessionExport:
     if session is None:
         raise LookupError(f"no session {session_id}")
     grades = store.session_grades(session_id)
+    disputes = store.session_disputes(session_id)
     turns = []
     for turn in store.turns(session_id):
         turns.append(
@@ -169,7 +180,9 @@ def export_session(store: Store, session_id: int) -> SessionExport:
                 skipped=turn["skipped"],
                 budget_seconds=turn["budget_seconds"],
                 needs_regrade=turn["needs_regrade"],
-                grades=[_grade(row) for row in grades.get(turn["id"], [])],
+                grades=[
+                    _grade(row, disputes.get(row["id"], {})) for row in grades.get(turn["id"], [])
+                ],
             )
         )
     draft = store.draft(session_id)
@@ -194,7 +207,7 @@ def export_session(store: Store, session_id: int) -> SessionExport:
     )
 
 
-def _grade(row: dict[str, Any]) -> GradeExport:
+def _grade(row: dict[str, Any], disputes: dict[str, dict[str, Any]]) -> GradeExport:
     return GradeExport(
         id=row["id"],
         grader=row["grader"],
@@ -210,6 +223,12 @@ def _grade(row: dict[str, Any]) -> GradeExport:
         completion_tokens=row["completion_tokens"],
         latency_ms=row["latency_ms"],
         created_at=row["created_at"],
+        disputes=[
+            DisputeExport(
+                point_id=d["point_id"], claim=d["claim"], note=d["note"], created_at=d["created_at"]
+            )
+            for d in disputes.values()
+        ],
     )
 
 

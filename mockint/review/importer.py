@@ -108,7 +108,7 @@ def _insert(store: Store, session: SessionExport) -> int:
             turn_ids[turn.id] = inserted_id(db.table("turns").insert(row))
         for turn in session.turns:
             for grade in turn.grades:
-                row = grade.model_dump(exclude={"id", "points", "red_flags"})
+                row = grade.model_dump(exclude={"id", "points", "red_flags", "disputes"})
                 # exclude_unset: a point keeps exactly the keys it had in the source database
                 points = [p.model_dump(exclude_unset=True) for p in grade.points]
                 flags = [f.model_dump(exclude_unset=True) for f in grade.red_flags]
@@ -120,7 +120,9 @@ def _insert(store: Store, session: SessionExport) -> int:
                     points=json.dumps(points),
                     red_flags=json.dumps(flags),
                 )
-                db.table("grades").insert(row)
+                grade_id = inserted_id(db.table("grades").insert(row))
+                for item in grade.disputes:
+                    db.table("disputes").insert({"grade_id": grade_id, **item.model_dump()})
         if session.draft is not None:
             draft = session.draft
             db.table("drafts").insert(

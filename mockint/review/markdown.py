@@ -131,6 +131,8 @@ def _turn(view: TurnView) -> list[str]:
             lines.append(f"- **{cell(grade.label)}:** {cell(row['feedback'])}")
         if row["note"]:
             lines.append(f"- **{cell(grade.label)} note:** {cell(row['note'])}")
+        for dispute in grade.dispute_lines():
+            lines.append(f"- **Disputed:** {cell(dispute)}")
     lines.append("")
     return lines
 

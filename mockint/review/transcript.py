@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from mockint.grading.base import band_for, primary_grade
 from mockint.review.results import QuestionOutcome, session_outcomes
@@ -23,6 +24,20 @@ class GradeView:
     row: GradeRow
     counts: bool  # the grade that counts for the turn (primary_grade)
     delta: float | None  # score minus the first grade's score; None for the first
+    # the candidate's disputes of this grade's points: point id -> dispute row
+    disputes: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def dispute_lines(self) -> list[str]:
+        """'you say cert-expiry was covered; the grader said missed (note)' per dispute."""
+        verdicts = self.verdicts
+        lines = []
+        for point_id, row in self.disputes.items():
+            said = "covered" if row["claim"] == "covered" else "not covered"
+            note = f" ({row['note']})" if row["note"] else ""
+            lines.append(
+                f"you say {point_id} was {said}; the grader said {verdicts.get(point_id)}{note}"
+            )
+        return lines
 
     @property
     def label(self) -> str:
@@ -128,12 +143,13 @@ def load_transcript(store: Store, session_id: int, *, with_history: bool = False
     if session is None:
         raise LookupError(f"no session {session_id}")
     grades = store.session_grades(session_id)
+    disputes = store.session_disputes(session_id)
     turns = store.turns(session_id)
     outcomes = session_outcomes(store, session)
     questions: list[QuestionView] = []
     for outcome in outcomes:
         own = [t for t in turns if t["question_id"] == outcome.question_id]
-        views = [_turn_view(t, grades.get(t["id"], []), session["grader"]) for t in own]
+        views = [_turn_view(t, grades.get(t["id"], []), session["grader"], disputes) for t in own]
         questions.append(QuestionView(outcome, views, own[0]["budget_seconds"] if own else None))
     if with_history:
         from mockint.review.results import question_history, refresh
@@ -149,7 +165,12 @@ def load_transcript(store: Store, session_id: int, *, with_history: bool = False
     return Transcript(session=session, questions=questions, score=score)
 
 
-def _turn_view(turn: TurnRow, rows: list[GradeRow], session_grader: str) -> TurnView:
+def _turn_view(
+    turn: TurnRow,
+    rows: list[GradeRow],
+    session_grader: str,
+    disputes: dict[int, dict[str, dict[str, Any]]],
+) -> TurnView:
     counting = primary_grade(rows, session_grader)
     first = rows[0]["score"] if rows else None
     views = [
@@ -157,6 +178,7 @@ def _turn_view(turn: TurnRow, rows: list[GradeRow], session_grader: str) -> Turn
             row=row,
             counts=counting is not None and row["id"] == counting["id"],
             delta=None if index == 0 or first is None else round(row["score"] - first, 1),
+            disputes=disputes.get(row["id"], {}),
         )
         for index, row in enumerate(rows)
     ]

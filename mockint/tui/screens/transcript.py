@@ -275,6 +275,9 @@ def turn_block(view: TurnView) -> RenderableType:
     if view.grades:
         parts.append(Text(""))
         parts.append(grades_table(view))
+        for grade in view.grades:
+            for dispute in grade.dispute_lines():
+                parts.append(Text(safe_text(f"Disputed: {dispute}"), style="italic"))
         if view.is_follow_up and view.primary is not None:
             summary = probed_summary(view.primary.row["points"], turn["probes"])
             parts.append(Text(f"This follow-up {summary}.", style="dim italic"))

@@ -1,0 +1,104 @@
+"""Disputes: "I covered this" stored beside a grade, never over it; shown; read by eval."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from fake_grader import TermGrader
+from test_session_cli import assert_one_line_error, mockint
+
+from mockint.interview import Interview, InterviewOptions
+from mockint.packs import Pack
+from mockint.store import Store
+
+PARAPHRASE = (
+    "If istiod dies, the proxies keep working with the last configuration they got, so "
+    "traffic between existing services carries on."
+)
+
+
+def one_question(store: Store, pack: Pack, answer: str) -> int:
+    options = InterviewOptions(questions=1, question_ids=["sm-08"], max_follow_ups=0)
+    interview = Interview.start(store, pack, TermGrader(), options)
+    interview.advance(interview.grade(interview.submit(answer)))
+    interview.finish()
+    return interview.session_id
+
+
+def test_a_dispute_sits_beside_the_grade(store: Store, service_mesh: Pack, db_path: Path) -> None:
+    session = one_question(store, service_mesh, PARAPHRASE)
+    turn = store.turns(session)[0]
+    before = store.grades(turn["id"])
+    point = before[0]["points"][0]["id"]
+
+    done = mockint(
+        "dispute", str(session), "sm-08", point, "--covered", "--note", "said it", db=db_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert "The grade itself is unchanged" in done.stdout
+    assert store.grades(turn["id"]) == before  # never written into the grade
+
+    shown = json.loads(mockint("show", str(session), "--json", db=db_path).stdout)
+    disputes = shown["turns"][0]["grades"][0]["disputes"]
+    assert disputes == [{"point": point, "claim": "covered", "note": "said it"}]
+    text = mockint("show", str(session), db=db_path).stdout
+    assert f"you dispute {point}: covered" in text
+
+    # changing one's mind replaces the dispute; withdrawing removes it
+    mockint("dispute", str(session), "sm-08", point, "--not-covered", db=db_path)
+    assert [d["claim"] for d in store.all_disputes()] == ["missed"]
+    mockint("dispute", str(session), "sm-08", point, "--withdraw", db=db_path)
+    assert store.all_disputes() == []
+
+
+def test_eval_measures_a_grader_against_your_disputes(
+    store: Store, service_mesh: Pack, db_path: Path
+) -> None:
+    session = one_question(store, service_mesh, PARAPHRASE)
+    mockint("dispute", str(session), "sm-08", "cp-down-static", "--covered", db=db_path)
+    mockint("dispute", str(session), "sm-08", "proxy-crash", "--not-covered", db=db_path)
+    reports = {}
+    for grader in ("keyword", "offline"):
+        args = ["eval", "--pack", "service-mesh", "--disputes", "--grader", grader, "--json"]
+        done = mockint(*args, db=db_path)
+        assert done.returncode == 0, done.stderr
+        reports[grader] = json.loads(done.stdout)
+    # the keyword grader misses the paraphrase the candidate says they covered
+    assert reports["keyword"]["disputes"] == 2 and reports["keyword"]["agrees"] == 1
+    assert reports["offline"]["agrees"] == 2
+
+
+def test_bad_disputes_are_one_line_errors(store: Store, service_mesh: Pack, db_path: Path) -> None:
+    session = one_question(store, service_mesh, PARAPHRASE)
+    cases = [
+        (("dispute", "99", "sm-08", "x", "--covered"), "no session 99"),
+        (("dispute", str(session), "sm-99", "x", "--covered"), "no question"),
+        (("dispute", str(session), "sm-08", "nope", "--covered"), "no rubric point"),
+        (("dispute", str(session), "sm-08", "cp-down-static"), "--covered or --not-covered"),
+        (("eval", "--pack", "service-mesh"), "--labels FILE or --disputes"),
+    ]
+    for args, needle in cases:
+        assert_one_line_error(mockint(*args, db=db_path), needle)
+
+
+def test_disputes_travel_with_exports(store: Store, service_mesh: Pack, tmp_path: Path) -> None:
+    from mockint.review import export, markdown
+    from mockint.review.importer import import_document, read_document
+    from mockint.review.transcript import load_transcript
+
+    session = one_question(store, service_mesh, PARAPHRASE)
+    grade_id = store.grades(store.turns(session)[0]["id"])[0]["id"]
+    store.dispute(grade_id, "cp-down-static", "covered", "in other words")
+
+    text = markdown.render(load_transcript(store, session))
+    assert "**Disputed:** you say cp-down-static was covered" in text
+
+    path = tmp_path / "out.json"
+    path.write_text(export.to_json(export.export_document(store, [session])), encoding="utf-8")
+    other = Store(tmp_path / "other.db")
+    import_document(other, read_document(path))
+    moved = other.all_disputes()
+    assert [(d["point_id"], d["claim"], d["note"]) for d in moved] == [
+        ("cp-down-static", "covered", "in other words")
+    ]
