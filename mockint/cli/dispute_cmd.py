@@ -46,11 +46,10 @@ def dispute(
     as_json: bool,
 ) -> None:
     """Dispute a rubric point's verdict, or list a session's disputes."""
-    from mockint.grading.base import primary_grade
+    from mockint.review.disputes import counting_grade, record_dispute
 
     store = ctx.store()
-    session = store.session(session_id)
-    if session is None:
+    if store.session(session_id) is None:
         raise UserError(f"no session {session_id} (`mockint history` lists sessions)")
     if question_id is None:
         _list(store.session_disputes(session_id), session_id, as_json)
@@ -59,29 +58,13 @@ def dispute(
         raise UserError("give the rubric point to dispute (`mockint show ID` lists them)")
     if (claim is None) == (not withdraw):
         raise UserError("say --covered or --not-covered (or --withdraw)")
-    turns = store.turns(session_id)
-    main = next((t for t in turns if t["question_id"] == question_id and t["kind"] == "main"), None)
-    if main is None:
-        raise UserError(f"session {session_id} has no question {question_id!r}")
-    grade = primary_grade(store.grades(main["id"]), session["grader"])
-    if grade is None:
-        raise UserError(f"question {question_id!r} of session {session_id} has no grade yet")
-    points = {p["id"]: p for p in grade["points"]}
-    if point_id not in points:
-        known = ", ".join(points) or "none"
-        raise UserError(f"question {question_id!r} has no rubric point {point_id!r} ({known})")
     if withdraw:
-        store.withdraw_dispute(grade["id"], point_id)
+        store.withdraw_dispute(counting_grade(store, session_id, question_id)["id"], point_id)
         click.echo(safe_text(f"Withdrew the dispute of {question_id}/{point_id}.", one_line=True))
         return
     assert claim is not None
-    store.dispute(grade["id"], point_id, claim, note)
-    said = "covered" if claim == "covered" else "not covered"
-    line = (
-        f"Noted: you say {question_id}/{point_id} was {said}; the {grade['grader']} grader "
-        f"said {points[point_id]['verdict']}. The grade itself is unchanged."
-    )
-    click.echo(safe_text(line, one_line=True))
+    message = record_dispute(store, session_id, question_id, point_id, claim, note)
+    click.echo(safe_text(message, one_line=True))
 
 
 def _list(disputes: dict[int, dict[str, dict[str, Any]]], session_id: int, as_json: bool) -> None:

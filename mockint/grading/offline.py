@@ -84,9 +84,16 @@ class OfflineGrader:
         self._pack, self._pack_references = pack, None
         self._texts.clear()
 
-    def warm_up(self) -> None:
-        """Load the model now (call it from a worker) so the first answer does not wait."""
-        self._encoder()
+    def warm_up(self, questions: list[Question] | None = None) -> None:
+        """Load the model and embed the questions' rubric texts now (call it from a worker),
+        so no answer waits for either; by default every question of the pack."""
+        encoder = self._encoder()
+        if encoder is None:
+            return
+        if questions is None:
+            questions = list(self._pack.questions) if self._pack else []
+        for question in questions:
+            self._question_texts(question, encoder)
 
     def _encoder(self) -> Encoder | None:
         if self.unavailable is not None:
@@ -113,25 +120,23 @@ class OfflineGrader:
         if reading.compiled.derived:
             allowed = " ".join(_allowed_sentences(reading))
             if allowed:
-                texts = self._question_texts(question, reading, encoder)
+                texts = self._question_texts(question, encoder)
                 vectors = encoder.embed([*(text for _, text in units), allowed])
                 self._credit_reference(question, reading, units, vectors, texts, encoder)
         elif units:
-            texts = self._question_texts(question, reading, encoder)
+            texts = self._question_texts(question, encoder)
             _credit_points(reading, units, encoder.embed([text for _, text in units]), texts)
         reading.finish()
         return reading.grade
 
     # --- what each point is compared with ----------------------------------------------
 
-    def _question_texts(
-        self, question: Question, reading: Reading, encoder: Encoder
-    ) -> _QuestionTexts:
+    def _question_texts(self, question: Question, encoder: Encoder) -> _QuestionTexts:
         cached = self._texts.get(id(question))
         if cached is not None and cached[0] is question:
             return cached[1]
 
-        compiled = reading.compiled
+        compiled = self.keyword.compiled(question)
         point_vectors: list[np.ndarray] = []
         whole = None
         if compiled.derived:

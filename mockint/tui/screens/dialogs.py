@@ -1,4 +1,5 @@
-"""Small modal dialogs: a yes/no question, the pause menu, and the coach's grade panel."""
+"""Small modal dialogs: a yes/no question, the pause menu, the coach's grade panel, and
+the dispute picker."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
+from mockint.review.disputes import DisputablePoint
+from mockint.safe_text import safe_text
 from mockint.tui.widgets.grade_view import Report, ReportView
 from mockint.tui.widgets.key_bar import KeyBar
 
@@ -108,3 +111,40 @@ class FeedbackPanel(ModalScreen[None]):
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(None)
+
+
+class DisputeDialog(ModalScreen[DisputablePoint | None]):
+    """Pick a rubric point whose verdict you disagree with; picking a disputed one withdraws
+    the dispute. The grade is never changed: the dispute is kept beside it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss", "Close")]
+
+    def __init__(self, points: list[DisputablePoint]) -> None:
+        super().__init__()
+        self.points = points
+
+    def compose(self) -> ComposeResult:
+        options = []
+        for index, point in enumerate(self.points):
+            if point.claim is None:
+                action = "I covered this" if point.proposed == "covered" else "not covered"
+            else:
+                action = "withdraw my dispute"
+            label = (
+                f"{point.question_id} · {point.description} — grader: {point.verdict} → {action}"
+            )
+            options.append(Option(Content(safe_text(label, one_line=True)), id=str(index)))
+        with Vertical(classes="dialog wide"):
+            yield Static(
+                "Dispute a verdict (enter) · the grade stays as the grader gave it",
+                classes="dialog-title",
+            )
+            yield OptionList(*options, id="dispute-choices")
+        yield KeyBar()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(self.points[int(event.option.id or 0)])
+
+    async def action_dismiss(self, result: DisputablePoint | None = None) -> None:
+        self.dismiss(result)

@@ -8,6 +8,7 @@ draft, advance) happen on the UI thread; each is one small SQLite statement.
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING, ClassVar, Literal, cast
 
 from textual import work
@@ -157,7 +158,11 @@ class InterviewScreen(Screen[None]):
         self.post_message(self.Opened(interview))
         warm_up = getattr(grader, "warm_up", None)
         if callable(warm_up):
-            warm_up()  # load the sentence encoder while the candidate reads the question
+            # Load the sentence encoder and the session's rubric texts while the candidate
+            # reads the question. A daemon thread, not a worker: quitting never waits for it,
+            # and an answer submitted meanwhile simply waits for the model in its own worker.
+            questions = [q for q in interview.pack.questions if q.id in interview.question_ids]
+            threading.Thread(target=warm_up, args=(questions,), name="warm-up", daemon=True).start()
 
     def on_interview_screen_opened(self, message: Opened) -> None:
         self.interview = message.interview

@@ -17,8 +17,10 @@ from textual.widgets import Static
 
 from mockint.interview import options_from_session, practice_options
 from mockint.packs import Pack
+from mockint.review.disputes import DisputablePoint, disputable_points, record_dispute
 from mockint.safe_text import safe_text
 from mockint.scorecard import build_scorecard
+from mockint.tui.screens.dialogs import DisputeDialog
 from mockint.tui.widgets.grade_view import (
     ReportView,
     band_style,
@@ -35,6 +37,7 @@ class ScorecardScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("t", "transcript", "Transcript"),
         Binding("p", "practice", "Practise lowest"),
+        Binding("d", "dispute", "Dispute a point"),
         Binding("n", "new_session", "New session"),
         Binding("escape", "new_session", "Home", show=False),
     ]
@@ -70,6 +73,16 @@ class ScorecardScreen(Screen[None]):
             for number, result in enumerate(card.results, 1):
                 yield Static(result_heading(number, result), classes="result-heading")
                 yield ReportView(result_report(result), classes="result-body")
+            disputed = [p for p in disputable_points(store, self.session_id) if p.claim]
+            if disputed:
+                lines = [
+                    f"{p.question_id}/{p.point_id}: you say "
+                    f"{'covered' if p.claim == 'covered' else 'not covered'}, "
+                    f"the grader said {p.verdict}"
+                    for p in disputed
+                ]
+                text = "Your disputes (the grades are unchanged)\n" + "\n".join(lines)
+                yield Static(Content(safe_text(text)), id="scorecard-disputes")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -77,6 +90,27 @@ class ScorecardScreen(Screen[None]):
 
     def action_transcript(self) -> None:
         self.mockint.open_transcript(self.session_id)
+
+    def action_dispute(self) -> None:
+        points = disputable_points(self.mockint.store, self.session_id)
+        if not points:
+            self.notify("Nothing graded to dispute yet.")
+            return
+        self.app.push_screen(DisputeDialog(points), self._disputed)
+
+    def _disputed(self, point: DisputablePoint | None) -> None:
+        if point is None:
+            return
+        store = self.mockint.store
+        if point.claim is not None:
+            store.withdraw_dispute(point.grade_id, point.point_id)
+            message = f"Withdrew your dispute of {point.question_id}/{point.point_id}."
+        else:
+            message = record_dispute(
+                store, self.session_id, point.question_id, point.point_id, point.proposed
+            )
+        self.notify(safe_text(message, one_line=True), markup=False)
+        self.refresh(recompose=True)
 
     def action_new_session(self) -> None:
         self.mockint.go_home()
