@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from mockint.errors import UserError
 from mockint.grading.base import primary_grade
+from mockint.review.results import session_outcomes
 from mockint.store import GradeRow, Store
 
 
@@ -19,7 +20,7 @@ class DisputablePoint:
     question_id: str
     point_id: str
     description: str
-    verdict: str  # the grader's
+    verdict: str  # the grader's, over the question's main answer and follow-ups
     claim: str | None  # the candidate's, when disputed: "covered" or "missed"
     grade_id: int
 
@@ -51,6 +52,12 @@ def disputable_points(store: Store, session_id: int) -> list[DisputablePoint]:
         return []
     grades = store.session_grades(session_id)
     disputes = store.session_disputes(session_id)
+    # what the candidate sees: the question's verdicts over its main answer and follow-ups
+    combined = {
+        outcome.question_id: {p.point_id: p.verdict for p in outcome.grade.points}
+        for outcome in session_outcomes(store, session)
+        if outcome.grade is not None
+    }
     points = []
     for turn in store.turns(session_id):
         if turn["kind"] != "main":
@@ -66,7 +73,9 @@ def disputable_points(store: Store, session_id: int) -> list[DisputablePoint]:
                     question_id=turn["question_id"],
                     point_id=point["id"],
                     description=point.get("description") or point["id"],
-                    verdict=point.get("verdict", "missed"),
+                    verdict=combined.get(turn["question_id"], {}).get(
+                        point["id"], point.get("verdict", "missed")
+                    ),
                     claim=dispute["claim"] if dispute else None,
                     grade_id=grade["id"],
                 )

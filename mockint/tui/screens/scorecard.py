@@ -111,6 +111,7 @@ class ScorecardScreen(Screen[None]):
             )
         self.notify(safe_text(message, one_line=True), markup=False)
         self.refresh(recompose=True)
+        self.call_after_refresh(lambda: self.query_one("#scorecard-body").focus())
 
     def action_new_session(self) -> None:
         self.mockint.go_home()
