@@ -2,9 +2,11 @@
 
     .venv/bin/python bench/startup.py [--runs 7]
 
-1. launch to interactive home: the installed `mockint` is started in a tmux pane (a real
-   terminal) and the pane is polled until the home screen's "Start interview" button and the
-   footer are drawn; median and max of several runs (target: under 1.0 s).
+1. launch to interactive home, side by side with a floor: the installed `mockint` and a minimal
+   Textual app (one Static and a Footer, the least any Textual app costs) are started in turn
+   in a tmux pane (a real terminal), interleaved run by run so both see the same load, and the
+   pane is polled until "Start interview" and the key bar's "Quit" are drawn; medians, and
+   mockint's as a multiple of the floor's (target: at most 1.3x).
 2. in process: the time from `make_app(...)` to the home screen mounted under App.run_test,
    i.e. without interpreter start-up and imports.
 3. a scripted 5-question session (pilot, real keyword grader, follow-ups answered) in a fresh
@@ -61,51 +63,86 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def launch_to_home(runs: int) -> tuple[list[float], list[float]]:
-    """Wall seconds from starting `mockint` in a tmux pane to the home screen being drawn, and
-    the CPU seconds the process had used by then (the wall time of an otherwise idle machine:
-    start-up is single-threaded, so on a busy machine CPU time is the fairer figure)."""
+# The floor: what any Textual app costs to reach an interactive first screen. The same markers
+# as mockint's home, so both are timed by the same poll.
+FLOOR_APP = textwrap.dedent(
+    """
+    from textual.app import App
+    from textual.widgets import Footer, Static
+
+    class Floor(App):
+        BINDINGS = [("ctrl+q", "quit", "Quit")]
+
+        def compose(self):
+            yield Static("Start interview")
+            yield Footer()
+
+    Floor().run()
+    """
+)
+
+
+def time_launch(command: str, root: Path, env: dict[str, str]) -> tuple[float, float] | None:
+    """Wall seconds from starting `command` in a fresh tmux pane until HOME_READY is on screen,
+    and the CPU seconds the process had used by then; None when it never appeared."""
+    tmux = ["tmux", "-S", str(root / "sock")]
+    start = time.perf_counter()
+    subprocess.run(
+        [*tmux, "new-session", "-d", "-x", "100", "-y", "30", f"exec {command}"],
+        env=env,
+        check=True,
+    )
+    deadline = start + 30
+    screen = ""
+    try:
+        while time.perf_counter() < deadline:
+            screen = subprocess.run(
+                [*tmux, "capture-pane", "-p"], env=env, capture_output=True, text=True
+            ).stdout
+            if all(marker in screen for marker in HOME_READY):
+                wall = time.perf_counter() - start
+                pid = subprocess.run(
+                    [*tmux, "display", "-p", "#{pane_pid}"],
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                ).stdout
+                return wall, cpu_seconds(int(pid))
+            time.sleep(0.005)
+    finally:
+        subprocess.run([*tmux, "kill-server"], env=env, capture_output=True)
+    print(f"{command} never showed its first screen:\n{screen}")
+    return None
+
+
+def launch_to_home(runs: int) -> dict[str, tuple[list[float], list[float]]]:
+    """Wall and CPU seconds to an interactive first screen, for mockint and the floor app,
+    interleaved (floor, mockint, floor, mockint, ...) so a change in load hits both alike.
+
+    CPU time is the fairer figure on a busy machine (start-up is single-threaded)."""
     if shutil.which("tmux") is None:
         print("tmux is not installed: skipping the terminal measurement")
-        return [], []
-    command = mockint_command()
-    times: list[float] = []
-    cpu: list[float] = []
+        return {}
+    mockint = mockint_command()
+    times: dict[str, tuple[list[float], list[float]]] = {"floor": ([], []), "mockint": ([], [])}
     for _ in range(runs):
-        with tempfile.TemporaryDirectory() as tmp:
-            root = Path(tmp)
-            env = isolated_env(root)
-            # A returning user's case: the database exists (a first run also creates its schema).
-            subprocess.run([command, "history"], env=env, check=True, capture_output=True)
-            tmux = ["tmux", "-S", str(root / "sock")]
-            start = time.perf_counter()
-            subprocess.run(
-                [*tmux, "new-session", "-d", "-x", "100", "-y", "30", f"exec {command}"],
-                env=env,
-                check=True,
-            )
-            deadline = start + 30
-            try:
-                while time.perf_counter() < deadline:
-                    screen = subprocess.run(
-                        [*tmux, "capture-pane", "-p"], env=env, capture_output=True, text=True
-                    ).stdout
-                    if all(marker in screen for marker in HOME_READY):
-                        times.append(time.perf_counter() - start)
-                        pid = subprocess.run(
-                            [*tmux, "display", "-p", "#{pane_pid}"],
-                            env=env,
-                            capture_output=True,
-                            text=True,
-                        ).stdout
-                        cpu.append(cpu_seconds(int(pid)))
-                        break
-                    time.sleep(0.005)
+        for name in times:
+            with tempfile.TemporaryDirectory() as tmp:
+                root = Path(tmp)
+                env = isolated_env(root)
+                if name == "floor":
+                    floor = root / "floor.py"
+                    floor.write_text(FLOOR_APP)
+                    command = f"{sys.executable} {floor}"
                 else:
-                    print("the home screen never appeared:\n" + screen)
-            finally:
-                subprocess.run([*tmux, "kill-server"], env=env, capture_output=True)
-    return times, cpu
+                    command = mockint
+                    # a returning user's case: the database exists (a first run also creates it)
+                    subprocess.run([command, "history"], env=env, check=True, capture_output=True)
+                measured = time_launch(command, root, env)
+                if measured is not None:
+                    times[name][0].append(measured[0])
+                    times[name][1].append(measured[1])
+    return times
 
 
 IN_PROCESS = textwrap.dedent(
@@ -192,20 +229,31 @@ def run_script(script: str) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=7, help="terminal launches to time")
+    parser.add_argument(
+        "--launch-only", action="store_true", help="only the side-by-side launch measurement"
+    )
     args = parser.parse_args()
 
     print(f"mockint start-up and memory ({sys.platform}, Python {sys.version.split()[0]})")
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"load average {load:.1f} on {os.cpu_count()} cores (a busy machine inflates wall time)")
-    times, cpu = launch_to_home(args.runs)
-    if times:
-        median = statistics.median(times)
-        verdict = "ok" if median < 1.0 else "over the 1.0 s target"
-        print(
-            f"launch to interactive home (tmux, {len(times)} runs): median {median:.2f} s, "
-            f"min {min(times):.2f} s, max {max(times):.2f} s — {verdict}"
+    launches = launch_to_home(args.runs)
+    if launches and all(launches[name][0] for name in ("floor", "mockint")):
+        for name, label in (("floor", "minimal Textual app (floor)"), ("mockint", "mockint")):
+            wall, cpu = launches[name]
+            print(
+                f"launch to interactive first screen, {label} ({len(wall)} runs, tmux): "
+                f"median {statistics.median(wall):.2f} s (min {min(wall):.2f}, max "
+                f"{max(wall):.2f}); CPU by then: median {statistics.median(cpu):.2f} s"
+            )
+        ratio = statistics.median(launches["mockint"][0]) / statistics.median(launches["floor"][0])
+        cpu_ratio = statistics.median(launches["mockint"][1]) / statistics.median(
+            launches["floor"][1]
         )
-        print(f"  CPU time used by then: median {statistics.median(cpu):.2f} s")
+        verdict = "ok" if ratio <= 1.3 else "over the 1.3x target"
+        print(f"mockint / floor: {ratio:.2f}x wall, {cpu_ratio:.2f}x CPU — {verdict}")
+    if args.launch_only:
+        return
     in_process = run_script(IN_PROCESS)
     print(
         f"in process: imports {in_process['imports']:.2f} s, make_app to home mounted "

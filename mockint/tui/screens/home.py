@@ -61,6 +61,7 @@ class HomeScreen(Screen[None]):
         self.pack_errors = [str(error) for error in errors]
         # the interrupted sessions offered, newest first: (session id, button label)
         self.resumable: list[tuple[int, str]] = []
+        self.more_resumable = 0
         self.due_count: int | None = None
 
     @property
@@ -124,11 +125,10 @@ class HomeScreen(Screen[None]):
                     yield Static("no LLM configured", id="grader-hint", classes="hint")
             with Horizontal(id="home-buttons"):
                 yield Button("Start interview", id="start", variant="primary", compact=True)
+            # one button per interrupted session, made when there is one (most starts: none)
+            self._load_resumable()
             with Vertical(id="home-resume"):
-                for number in range(RESUME_SHOWN):
-                    button_id = "resume" if number == 0 else f"resume-{number + 1}"
-                    yield Button("", id=button_id, classes="resume-button", compact=True)
-                yield Static("", id="resume-more", classes="hint")
+                yield from self._resume_widgets()
             with Horizontal(id="home-review-buttons"):
                 yield Button("Practise what's due", id="due", compact=True)
                 yield Button("History", id="history", compact=True)
@@ -144,14 +144,15 @@ class HomeScreen(Screen[None]):
         elif self.pack_errors:
             self._message("Skipped broken packs: " + "; ".join(self.pack_errors))
         self._update_hints()
-        self._refresh_resume()
+        self.query_one("#home-resume").display = bool(self.resumable)
         # Enter starts an interview with the defaults; tab moves through the form.
         self.query_one("#start", Button).focus()
-        self.call_after_refresh(self._refresh_counts)
 
-    def on_screen_resume(self) -> None:
-        self._refresh_resume()
-        self._refresh_counts()
+    async def on_screen_resume(self) -> None:
+        """Shown (the first time too, or back from an interview): sessions may have been
+        interrupted or finished meanwhile; the counts wait until the screen is drawn."""
+        await self._refresh_resume()
+        self.call_after_refresh(self._refresh_counts)
 
     # form state -------------------------------------------------------------------------------
 
@@ -187,8 +188,8 @@ class HomeScreen(Screen[None]):
             self._update_hints()
             self._refresh_counts()
 
-    def _refresh_resume(self) -> None:
-        """One button per interrupted session, newest first (not only the latest)."""
+    def _load_resumable(self) -> None:
+        """The interrupted sessions to offer, newest first, and how many more History has."""
         from mockint.review.history import HistoryFilter, count, page
 
         store = self.mockint.store
@@ -201,18 +202,32 @@ class HomeScreen(Screen[None]):
             self.resumable.append(
                 (row.id, f"Resume #{row.id}: {title}, question {number} of {total}")
             )
-        buttons = list(self.query(".resume-button").results(Button))
-        for index, button in enumerate(buttons):
-            shown = index < len(self.resumable)
-            button.display = shown
-            if shown:
-                button.label = plain(self.resumable[index][1], one_line=True)
-                button.refresh(layout=True)
-        more = count(store, waiting) - len(rows) if len(rows) == RESUME_SHOWN else 0
-        hint = self.query_one("#resume-more", Static)
-        hint.display = more > 0
-        hint.update(f"and {more} more interrupted in History (ctrl+o)" if more > 0 else "")
-        self.query_one("#home-resume").display = bool(self.resumable)
+        self.more_resumable = count(store, waiting) - len(rows) if len(rows) == RESUME_SHOWN else 0
+
+    def _resume_widgets(self) -> list[Static | Button]:
+        widgets: list[Static | Button] = [
+            Button(
+                plain(label, one_line=True),
+                id="resume" if index == 0 else f"resume-{index + 1}",
+                classes="resume-button",
+                compact=True,
+            )
+            for index, (_, label) in enumerate(self.resumable)
+        ]
+        if self.more_resumable:
+            hint = f"and {self.more_resumable} more interrupted in History (ctrl+o)"
+            widgets.append(Static(hint, id="resume-more", classes="hint"))
+        return widgets
+
+    async def _refresh_resume(self) -> None:
+        """One button per interrupted session, newest first (not only the latest)."""
+        before = (self.resumable, self.more_resumable)
+        self._load_resumable()
+        box = self.query_one("#home-resume")
+        box.display = bool(self.resumable)
+        if (self.resumable, self.more_resumable) != before:
+            await box.remove_children()
+            await box.mount(*self._resume_widgets())
         self.refresh_bindings()
 
     # practice counts ----------------------------------------------------------------------------
