@@ -125,6 +125,29 @@ async def test_typing_down_and_enter_opens_the_first_result(store: Store, tmp_pa
         assert screen.session_id == newest
 
 
+async def test_an_enter_that_beats_the_focus_to_the_results_opens_the_first(
+    store: Store, tmp_path: Path
+) -> None:
+    """In a real terminal "text, down, enter" can arrive in one burst: down moves the focus to
+    the results, but the enter is already on its way to the search box. It opens the result,
+    as meant, instead of only searching again; enter typed in the box alone still searches."""
+    mtls_session(store, T0)
+    newest = mtls_session(store, T0 + timedelta(days=1))
+    app = ScreenApp(lambda: SearchScreen(store, deps=deps(tmp_path)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"istiod")
+        screen = app.screen
+        box = screen.query_one(Input)
+        await pilot.press("enter")  # in the box: searches, stays here
+        await pilot.pause()
+        assert app.screen is screen and screen.hits
+        await pilot.press("slash")
+        screen.action_results()  # down arrived first ...
+        box.post_message(Input.Submitted(box, box.value))  # ... the enter the box still got
+        await settle(pilot)
+        assert isinstance(app.screen, TranscriptScreen) and app.screen.session_id == newest
+
+
 async def test_transcript_regrades_and_exports(store: Store, tmp_path: Path) -> None:
     session = mtls_session(store, T0)
     grader = VerdictGrader("llm")

@@ -53,6 +53,7 @@ class SearchScreen(Screen[None]):
         self.deps = deps or ReviewDeps()
         self.initial = query
         self.hits: dict[str, SearchHit] = {}
+        self.searched: str | None = None  # the text the results are for
         self._timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -83,6 +84,7 @@ class SearchScreen(Screen[None]):
             self.query_one(Input).focus()
 
     def run_search(self, text: str) -> None:
+        self.searched = text
         status = self.query_one("#search-status", Static)
         table = self.query_one(DataTable)
         table.clear()
@@ -133,19 +135,32 @@ class SearchScreen(Screen[None]):
 
         def search_now() -> None:
             self._timer = None
-            self.run_search(value)
+            if value != self.searched:  # down may have searched it already
+                self.run_search(value)
 
         self._timer = self.set_timer(DEBOUNCE_SECONDS, search_now)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        table = self.query_one(DataTable)
+        if self.focused is table and self.hits:
+            # typed fast, down then enter: down moved to the results, but the enter reached the
+            # search box before the focus did; it was meant for the result under the cursor
+            self.open_hit(self.hits.get(self._row_key(table)))
+            return
         if self._timer is not None:
             self._timer.stop()
         self.run_search(event.value)
         if self.hits:
-            self.query_one(DataTable).focus()
+            table.focus()
+
+    @staticmethod
+    def _row_key(table: DataTable[object]) -> str:
+        return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        hit = self.hits.get(str(event.row_key.value))
+        self.open_hit(self.hits.get(str(event.row_key.value)))
+
+    def open_hit(self, hit: SearchHit | None) -> None:
         if hit is None:
             return
         from mockint.tui.screens.transcript import TranscriptScreen
@@ -158,11 +173,14 @@ class SearchScreen(Screen[None]):
         self.query_one(Input).focus()
 
     def action_results(self) -> None:
-        """From the search box to the first result (searching now if typing has not paused)."""
+        """From the search box to the first result, searching now if what is typed has not
+        been searched yet (a fast typist's down can arrive before the box reports a change)."""
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
-            self.run_search(self.query_one(Input).value)
+        text = self.query_one(Input).value
+        if text != self.searched:
+            self.run_search(text)
         if self.hits:
             table = self.query_one(DataTable)
             table.move_cursor(row=0)
