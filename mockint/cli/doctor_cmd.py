@@ -38,12 +38,12 @@ Examples:
 def doctor(ctx: Context, as_json: bool) -> None:
     """Check the LLM grader's endpoint; exit 1 when it cannot grade.
 
-    With nothing of an LLM configured there is nothing to check: the offline keyword grader
-    needs no setup, so doctor says so and contacts no server.
+    With nothing of an LLM configured there is nothing to check: the offline grader needs no
+    setup, so doctor says so and contacts no server.
     """
     settings = ctx.settings
     if not (settings.model or settings.base_url or settings.api_key):
-        _offline(as_json)
+        _offline(settings.active_grader, as_json)
         return
     # openai is imported here, not at start-up: the other commands never pay for it.
     from mockint.grading.llm_client import LLMClient
@@ -96,12 +96,15 @@ def doctor(ctx: Context, as_json: bool) -> None:
         raise SystemExit(1)
 
 
-def _offline(as_json: bool) -> None:
+OFFLINE_GRADERS = {"offline": "keywords and meaning", "keyword": "keywords only"}
+
+
+def _offline(grader: str, as_json: bool) -> None:
     if as_json:
         echo_json(
             {
                 "llm_configured": False,
-                "grader": "keyword",
+                "grader": grader,
                 "ok": True,
                 "problem": None,
                 "endpoint": None,
@@ -109,8 +112,9 @@ def _offline(as_json: bool) -> None:
             }
         )
         return
-    click.echo("No LLM is configured, so mockint grades with the offline keyword grader.")
-    click.echo("It needs no setup, no network and no account: nothing to check.")
+    kind = OFFLINE_GRADERS.get(grader, grader)
+    click.echo(f"No LLM is configured, so mockint grades offline ({grader} grader: {kind}).")
+    click.echo("The offline grader needs no setup, no network and no account: nothing to check.")
     click.echo(
         "To grade with a model, set MOCKINT_MODEL (and OPENAI_BASE_URL, OPENAI_API_KEY) or "
         "pass --model/--base-url, then run doctor again."
