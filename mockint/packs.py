@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -63,17 +63,14 @@ class Question(_Strict):
 
     @model_validator(mode="after")
     def _check_consistency(self) -> Question:
-        if not self.rubric and not (self.reference_answer or "").strip():
-            raise ValueError("needs rubric points or a reference_answer")
-        _no_duplicates("rubric", [p.id for p in self.rubric])
-        _no_duplicates("red_flags", [f.id for f in self.red_flags])
-        known = {p.id for p in self.rubric}
-        for index, follow_up in enumerate(self.follow_ups):
-            for probe in follow_up.probes:
-                if probe not in known:
-                    raise ValueError(
-                        f"follow_ups[{index}].probes names unknown rubric point {probe!r}"
-                    )
+        problems = _consistency(
+            [p.id for p in self.rubric],
+            [f.id for f in self.red_flags],
+            [list(f.probes) for f in self.follow_ups],
+            bool((self.reference_answer or "").strip()),
+        )
+        if problems:
+            raise ValueError(_SEPARATOR.join(problems))
         return self
 
     def point(self, point_id: str) -> RubricPoint | None:
@@ -94,7 +91,9 @@ class Pack(_Strict):
 
     @model_validator(mode="after")
     def _unique_question_ids(self) -> Pack:
-        _no_duplicates("questions", [q.id for q in self.questions])
+        problems = _duplicates("questions", [q.id for q in self.questions])
+        if problems:
+            raise ValueError(_SEPARATOR.join(problems))
         return self
 
     @property
@@ -113,20 +112,95 @@ class Pack(_Strict):
         return minutes * 60
 
 
-def _no_duplicates(field: str, ids: list[str]) -> None:
-    seen: set[str] = set()
+# A validator that finds several problems reports them in one error, joined by this; `_describe`
+# splits them again, so that `mockint packs validate` can list every one on a line of its own.
+_SEPARATOR = "\n"
+
+
+def _duplicates(field: str, ids: list[Any]) -> list[str]:
+    seen: set[Any] = set()
+    problems = []
     for item in ids:
         if item in seen:
-            raise ValueError(f"duplicate id {item!r} in {field}")
+            problems.append(f"duplicate id {item!r} in {field}")
         seen.add(item)
+    return problems
+
+
+def _consistency(
+    point_ids: list[Any], flag_ids: list[Any], probes: list[list[Any]], has_reference: bool
+) -> list[str]:
+    """What a question's parts must agree on, from plain ids, so that the same checks run on a
+    validated question and, when some of its fields are broken, on the raw TOML."""
+    problems = []
+    if not point_ids and not has_reference:
+        problems.append("needs rubric points or a reference_answer")
+    problems += _duplicates("rubric", point_ids)
+    problems += _duplicates("red_flags", flag_ids)
+    known = set(point_ids)
+    for index, named in enumerate(probes):
+        for probe in named:
+            if probe not in known:
+                problems.append(f"follow_ups[{index}].probes names unknown rubric point {probe!r}")
+    return problems
+
+
+def _raw_consistency(raw: dict[str, Any], errors: list[Any]) -> list[tuple[int, str]]:
+    """The consistency checks of questions whose own check never ran because a field of theirs
+    is broken (pydantic runs a model's check only once its fields are valid)."""
+    questions = raw.get("questions")
+    if not isinstance(questions, list):
+        return []
+    broken = {e["loc"][1] for e in errors if len(e["loc"]) > 2 and e["loc"][0] == "questions"}
+    problems: list[tuple[int, str]] = []
+    for index in sorted(broken):
+        question = questions[index] if index < len(questions) else None
+        if not isinstance(question, dict):
+            continue
+
+        def ids(field: str, item: dict[str, Any] = question) -> list[Any]:
+            value = item.get(field)
+            rows = value if isinstance(value, list) else []
+            return [row.get("id") for row in rows if isinstance(row, dict) and "id" in row]
+
+        follow_ups = question.get("follow_ups")
+        probes = [
+            list(f["probes"]) if isinstance(f, dict) and isinstance(f.get("probes"), list) else []
+            for f in (follow_ups if isinstance(follow_ups, list) else [])
+        ]
+        reference = question.get("reference_answer")
+        has_rubric_field = isinstance(question.get("rubric"), list) and bool(question["rubric"])
+        found = _consistency(
+            ids("rubric"),
+            ids("red_flags"),
+            probes,
+            has_rubric_field or (isinstance(reference, str) and bool(reference.strip())),
+        )
+        where = f"question {question['id']!r}" if question.get("id") else f"question #{index + 1}"
+        problems += [(index, f"{where}, {problem}") for problem in found]
+    return problems
 
 
 class PackError(UserError):
-    """A pack that cannot be loaded; the message names file, question and field."""
+    """A pack that cannot be loaded; the message names file, question and field.
+
+    `problems` holds every problem found, one line each; the message (what a command that only
+    needs the pack prints) is the first of them and how many more there are.
+    """
+
+    def __init__(self, message: str, problems: Sequence[str] = ()) -> None:
+        self.problems: tuple[str, ...] = tuple(problems) or (message,)
+        super().__init__(message)
+
+    @classmethod
+    def of(cls, problems: Sequence[str]) -> PackError:
+        more = len(problems) - 1
+        suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+        return cls(f"{problems[0]}{suffix}", problems)
 
 
-def _describe(error: Mapping[str, Any], raw: dict[str, Any]) -> str:
-    """Turn one pydantic error into 'question 'x', field 'y': message'."""
+def _describe(error: Mapping[str, Any], raw: dict[str, Any]) -> list[str]:
+    """Turn one pydantic error into 'question 'x', field 'y': message' (one per problem)."""
     loc = list(error["loc"])
     where = ""
     if len(loc) >= 2 and loc[0] == "questions" and isinstance(loc[1], int):
@@ -142,13 +216,25 @@ def _describe(error: Mapping[str, Any], raw: dict[str, Any]) -> str:
             field += f"[{part}]"
         else:
             field += ("." if field else "") + str(part)
-    message = error["msg"].removeprefix("Value error, ")
+    messages = error["msg"].removeprefix("Value error, ").split(_SEPARATOR)
     if error["type"] == "extra_forbidden":
-        message = "unknown field"
+        messages = ["unknown field"]
     elif error["type"] == "missing":
-        message = "missing required field"
+        messages = ["missing required field"]
     parts = [p for p in (where, f"field {field!r}" if field else "") if p]
-    return ", ".join([*parts, message])
+    return [", ".join([*parts, message]) for message in messages]
+
+
+def _unchecked_duplicates(raw: dict[str, Any], errors: list[Any]) -> list[str]:
+    """Duplicate question ids: the pack's own check runs only when every field is valid, so
+    when it did not run (no error about the pack as a whole), look at the raw questions."""
+    if any(not error["loc"] for error in errors):
+        return []
+    questions = raw.get("questions")
+    if not isinstance(questions, list):
+        return []
+    ids = [q.get("id") for q in questions if isinstance(q, dict) and isinstance(q.get("id"), str)]
+    return _duplicates("questions", ids)
 
 
 def parse_pack(text: str, source: str) -> Pack:
@@ -159,10 +245,32 @@ def parse_pack(text: str, source: str) -> Pack:
     try:
         return Pack.model_validate(raw)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        more = len(exc.errors()) - 1
-        suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
-        raise PackError(f"{source}: {_describe(first, raw)}{suffix}") from None
+        errors = list(exc.errors())
+        # "questions should have at least 1 item after validation" only echoes broken items
+        errors = [e for e in errors if not (e["type"] == "too_short" and _above(e, errors))]
+        found = [
+            (_order(error["loc"]), problem) for error in errors for problem in _describe(error, raw)
+        ]
+        found += _raw_consistency(raw, errors)
+        found += [(_LAST, problem) for problem in _unchecked_duplicates(raw, errors)]
+        found.sort(key=lambda item: item[0])  # stable: in file order, question by question
+        raise PackError.of([f"{source}: {problem}" for _, problem in found]) from None
+
+
+_LAST = 1 << 30
+
+
+def _order(loc: tuple[Any, ...]) -> int:
+    """Problems of the pack's header first, then question by question."""
+    if len(loc) >= 2 and loc[0] == "questions" and isinstance(loc[1], int):
+        return loc[1]
+    return -1 if loc and loc[0] == "pack" else _LAST
+
+
+def _above(error: Mapping[str, Any], errors: list[Any]) -> bool:
+    """Whether other errors lie inside the field this one is about."""
+    loc = tuple(error["loc"])
+    return any(len(e["loc"]) > len(loc) and tuple(e["loc"][: len(loc)]) == loc for e in errors)
 
 
 def load_pack(path: Path) -> Pack:

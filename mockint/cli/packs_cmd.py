@@ -73,19 +73,25 @@ def show_pack(pack_ref: str, as_json: bool) -> None:
         )
 
 
+def echo_problems(error: PackError) -> None:
+    """Every problem of a broken pack, one `mockint: ...` line each, on standard error."""
+    for problem in error.problems:
+        click.echo(safe_text(f"mockint: {problem}", one_line=True), err=True)
+
+
 @packs.command("validate", epilog="\b\nExample:\n  mockint packs validate my-pack.toml other.toml")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 def validate_packs(paths: tuple[Path, ...]) -> None:
-    """Check pack files; exit 2 when any is broken."""
+    """Check pack files and report every problem of each; exit 2 when any is broken."""
     failed = False
     for path in paths:
         try:
             pack = load_pack(path)
         except PackError as exc:
-            click.echo(safe_text(f"error: {exc}", one_line=True), err=True)
+            echo_problems(exc)
             failed = True
             continue
-        click.echo(f"ok: {path} ({pack.id}, {len(pack.questions)} questions)")
+        click.echo(safe_text(f"ok: {path} ({pack.id}, {len(pack.questions)} questions)"))
     if failed:
         raise SystemExit(2)
 
