@@ -8,6 +8,7 @@ import click
 
 from mockint import locations
 from mockint.cli.main import Context, cli, echo_json, pass_context
+from mockint.errors import UserError
 from mockint.packs import Pack, PackError, discover_packs, load_pack, resolve_pack
 from mockint.safe_text import safe_text
 
@@ -92,6 +93,74 @@ def validate_packs(paths: tuple[Path, ...]) -> None:
             failed = True
             continue
         click.echo(safe_text(f"ok: {path} ({pack.id}, {len(pack.questions)} questions)"))
+    if failed:
+        raise SystemExit(2)
+
+
+LINT_EPILOG = """\b
+Examples:
+  mockint packs lint my-pack.toml
+  mockint packs lint kubernetes --json
+
+\b
+Exit status: 0 when every pack loads (with or without warnings), 2 when one does not.
+"""
+
+
+@packs.command("lint", epilog=LINT_EPILOG)
+@click.argument("refs", nargs=-1, required=True, metavar="ID|PATH...")
+@click.option("--json", "as_json", is_flag=True, help="Print the warnings as JSON.")
+@pass_context
+def lint_packs(ctx: Context, refs: tuple[str, ...], as_json: bool) -> None:
+    """Warn about what makes a pack grade badly: thin or vague terms, twin points, and more."""
+    from mockint.authoring.lint import lint_pack
+
+    failed = False
+    report = []
+    for ref in refs:
+        try:
+            pack, path = resolve_pack(ref)
+        except PackError as exc:
+            echo_problems(exc)
+            failed = True
+            continue
+        except UserError as exc:
+            click.echo(safe_text(f"mockint: {exc}", one_line=True), err=True)
+            failed = True
+            continue
+        findings = lint_pack(pack, ctx.settings.question_minutes)
+        report.append(
+            {
+                "pack": pack.id,
+                "path": str(path),
+                "questions": len(pack.questions),
+                "points": sum(len(q.rubric) for q in pack.questions),
+                "warnings": [
+                    {
+                        "check": f.check,
+                        "question": f.question_id,
+                        "part": f.part,
+                        "message": f.message,
+                    }
+                    for f in findings
+                ],
+            }
+        )
+        if as_json:
+            continue
+        for finding in findings:
+            click.echo(safe_text(f"{path}: {finding.describe()}", one_line=True))
+        count = len(findings)
+        verdict = f"{count} warning{'s' if count != 1 else ''}" if count else "clean"
+        click.echo(
+            safe_text(
+                f"{pack.id}: {len(pack.questions)} questions, "
+                f"{report[-1]['points']} rubric points: {verdict}",
+                one_line=True,
+            )
+        )
+    if as_json:
+        echo_json(report)
     if failed:
         raise SystemExit(2)
 
