@@ -27,6 +27,7 @@ ENV_KEYS: dict[str, str] = {
     "OPENAI_BASE_URL": "base_url",
     "OPENAI_API_KEY": "api_key",
     "MOCKINT_LLM_TIMEOUT": "timeout",
+    "MOCKINT_BUSY_TIMEOUT": "busy_timeout",
 }
 
 
@@ -44,6 +45,8 @@ class Settings(BaseModel):
     question_minutes: float = Field(default=5.0, gt=0)
     coach: bool = False
     autosave_seconds: float = Field(default=3.0, gt=0)
+    # seconds a write waits for another mockint process writing to the same database
+    busy_timeout: float = Field(default=30.0, gt=0, le=3600)
 
     @property
     def llm_configured(self) -> bool:

@@ -3,6 +3,10 @@
 It knows nothing of screens. A front end calls `current`, `save_draft`, `submit`, `grade`
 and `advance`; every step is written to the store first, so a session can be resumed from the
 database alone after a crash: the state lives in the rows, not in this object.
+
+An engine that starts or resumes a session claims it (mockint.ownership): a second process
+opening the same session is refused while this one lives, and every write carries the claim's
+token, so nothing one engine wrote can be overwritten by another. `release` lets it go.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from mockint.grading.base import (
     Grade,
     Grader,
 )
+from mockint.ownership import Claim
 from mockint.packs import FollowUp, Pack, Question, load_pack, resolve_pack
 from mockint.scorecard import Scorecard, build_scorecard, question_grade, seconds_between
 from mockint.store import Store, TurnRow, now_iso, parse_iso
@@ -240,6 +245,11 @@ class Interview:
         self.current: Turn | None = None
         # when the clock of the current turn was stopped (the pause menu is open), else None
         self._paused_at: datetime | None = None
+        self.claim: Claim | None = None  # set by start and resume
+
+    @property
+    def owner(self) -> str | None:
+        return self.claim.token if self.claim else None
 
     # starting and resuming -----------------------------------------------------------------
 
@@ -281,6 +291,7 @@ class Interview:
             settings=settings,
         )
         interview = cls(store, pack, session_id, grader)
+        interview.claim = Claim(store, session_id).acquire()
         interview._open_main(0)
         return interview
 
@@ -291,6 +302,7 @@ class Interview:
         The time between the last autosave and the resume is not counted against the answer.
         """
         interview = cls(store, pack, session_id, grader)
+        interview.claim = Claim(store, session_id).acquire()  # SessionInUse when open elsewhere
         turns = store.turns(session_id)
         open_turn = next((t for t in turns if t["submitted_at"] is None), None)
         if open_turn is not None:
@@ -302,7 +314,7 @@ class Interview:
                 seconds_between(open_turn["started_at"], own_draft["saved_at"]) if own_draft else 0
             )
             shifted = datetime.now(UTC) - timedelta(seconds=worked)
-            store.set_turn_started(open_turn["id"], _iso(shifted))
+            store.set_turn_started(open_turn["id"], _iso(shifted), owner=interview.owner)
             open_turn = store.turn(open_turn["id"]) or open_turn
             interview.current = interview._turn_from_row(open_turn, draft=text)
             return interview
@@ -329,7 +341,7 @@ class Interview:
             return
         if self._paused_at is not None and text == self.current.draft:
             return
-        self.store.save_draft(self.session_id, self.current.id, text)
+        self.store.save_draft(self.session_id, self.current.id, text, owner=self.owner)
         self.current.draft = text
 
     # the clock -------------------------------------------------------------------------------
@@ -347,14 +359,18 @@ class Interview:
     def resume_clock(self, at: datetime | None = None) -> None:
         """Start the clock again: the turn's start moves forward by the pause, in the store
         too, so neither the timer nor the scorecard counts the time spent paused."""
-        paused_at, self._paused_at = self._paused_at, None
+        paused_at = self._paused_at
         if paused_at is None or self.current is None:
+            self._paused_at = None
             return
         gap = (at or datetime.now(UTC)) - paused_at
         if gap.total_seconds() <= 0:
+            self._paused_at = None
             return
         started = self.current.started_at + gap
-        self.store.set_turn_started(self.current.id, _iso(started))
+        # the clock stays paused if this write fails (a busy database): call it again later
+        self.store.set_turn_started(self.current.id, _iso(started), owner=self.owner)
+        self._paused_at = None
         self.current.started_at = started
 
     def elapsed(self, at: datetime | None = None) -> float:
@@ -370,15 +386,18 @@ class Interview:
         """Store the answer (before any grading) and return the turn id to grade."""
         turn = self._require_current()
         self.resume_clock()
-        self.store.submit_answer(turn.id, answer)
+        self.store.submit_answer(turn.id, answer, owner=self.owner)
         return turn.id
 
     def skip(self) -> None:
-        """Skip the current question: recorded as skipped, scored 0, no follow-ups."""
+        """Skip the current question: recorded as skipped, scored 0, no follow-ups.
+
+        Safe to call again after a failed attempt (a busy database): what was stored stays."""
         turn = self._require_current()
         self.resume_clock()
-        self.store.submit_answer(turn.id, "", skipped=True)
-        self.current = None
+        row = self.store.turn(turn.id)
+        if row is None or row["submitted_at"] is None:
+            self.store.submit_answer(turn.id, "", skipped=True, owner=self.owner)
         self._open_main(turn.index + 1)
 
     def grade(self, turn_id: int, on_delta: DeltaCallback | None = None) -> TurnOutcome:
@@ -409,9 +428,9 @@ class Interview:
 
     def advance(self, outcome: TurnOutcome | None = None) -> Turn | None:
         """Move on after the current turn was submitted (and graded): a follow-up or the next
-        question; None when the interview is over."""
+        question; None when the interview is over. After a failed attempt (a busy database) the
+        current turn is unchanged, so calling it again is safe."""
         turn = self._require_current()
-        self.current = None
         if outcome is not None and outcome.next_follow_up is not None:
             self._open_follow_up(turn.index, outcome.next_follow_up)
         else:
@@ -431,11 +450,26 @@ class Interview:
 
     def finish(self) -> Scorecard:
         card = self.scorecard()
-        self.store.finish_session(self.session_id, "completed", card.score)
+        self.store.finish_session(self.session_id, "completed", card.score, owner=self.owner)
+        self.release()
         return card
 
     def abandon(self) -> None:
-        self.store.finish_session(self.session_id, "abandoned", None)
+        self.store.finish_session(self.session_id, "abandoned", None, owner=self.owner)
+        self.release()
+
+    # the claim on the session ------------------------------------------------------------------
+
+    def heartbeat(self) -> None:
+        """Tell other processes this engine is alive (mockint.ownership.HEARTBEAT_SECONDS)."""
+        if self.claim is not None:
+            self.claim.heartbeat()
+
+    def release(self) -> None:
+        """Let the session go: another process may resume it now. Safe to call twice."""
+        if self.claim is not None:
+            claim, self.claim = self.claim, None
+            claim.release()
 
     # internals -------------------------------------------------------------------------------
 
@@ -515,6 +549,7 @@ class Interview:
             seq=self._next_seq(),
             probes=probes,
             budget_seconds=self._budget(question),
+            owner=self.owner,
         )
         row = self.store.turn(turn_id)
         assert row is not None

@@ -70,6 +70,7 @@ __all__ = [
     "MIGRATIONS",
     "SCHEMA_VERSION",
     "STATUSES",
+    "SessionTaken",
     "Store",
     "StoreBusy",
     "StoreError",
@@ -99,6 +100,10 @@ def parse_iso(value: str | None) -> datetime | None:
     except ValueError:
         return None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+class SessionTaken(StoreError):
+    """A write by an engine whose claim on the session another process has since taken."""
 
 
 def _create_private(path: Path) -> None:
@@ -207,6 +212,25 @@ class Store:
             return list(self.db.query(sql, params or []))
 
     @contextmanager
+    def patience(self, seconds: float) -> Iterator[None]:
+        """Wait at most `seconds` for the write lock inside this block (then StoreBusy).
+
+        The app writes drafts and answers from its UI thread, which must not freeze for the
+        full busy timeout while another process writes: it asks for less and retries later.
+        """
+        with self._lock:
+            before = self.busy_timeout
+            self._set_busy_timeout(seconds)
+            try:
+                yield
+            finally:
+                self._set_busy_timeout(before)
+
+    def _set_busy_timeout(self, seconds: float) -> None:
+        self.busy_timeout = seconds
+        self.db.conn.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
+
+    @contextmanager
     def atomic(self) -> Iterator[None]:
         """All writes inside happen or none do, committed once (nested use: a savepoint).
 
@@ -299,10 +323,31 @@ class Store:
         )
         return _decode_session(rows[0]) if rows else None
 
-    def finish_session(self, session_id: int, status: str, score: float | None) -> None:
+    # one writer per session ----------------------------------------------------------------
+
+    def check_owner(self, session_id: int, owner: str | None) -> None:
+        """Inside a write: `owner` (a mockint.ownership token) must still hold the session;
+        the write also counts as a sign of life. None: a writer outside any engine (import,
+        regrade, tests), not checked."""
+        if owner is None:
+            return
+        cursor = self.db.execute(
+            "UPDATE session_owners SET seen_at = ? WHERE session_id = ? AND token = ?",
+            [now_iso(), session_id, owner],
+        )
+        if cursor.rowcount == 0:
+            raise SessionTaken(
+                f"session {session_id} was taken over by another mockint; nothing more is "
+                "saved from here (what you typed stays on screen: copy it before you quit)"
+            )
+
+    def finish_session(
+        self, session_id: int, status: str, score: float | None, *, owner: str | None = None
+    ) -> None:
         if status not in STATUSES:
             raise ValueError(f"unknown status {status!r}")
         with self.atomic():
+            self.check_owner(session_id, owner)
             self.db.table("sessions").update(
                 session_id, {"status": status, "score": score, "ended_at": now_iso()}
             )
@@ -327,8 +372,23 @@ class Store:
         probes: list[str] | tuple[str, ...] = (),
         budget_seconds: float | None = None,
         started_at: str | None = None,
+        owner: str | None = None,
     ) -> int:
+        """Open a turn. For an engine (`owner` given) the session must have no open turn:
+        a question is never opened twice, whatever another process did meanwhile."""
         with self.atomic():
+            self.check_owner(session_id, owner)
+            if (
+                owner is not None
+                and self.db.execute(
+                    "SELECT 1 FROM turns WHERE session_id = ? AND submitted_at IS NULL",
+                    [session_id],
+                ).fetchone()
+            ):
+                raise SessionTaken(
+                    f"session {session_id} already has an open question (opened by another "
+                    "mockint); resume the session to continue it"
+                )
             table = self.db.table("turns").insert(
                 {
                     "session_id": session_id,
@@ -344,23 +404,42 @@ class Store:
             return inserted_id(table)
 
     def submit_answer(
-        self, turn_id: int, answer: str, *, skipped: bool = False, submitted_at: str | None = None
+        self,
+        turn_id: int,
+        answer: str,
+        *,
+        skipped: bool = False,
+        submitted_at: str | None = None,
+        owner: str | None = None,
     ) -> None:
-        """Store the answer and drop the draft in one transaction: the answer is never lost."""
+        """Store the answer and drop the draft in one transaction: the answer is never lost.
+
+        Only an open turn takes an answer: one already answered (by another process, say) is
+        never overwritten; that is an error the caller shows, keeping the text.
+        """
         with self.atomic():
-            self.db.table("turns").update(
-                turn_id,
-                {
-                    "answer": answer,
-                    "skipped": int(skipped),
-                    "submitted_at": submitted_at or now_iso(),
-                },
+            row = self.db.execute("SELECT session_id FROM turns WHERE id = ?", [turn_id]).fetchone()
+            if row is None:
+                raise ValueError(f"no turn {turn_id}")
+            self.check_owner(row[0], owner)
+            cursor = self.db.execute(
+                "UPDATE turns SET answer = ?, skipped = ?, submitted_at = ? "
+                "WHERE id = ? AND submitted_at IS NULL",
+                [answer, int(skipped), submitted_at or now_iso(), turn_id],
             )
+            if cursor.rowcount == 0:
+                raise SessionTaken(
+                    f"this question was already answered (turn {turn_id}, perhaps in another "
+                    "mockint); your answer was not stored: it stays on screen"
+                )
             self.db.execute("DELETE FROM drafts WHERE turn_id = ?", [turn_id])
 
-    def set_turn_started(self, turn_id: int, started_at: str) -> None:
+    def set_turn_started(self, turn_id: int, started_at: str, *, owner: str | None = None) -> None:
         """Move a turn's start (on resume) so the time spent away is not counted."""
         with self.atomic():
+            row = self.db.execute("SELECT session_id FROM turns WHERE id = ?", [turn_id]).fetchone()
+            if row is not None:
+                self.check_owner(row[0], owner)
             self.db.table("turns").update(turn_id, {"started_at": started_at})
 
     def turn(self, turn_id: int) -> TurnRow | None:
@@ -471,8 +550,11 @@ class Store:
 
     # drafts ---------------------------------------------------------------------------------
 
-    def save_draft(self, session_id: int, turn_id: int, text: str) -> None:
+    def save_draft(
+        self, session_id: int, turn_id: int, text: str, *, owner: str | None = None
+    ) -> None:
         with self.atomic():
+            self.check_owner(session_id, owner)
             self.db.table("drafts").upsert(
                 {"session_id": session_id, "turn_id": turn_id, "text": text, "saved_at": now_iso()},
                 pk="session_id",

@@ -27,6 +27,7 @@ def isolated_home(
         "OPENAI_API_KEY",
         "OPENAI_BASE_URL",
         "MOCKINT_LLM_TIMEOUT",
+        "MOCKINT_BUSY_TIMEOUT",
     ):
         monkeypatch.delenv(name, raising=False)
     return home

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from mockint.cli.main import Context
+from mockint.safe_text import safe_text
 
 if TYPE_CHECKING:
     from mockint.grading.base import Grader
@@ -71,8 +72,16 @@ def run_app(ctx: Context, start: SessionRequest | None = None, ready: Grader | N
     command = command_name()
     app = make_app(settings, store, factory, start=start, command=command)
     app.run()
-    if app.left_session_id is not None:
+    if app.unsaved_answer is not None:
+        click.echo(
+            "Your last answer could not be saved; here it is, so it is not lost:\n"
+            + safe_text(app.unsaved_answer),
+            err=True,
+        )
+    elif app.left_session_id is not None:
         click.echo(
             f"Session #{app.left_session_id} is saved. Continue it with: {command} resume "
             f"{app.left_session_id}"
         )
+    if app.return_code:  # the app crashed (Textual printed why): say so to the shell too
+        raise SystemExit(app.return_code)

@@ -54,7 +54,7 @@ class Context:
         if self._store is None:
             from mockint.store import Store
 
-            self._store = Store(self.settings.db)
+            self._store = Store(self.settings.db, busy_timeout=self.settings.busy_timeout)
         return self._store
 
 

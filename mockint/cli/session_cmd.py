@@ -174,6 +174,9 @@ def resume(ctx: Context, session_id: int | None) -> None:
             raise UserError(f"no session {session_id} (`mockint history` lists sessions)")
         if session["status"] != "in_progress":
             raise UserError(f"session {session_id} is {session['status']}; it cannot be resumed")
+    from mockint.ownership import check_free
+
+    check_free(store, session["id"])  # open in another terminal: say so before any screen
     pack = session_pack(session)  # the pack must still load
     ready = build_grader(ctx.settings, session["grader"], pack)
     from mockint.cli.launch import run_app

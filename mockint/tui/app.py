@@ -98,6 +98,9 @@ class MockintApp(App[None]):
         self.theme = DARK_THEME
         # The in-progress session the user quit from, so the command line can say how to resume.
         self.left_session_id: int | None = None
+        # An answer that could not be saved on the way out (a full disk, a locked database):
+        # the command line prints it, so quitting never loses what was typed.
+        self.unsaved_answer: str | None = None
 
     def on_mount(self) -> None:
         self.push_screen(HomeScreen())
@@ -180,7 +183,8 @@ class MockintApp(App[None]):
 
         for screen in self.screen_stack:
             if isinstance(screen, InterviewScreen) and screen.interview is not None:
-                screen.save_draft()
+                if not screen.save_draft() and screen.editor.text.strip():
+                    self.unsaved_answer = screen.editor.text
                 if screen.phase != "done":
                     self.left_session_id = screen.interview.session_id
 

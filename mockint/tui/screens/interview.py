@@ -4,11 +4,18 @@ The screen drives one `Interview` and never overlaps two engine calls: opening t
 grading run in thread workers of the "engine" group, and while one runs the screen is in a phase
 ("loading", "grading") in which nothing else touches the engine. Short store writes (submit,
 draft, advance) happen on the UI thread; each is one small SQLite statement.
+
+Another process may be writing to the same database. A UI-thread write waits at most
+UI_PATIENCE_SECONDS for it (the screen must not freeze), then says so and tries again a second
+later, keeping the text on screen ("saving" phase); autosave simply tries again next time. Any
+other database problem is shown as a notice, never a crash, and the text stays in the editor.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar, Literal, cast
 
 from textual import work
@@ -22,7 +29,9 @@ from textual.worker import Worker, WorkerState
 
 from mockint.errors import UserError
 from mockint.interview import Interview, Turn, TurnOutcome, session_pack
+from mockint.ownership import HEARTBEAT_SECONDS
 from mockint.safe_text import safe_text
+from mockint.store import StoreBusy
 from mockint.tui.plain import notify, plain
 from mockint.tui.screens.dialogs import ConfirmDialog, FeedbackPanel, PauseMenu
 from mockint.tui.widgets.answer_editor import AnswerEditor
@@ -33,7 +42,9 @@ from mockint.tui.widgets.timer import QuestionTimer
 if TYPE_CHECKING:
     from mockint.tui.app import MockintApp, SessionRequest
 
-Phase = Literal["loading", "answering", "grading", "grade_failed", "feedback", "done"]
+Phase = Literal["loading", "answering", "saving", "grading", "grade_failed", "feedback", "done"]
+WriteResult = Literal["ok", "busy", "failed"]
+UI_PATIENCE_SECONDS = 0.5
 
 
 class InterviewScreen(Screen[None]):
@@ -69,6 +80,7 @@ class InterviewScreen(Screen[None]):
         self._graded_turn: int | None = None
         self._received_chars = 0  # streamed grader output, counted by the worker thread
         self._live_text = ""  # the streamed feedback shown live in coach mode
+        self._retry_step: Callable[[], None] | None = None  # a step that failed to save
 
     @property
     def mockint(self) -> MockintApp:
@@ -96,9 +108,43 @@ class InterviewScreen(Screen[None]):
         self.set_interval(1, self._tick)
         self.set_interval(0.25, self._show_progress)
         self.set_interval(self.mockint.settings.autosave_seconds, self._autosave)
+        self.set_interval(HEARTBEAT_SECONDS, self._heartbeat)
 
     def on_unmount(self) -> None:
         self.save_draft()
+        if self.interview is not None:
+            # another terminal may resume the session now; if this fails, the claim lapses
+            # by itself once this process is gone
+            with contextlib.suppress(UserError):
+                self.interview.release()
+
+    def _heartbeat(self) -> None:
+        if self.interview is not None and self.phase != "done":
+            try:
+                with self.mockint.store.patience(UI_PATIENCE_SECONDS):
+                    self.interview.heartbeat()
+            except UserError:
+                pass  # a busy database: the next heartbeat will do
+
+    def _write(
+        self, action: Callable[[], object], doing: str, retry: Callable[[], None] | None = None
+    ) -> WriteResult:
+        """Run a short engine write on the UI thread (see the module docstring)."""
+        try:
+            with self.mockint.store.patience(UI_PATIENCE_SECONDS):
+                action()
+        except StoreBusy:
+            self.query_one("#status", Static).update(
+                f"The database is busy (another mockint is writing): {doing} again in a moment; "
+                "your text is kept"
+            )
+            if retry is not None:
+                self.set_timer(1.0, retry)
+            return "busy"
+        except UserError as exc:  # a full disk, a read-only file, the session taken over...
+            notify(self, exc, title=f"Not saved ({doing})", severity="error", timeout=20)
+            return "failed"
+        return "ok"
 
     # The clock stops while anything covers the screen during an answer (the pause menu, the
     # "skip this question?" dialog): time spent there is not time spent answering.
@@ -109,14 +155,14 @@ class InterviewScreen(Screen[None]):
 
     def on_screen_resume(self) -> None:
         if self.interview is not None:
-            self.interview.resume_clock()
+            self._write(self.interview.resume_clock, "restarting the clock")
             self._tick()
 
     # phases -----------------------------------------------------------------------------------
 
     def _set_phase(self, phase: Phase, status: str = "") -> None:
         self.phase = phase
-        busy = phase in ("loading", "grading")
+        busy = phase in ("loading", "saving", "grading")
         self.query_one("#status-bar").set_class(busy, "-busy")
         self.query_one("#status", Static).update(status)
         self.editor.read_only = phase != "answering"
@@ -255,19 +301,25 @@ class InterviewScreen(Screen[None]):
     def _autosave(self) -> None:
         self.save_draft()
 
-    def save_draft(self) -> None:
-        """Write the editor's text as the open turn's draft (autosave, pause, quit).
+    def save_draft(self) -> bool:
+        """Write the editor's text as the open turn's draft (autosave, pause, quit); False when
+        it could not be written (the text stays in the editor; autosave tries again).
 
         It is written even when unchanged: the draft's time is the last moment the candidate was
         on this answer, which is what `resume` counts the time already spent up to.
         """
         if self.phase != "answering" or self.interview is None or self.interview.current is None:
-            return
-        self.interview.save_draft(self.editor.text)
+            return True
+        interview, text = self.interview, self.editor.text
+        return self._write(lambda: interview.save_draft(text), "saving your draft") == "ok"
 
     # submitting and grading -------------------------------------------------------------------
 
     def action_submit(self) -> None:
+        if self.phase == "grade_failed" and self._retry_step is not None:
+            retry, self._retry_step = self._retry_step, None
+            retry()
+            return
         if self.phase == "grade_failed" and self._graded_turn is not None:
             self._set_phase("grading", "Grading your answer…")
             self._grade(self._graded_turn)
@@ -296,10 +348,26 @@ class InterviewScreen(Screen[None]):
 
     def _submit(self, text: str) -> None:
         assert self.interview is not None
-        # The answer is in SQLite before grading starts: a crash while grading loses nothing.
-        self._graded_turn = self.interview.submit(text)
-        self._set_phase("grading", "Grading your answer…")
-        self._grade(self._graded_turn)
+        interview = self.interview
+        self._set_phase("saving", "Saving your answer…")
+
+        def store_it() -> None:
+            self._graded_turn = interview.submit(text)
+
+        def attempt() -> None:
+            if self.phase != "saving":
+                return
+            result = self._write(store_it, "saving your answer", retry=attempt)
+            if result == "ok":
+                # The answer is in SQLite before grading starts: a crash while grading loses
+                # nothing.
+                assert self._graded_turn is not None
+                self._set_phase("grading", "Grading your answer…")
+                self._grade(self._graded_turn)
+            elif result == "failed":
+                self._set_phase("answering", "Your answer was not saved; it is still here.")
+
+        attempt()
 
     @work(thread=True, exit_on_error=False, group="engine", name="grade")
     def _grade(self, turn_id: int) -> None:
@@ -359,19 +427,43 @@ class InterviewScreen(Screen[None]):
 
     def _advance(self, outcome: TurnOutcome) -> None:
         assert self.interview is not None
-        self.interview.advance(outcome)
-        self._show_next()
+        interview = self.interview
+        self._step(lambda: interview.advance(outcome), "opening the next question")
 
     def _skip(self) -> None:
         assert self.interview is not None
-        self.interview.skip()
-        self._show_next()
+        interview = self.interview
+        self._step(interview.skip, "skipping")
+
+    def _step(self, action: Callable[[], object], doing: str) -> None:
+        """An engine step that writes, then the next turn; retried while the database is busy."""
+        self._set_phase("saving", "Saving…")
+
+        def attempt() -> None:
+            result = self._write(action, doing, retry=attempt)
+            if result == "ok":
+                self._show_next()
+            elif result == "failed":
+                self._set_phase("grade_failed", "Not saved: ctrl+s tries again, esc pauses.")
+                self._retry_step = lambda: self._step(action, doing)
+
+        attempt()
 
     def _finish(self) -> None:
         assert self.interview is not None
-        self._set_phase("done", "")
-        self.interview.finish()
-        self.mockint.show_scorecard(self.interview.session_id, self.interview.pack)
+        interview = self.interview
+        self._set_phase("saving", "Saving the session…")
+
+        def attempt() -> None:
+            result = self._write(interview.finish, "finishing the session", retry=attempt)
+            if result == "ok":
+                self._set_phase("done", "")
+                self.mockint.show_scorecard(interview.session_id, interview.pack)
+            elif result == "failed":
+                self._set_phase("grade_failed", "Not saved: ctrl+s tries again.")
+                self._retry_step = self._finish
+
+        attempt()
 
     # the pause menu ---------------------------------------------------------------------------
 
@@ -387,7 +479,7 @@ class InterviewScreen(Screen[None]):
 
     def _after_menu(self, choice: str | None) -> None:
         if self.interview is not None:
-            self.interview.resume_clock()
+            self._write(self.interview.resume_clock, "restarting the clock")
         if choice == "skip" and self.phase == "answering":
             self._skip()
         elif choice == "pause":
@@ -418,7 +510,10 @@ class InterviewScreen(Screen[None]):
             self.editor.focus()
             return
         self.save_draft()
-        self.interview.abandon()
+        interview = self.interview
+        if self._write(interview.abandon, "abandoning the session") != "ok":
+            self.editor.focus()
+            return
         self.phase = "done"
         self.notify("Session abandoned.")
         self.mockint.go_home()
