@@ -1,15 +1,21 @@
 """`mockint import`: sessions from an export file into this database, with new ids.
 
-Each session is written in one transaction (all its turns, grades and draft, or nothing).
-Ids are remapped — turns, grades, the draft and the `turn_id` each rubric point keeps — so an
-import never collides with what the database holds. A session already present (same pack,
-start time and grader: the start time has millisecond precision) is skipped, so importing the
-same file twice does not double the history.
+The whole file is read and checked before anything is written (mockint.review.import_checks):
+a file with any invalid session writes nothing and names the session and field at fault.
+Each session is then written in one transaction (all its turns, grades, disputes, draft and
+per-question results, or nothing). Ids are remapped — turns, grades, the draft and the
+`turn_id` each rubric point keeps — so an import never collides with what the database holds.
+
+A session already present (same pack, start time and grader: the session key of schema 4) is
+skipped, so importing the same file twice does not double the history. That is a uniqueness
+rule, not a look-before-you-leap: the key is inserted in the session's own transaction, and a
+second process importing the same file at the same moment fails that insert and skips.
 """
 
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,8 +28,13 @@ from mockint.review.export import (
     ExportDocument,
     SessionExport,
 )
+from mockint.review.import_checks import ImportProblem, check_document, parse
 from mockint.review.results import resummarize
+from mockint.schema import SESSION_KEY_SQL
 from mockint.store import Store, inserted_id
+from mockint.textfiles import MB, read_text
+
+FILE_LIMIT = 512 * MB
 
 
 @dataclass
@@ -33,25 +44,20 @@ class ImportReport:
 
 
 def read_document(path: Path) -> ExportDocument:
-    """Parse and validate an export file; every problem is one line naming file and field."""
+    """Parse and check an export file; every problem is one line naming file, session and
+    field, and says that nothing was imported."""
+    text = read_text(path, limit=FILE_LIMIT, what="mockint export")
+    if text.lstrip().startswith("#"):
+        raise UserError(
+            f"{path}: a Markdown export; only JSON exports can be imported "
+            "(mockint export ID --format json)"
+        )
     try:
-        text = path.read_text(encoding="utf-8")
-        if text.lstrip().startswith("#"):
-            raise UserError(
-                f"{path}: a Markdown export; only JSON exports can be imported "
-                "(mockint export ID --format json)"
-            )
-        raw = json.loads(text)
-    except FileNotFoundError:
-        raise UserError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise UserError(f"{path}: is a folder, not an export file") from None
-    except UnicodeDecodeError:
-        raise UserError(f"{path}: not UTF-8 text") from None
+        raw = parse(text)
     except json.JSONDecodeError as exc:
         raise UserError(f"{path}: not JSON ({exc.msg} at line {exc.lineno})") from None
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read: {exc.strerror}") from None
+    except ValueError as exc:
+        raise ImportProblem(f"{path}: {exc}; nothing was imported") from None
     if not isinstance(raw, dict) or raw.get("format") != EXPORT_FORMAT:
         raise UserError(
             f'{path}: not a mockint export (expected "format": "{EXPORT_FORMAT}"; '
@@ -64,28 +70,62 @@ def read_document(path: Path) -> ExportDocument:
             f"({EXPORT_SCHEMA_VERSION}); upgrade mockint"
         )
     try:
-        return ExportDocument.model_validate(raw)
+        document = ExportDocument.model_validate(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        more = len(exc.errors()) - 1
-        suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
-        raise UserError(f"{path}: field {where!r}: {first['msg']}{suffix}") from None
+        raise ImportProblem(
+            f"{path}: {_where(first['loc'], raw)}: {first['msg']}{_more(len(exc.errors()))}; "
+            "nothing was imported"
+        ) from None
+    problems = check_document(document)
+    if problems:
+        raise ImportProblem(f"{path}: {problems[0]}{_more(len(problems))}; nothing was imported")
+    return document
+
+
+def _more(count: int) -> str:
+    more = count - 1
+    return f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+
+
+def _where(loc: tuple[int | str, ...], raw: dict[str, object]) -> str:
+    """'session 12 (2nd in the file), turns[0].started_at' for a pydantic error location."""
+    parts = list(loc)
+    prefix = ""
+    sessions = raw.get("sessions")
+    if len(parts) >= 2 and parts[0] == "sessions" and isinstance(parts[1], int):
+        index = parts[1]
+        entry = sessions[index] if isinstance(sessions, list) and index < len(sessions) else None
+        session_id = entry.get("id") if isinstance(entry, dict) else None
+        prefix = f"session {session_id} (number {index + 1} in the file)"
+        parts = parts[2:]
+    field_path = ""
+    for part in parts:
+        field_path += (
+            f"[{part}]" if isinstance(part, int) else ("." if field_path else "") + str(part)
+        )
+    return ", ".join(p for p in (prefix, f"field {field_path!r}" if field_path else "") if p)
 
 
 def import_document(store: Store, document: ExportDocument) -> ImportReport:
     report = ImportReport()
     for session in document.sessions:
-        existing = store.db.execute(
-            "SELECT id FROM sessions WHERE pack_id = ? AND started_at = ? AND grader = ?",
-            [session.pack_id, session.started_at, session.grader],
-        ).fetchone()
-        if existing:
-            report.skipped[session.id] = existing[0]
-            continue
-        new_id = _insert(store, session)
+        with store.atomic():
+            try:
+                with store.atomic():  # a savepoint: a session already here leaves no trace
+                    new_id = _insert(store, session)
+            except sqlite3.IntegrityError as exc:
+                if "session_keys" not in str(exc):
+                    raise
+                existing = store.db.execute(
+                    "SELECT session_id FROM session_keys "
+                    "WHERE key = ? || char(31) || ? || char(31) || ?",
+                    [session.pack_id, session.started_at, session.grader],
+                ).fetchone()
+                report.skipped[session.id] = existing[0] if existing else -1
+                continue
+            resummarize(store, new_id)
         report.imported[session.id] = new_id
-        resummarize(store, new_id)
     return report
 
 
@@ -96,6 +136,12 @@ def _insert(store: Store, session: SessionExport) -> int:
         data["question_ids"] = json.dumps(data["question_ids"])
         data["settings"] = json.dumps(data["settings"])
         new_session = inserted_id(db.table("sessions").insert(data))
+        # the uniqueness rule: fails (IntegrityError) when this session is already here
+        db.execute(
+            f"INSERT INTO session_keys (key, session_id) "
+            f"SELECT {SESSION_KEY_SQL}, id FROM sessions WHERE id = ?",
+            [new_session],
+        )
         turn_ids: dict[int, int] = {}
         for turn in session.turns:
             row = turn.model_dump(exclude={"id", "grades"})

@@ -155,7 +155,7 @@ def test_export_never_contains_credentials(store: Store) -> None:
         (
             '{"format": "mockint-sessions", "schema_version": 1, "exported_at": "x", '
             '"mockint_version": "0", "sessions": [{"id": 1}]}',
-            "field 'sessions.0.",
+            r"session 1 \(number 1 in the file\), field 'pack_id'",
         ),
         ("# Interview: a markdown export", "a Markdown export"),
     ],
