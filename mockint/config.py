@@ -11,11 +11,13 @@ import os
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from mockint import locations
 from mockint.errors import UserError
+from mockint.textfiles import read_text
 
 GraderName = Literal["offline", "keyword", "llm"]
 
@@ -32,7 +34,8 @@ ENV_KEYS: dict[str, str] = {
 
 
 class Settings(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # inf and nan are not durations: `timeout = inf` would wait forever
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     db: Path = Field(default_factory=locations.default_db_path)
     grader: GraderName | None = None
@@ -48,6 +51,22 @@ class Settings(BaseModel):
     # seconds a write waits for another mockint process writing to the same database
     busy_timeout: float = Field(default=30.0, gt=0, le=3600)
 
+    @field_validator("base_url")
+    @classmethod
+    def _check_base_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        problem = "must be an http:// or https:// URL, like http://127.0.0.1:11434/v1"
+        try:
+            parts = urlsplit(value)
+            parts.port  # noqa: B018 (raises ValueError for a port that is not a number)
+        except ValueError:
+            raise ValueError(problem) from None
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(problem)
+        return value
+
     @property
     def llm_configured(self) -> bool:
         return bool(self.model)
@@ -60,16 +79,19 @@ class Settings(BaseModel):
         return "llm" if self.llm_configured else "offline"
 
 
+CONFIG_LIMIT = 1024 * 1024  # a config file is a few lines
+
+
 def _read_config_file(path: Path) -> dict[str, Any]:
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         return {}
+    text = read_text(path, limit=CONFIG_LIMIT, what="config file")
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise UserError(f"{path}: not valid TOML: {exc}") from None
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read the config file: {exc.strerror}") from None
+    except RecursionError:
+        raise UserError(f"{path}: not valid TOML: nested too deeply") from None
 
 
 def load_settings(
@@ -78,14 +100,23 @@ def load_settings(
     path = config_path or locations.config_file()
     values = _read_config_file(path)
     env = os.environ if environ is None else environ
+    from_env: dict[str, str] = {}
     for env_key, field in ENV_KEYS.items():
         if env.get(env_key):
             values[field] = env[env_key]
+            from_env[field] = env_key
     try:
         return Settings.model_validate(values)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or 'config'}: {err['msg']}"
-            for err in exc.errors()
-        )
-        raise UserError(f"{path}: bad setting ({problems})") from None
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or "config"
+        message = str(first["msg"]).removeprefix("Value error, ")
+        if first["type"] == "finite_number":
+            message = "must be a finite number"
+        more = len(exc.errors()) - 1
+        suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+        if field in from_env:  # say where the bad value came from
+            raise UserError(
+                f"{from_env[field]}: bad value for {field}: {message}{suffix}"
+            ) from None
+        raise UserError(f"{path}: bad setting {field}: {message}{suffix}") from None

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from mockint import locations
 from mockint.errors import UserError
+from mockint.textfiles import MB, read_text
 
 Level = Literal["core", "senior"]
 
@@ -242,8 +243,12 @@ def parse_pack(text: str, source: str) -> Pack:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PackError(f"{source}: invalid TOML: {exc}") from None
+    except RecursionError:  # arrays or tables nested thousands deep
+        raise PackError(f"{source}: nested too deeply to be a pack") from None
     try:
         return Pack.model_validate(raw)
+    except RecursionError:
+        raise PackError(f"{source}: nested too deeply to be a pack") from None
     except ValidationError as exc:
         errors = list(exc.errors())
         # "questions should have at least 1 item after validation" only echoes broken items
@@ -273,15 +278,17 @@ def _above(error: Mapping[str, Any], errors: list[Any]) -> bool:
     return any(len(e["loc"]) > len(loc) and tuple(e["loc"][: len(loc)]) == loc for e in errors)
 
 
+# A pack of 10,000 questions or one question of 5 MB is fine; a file of gigabytes is a mistake.
+PACK_LIMIT = 64 * MB
+
+
 def load_pack(path: Path) -> Pack:
+    """A pack from a file. A pipe, a device (a link to /dev/zero) or a file over PACK_LIMIT
+    is refused at once instead of hanging `packs list` and the home screen."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise PackError(f"{path}: no such file") from None
-    except UnicodeDecodeError:
-        raise PackError(f"{path}: not UTF-8 text") from None
-    except OSError as exc:
-        raise PackError(f"{path}: cannot read: {exc.strerror}") from None
+        text = read_text(path, limit=PACK_LIMIT, what="pack")
+    except UserError as exc:
+        raise PackError(str(exc)) from None
     return parse_pack(text, str(path))
 
 

@@ -16,11 +16,9 @@ Calls are small and guarded by a lock so the TUI can make them from worker threa
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -41,8 +39,21 @@ finally:
         if sys.modules.get(_name, ...) is None:
             del sys.modules[_name]
 
-from mockint import locations  # noqa: E402 (after sqlite-utils, above)
-from mockint.dberrors import StoreBusy, StoreError, StoreFull, StoreReadOnly, explain  # noqa: E402 (after sqlite-utils, above)
+from mockint.connection import (  # noqa: E402 (after sqlite-utils, above)
+    connect,
+    create_private,
+    enable_wal,
+    shadow_derived,
+    writable,
+)
+from mockint.dberrors import (  # noqa: E402
+    StoreBusy,
+    StoreError,
+    StoreFull,
+    StoreReadOnly,
+    explain,
+    read_only,
+)
 from mockint.grading.base import Grade  # noqa: E402 (after sqlite-utils, above)
 from mockint.schema import (  # noqa: E402
     GRAM_CHARS,
@@ -106,15 +117,6 @@ class SessionTaken(StoreError):
     """A write by an engine whose claim on the session another process has since taken."""
 
 
-def _create_private(path: Path) -> None:
-    """Create the file readable by its owner only before SQLite touches it."""
-    locations.private_dir(path.parent)
-    if not path.exists():
-        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
-        os.close(fd)
-        os.chmod(path, 0o600)
-
-
 def inserted_id(table: sqlite_utils.db.Table) -> int:
     """The id of the row `table.insert` just wrote (sqlite-utils types it as optional)."""
     if table.last_pk is None:
@@ -129,19 +131,29 @@ class Store:
         if self.path.is_dir():
             raise StoreError(f"{self.path}: is a folder, not a database file")
         try:
-            _create_private(self.path)
-            conn = sqlite3.connect(
-                self.path, timeout=busy_timeout, check_same_thread=False, isolation_level=None
-            )
-        except (OSError, sqlite3.Error) as exc:
-            raise StoreError(f"{self.path}: cannot open the database: {exc}") from None
+            create_private(self.path)
+        except OSError as exc:
+            raise StoreError(
+                f"{self.path}: cannot create the database ({exc.strerror}); check that its "
+                "folder is reachable and writable, or choose another --db"
+            ) from None
+        # read-only: reads work, writes raise StoreReadOnly (see mockint.connection)
+        self.read_only = not writable(self.path)
+        try:
+            conn = connect(self.path, busy_timeout, self.read_only)
+        except sqlite3.Error as exc:
+            raise self.explain(exc) from None
         self._lock = threading.RLock()
         self.db = sqlite_utils.Database(conn)
         try:
             conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
             conn.execute("PRAGMA foreign_keys = ON")
-            self._wal()
-            self._upgrade()
+            if self.read_only:
+                self._check_read_only_version()
+                shadow_derived(conn)
+            else:
+                enable_wal(conn, busy_timeout)
+                self._upgrade()
         except StoreError:
             conn.close()
             raise
@@ -149,28 +161,27 @@ class Store:
             conn.close()
             raise self.explain(exc) from None
 
+    def _check_read_only_version(self) -> None:
+        version = self.version
+        if version == SCHEMA_VERSION:
+            return
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: written by a newer mockint (schema {version}; this one knows up "
+                f"to {SCHEMA_VERSION}). Upgrade mockint or use another --db."
+            )
+        if version == 0 and not self.db.table_names():
+            raise StoreError(f"{self.path}: an empty file, read-only: not a mockint database")
+        raise read_only(
+            self.path,
+            f"and written by an older mockint: it needs a one-time upgrade from schema {version}",
+        )
+
     def explain(self, exc: sqlite3.Error) -> StoreError:
         """`exc` as a one-line StoreError about this database (see mockint.dberrors)."""
         return explain(exc, self.path, self.busy_timeout) or StoreError(
             f"{self.path}: not a mockint database ({exc})"
         )
-
-    def _wal(self) -> None:
-        """Switch to write-ahead logging (readers never block the writer, nor it them).
-
-        Switching a new file needs a moment alone with it; a second process opening the same
-        new file at the same moment gets "locked" at once (no busy wait for this pragma), so
-        it retries until the busy timeout.
-        """
-        deadline = time.monotonic() + self.busy_timeout
-        while True:
-            try:
-                self.db.conn.execute("PRAGMA journal_mode = WAL")
-                return
-            except sqlite3.OperationalError as exc:
-                if "locked" not in str(exc) or time.monotonic() > deadline:
-                    raise
-                time.sleep(0.02)
 
     @property
     def version(self) -> int:
@@ -246,7 +257,9 @@ class Store:
                     yield
                 return
             try:
-                conn.execute("BEGIN IMMEDIATE")
+                # read-only: only the in-memory copies of derived tables can be written, and
+                # a write to the file itself fails with StoreReadOnly at the statement
+                conn.execute("BEGIN" if self.read_only else "BEGIN IMMEDIATE")
             except sqlite3.Error as exc:
                 raise self.explain(exc) from None
             try:

@@ -72,13 +72,16 @@ def run_app(ctx: Context, start: SessionRequest | None = None, ready: Grader | N
     command = command_name()
     app = make_app(settings, store, factory, start=start, command=command)
     app.run()
+    if app.database_problem is not None:
+        click.echo(safe_text(f"mockint: {app.database_problem}", one_line=True), err=True)
     if app.unsaved_answer is not None:
         click.echo(
             "Your last answer could not be saved; here it is, so it is not lost:\n"
             + safe_text(app.unsaved_answer),
             err=True,
         )
-    elif app.left_session_id is not None:
+        raise SystemExit(app.return_code or 1)
+    if app.left_session_id is not None and app.database_problem is None:
         click.echo(
             f"Session #{app.left_session_id} is saved. Continue it with: {command} resume "
             f"{app.left_session_id}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import importlib
 import json
+import sqlite3
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
+from pydantic import ValidationError
 
 from mockint import __version__
 from mockint.config import Settings, load_settings
@@ -27,6 +29,11 @@ if TYPE_CHECKING:
     # The store (and sqlite-utils) is imported by the commands that open the database, not by
     # `--version`, `paths` or `packs list`.
     from mockint.store import Store
+
+
+# The database the command opened: a database error that surfaces later (a damaged page read
+# by a query, a full disk on a write) is reported against it, in one line.
+_opened_db: Path | None = None
 
 
 @dataclass
@@ -47,15 +54,36 @@ class Context:
     def with_overrides(self, **updates: Any) -> Settings:
         """Settings with command-line flags applied (flags that were not given are None)."""
         given = {key: value for key, value in updates.items() if value is not None}
-        self._settings = self.settings.model_copy(update=given)
+        if not given:
+            return self.settings
+        try:  # validated like the config file: --base-url :::: or --timeout inf is refused
+            self._settings = Settings.model_validate({**self.settings.model_dump(), **given})
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            field = ".".join(str(p) for p in first["loc"])
+            message = str(first["msg"]).removeprefix("Value error, ")
+            option = "--" + field.replace("_", "-")
+            raise UserError(f"{option} {given.get(field)!r}: {message}") from None
         return self._settings
 
     def store(self) -> Store:
         if self._store is None:
             from mockint.store import Store
 
+            global _opened_db
+            _opened_db = self.settings.db
             self._store = Store(self.settings.db, busy_timeout=self.settings.busy_timeout)
         return self._store
+
+    def writable_store(self) -> Store:
+        """The store, for a command that writes: a read-only database is one clear line now,
+        before any work (or any screen) starts."""
+        store = self.store()
+        if store.read_only:
+            from mockint.dberrors import read_only
+
+            raise read_only(store.path)
+        return store
 
 
 pass_context = click.make_pass_decorator(Context)
@@ -174,12 +202,26 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(130)
+    except click.UsageError as exc:  # a bad option before the command: one line too
+        hint = "" if exc.ctx is None else f" (see: {exc.ctx.command_path} --help)"
+        click.echo(safe_text(f"mockint: {exc.format_message()}{hint}", one_line=True), err=True)
+        sys.exit(exc.exit_code)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
     except UserError as exc:
         click.echo(safe_text(f"mockint: {exc}", one_line=True), err=True)
         sys.exit(exc.exit_code)
+    except sqlite3.Error as exc:
+        # A fault of the database file itself (damaged pages, full disk, I/O) met by a query:
+        # one line that says what to do. Anything else (a constraint) is a bug: re-raised.
+        from mockint.dberrors import explain
+
+        problem = explain(exc, _opened_db or Path("the database"))
+        if problem is None:
+            raise
+        click.echo(safe_text(f"mockint: {problem}", one_line=True), err=True)
+        sys.exit(problem.exit_code)
     except KeyboardInterrupt:
         sys.exit(130)
     except BrokenPipeError:

@@ -168,7 +168,7 @@ def import_cmd(ctx: Context, path: Path, as_json: bool) -> None:
     """Import sessions from a JSON export (new ids; sessions already here are skipped)."""
     from mockint.review.importer import import_file
 
-    report = import_file(ctx.store(), path)
+    report = import_file(ctx.writable_store(), path)
     if as_json:
         echo_json({"imported": report.imported, "skipped": report.skipped})
         return
@@ -206,7 +206,7 @@ def regrade(
 
     if (session_id is None) == (not pending):
         raise UserError("give a session id or --pending (not both)")
-    store = ctx.store()
+    store = ctx.writable_store()
     if pending and not store.turns_needing_regrade():
         click.echo("Nothing to regrade: no answer is marked for regrade.")
         return

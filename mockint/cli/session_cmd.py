@@ -140,7 +140,7 @@ def run(
         coach=settings.coach,
         max_follow_ups=settings.max_follow_ups if follow_ups is None else follow_ups,
     )
-    store = ctx.store()  # an unusable database is reported before the screen opens
+    store = ctx.writable_store()  # an unusable database is reported before the screen opens
     if due:
         from mockint.review.scheduler import due_plan, nothing_due_message
 
@@ -163,7 +163,7 @@ def resume(ctx: Context, session_id: int | None) -> None:
     from mockint.interview import session_pack
     from mockint.tui.app import ResumeSession
 
-    store = ctx.store()
+    store = ctx.writable_store()
     if session_id is None:
         session = store.resumable_session()
         if session is None:

@@ -7,6 +7,8 @@ business logic: they call the engine in `mockint.interview` and show what it ret
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,6 +18,7 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 
 from mockint.config import Settings
+from mockint.dberrors import StoreError, explain
 from mockint.grading.base import Grader
 from mockint.interview import InterviewOptions
 from mockint.packs import Pack
@@ -101,6 +104,9 @@ class MockintApp(App[None]):
         # An answer that could not be saved on the way out (a full disk, a locked database):
         # the command line prints it, so quitting never loses what was typed.
         self.unsaved_answer: str | None = None
+        # A database fault that ended the app (damaged pages, a full disk): printed by the
+        # command line as one `mockint:` line, exit 2, instead of a traceback.
+        self.database_problem: StoreError | None = None
 
     def on_mount(self) -> None:
         self.push_screen(HomeScreen())
@@ -171,6 +177,20 @@ class MockintApp(App[None]):
 
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT_THEME if self.theme == DARK_THEME else DARK_THEME
+
+    def _handle_exception(self, error: Exception) -> None:
+        """A database fault met on the UI thread ends the app cleanly with a clear line (see
+        `database_problem`); any other exception is a bug and gets Textual's report."""
+        problem = error if isinstance(error, StoreError) else None
+        if isinstance(error, sqlite3.Error):
+            problem = explain(error, self.store.path, self.store.busy_timeout)
+        if problem is None:
+            super()._handle_exception(error)
+            return
+        self.database_problem = problem
+        with contextlib.suppress(Exception):  # the draft, if the database still takes it
+            self.leave_interviews()
+        self.exit(return_code=problem.exit_code)
 
     async def action_quit(self) -> None:
         """Quit from anywhere; an answer being typed is saved first so `resume` finds it."""

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar, Literal, cast
 
@@ -81,6 +82,8 @@ class InterviewScreen(Screen[None]):
         self._received_chars = 0  # streamed grader output, counted by the worker thread
         self._live_text = ""  # the streamed feedback shown live in coach mode
         self._retry_step: Callable[[], None] | None = None  # a step that failed to save
+        self._last_problem: tuple[str, str] | None = None  # the last write problem shown
+        self._last_problem_at = 0.0
 
     @property
     def mockint(self) -> MockintApp:
@@ -126,6 +129,11 @@ class InterviewScreen(Screen[None]):
             except UserError:
                 pass  # a busy database: the next heartbeat will do
 
+    def _status(self, text: str) -> None:
+        """The status line, when it is still there (a write can fail while quitting)."""
+        for status in self.query("#status").results(Static):
+            status.update(text)
+
     def _write(
         self, action: Callable[[], object], doing: str, retry: Callable[[], None] | None = None
     ) -> WriteResult:
@@ -134,7 +142,7 @@ class InterviewScreen(Screen[None]):
             with self.mockint.store.patience(UI_PATIENCE_SECONDS):
                 action()
         except StoreBusy:
-            self.query_one("#status", Static).update(
+            self._status(
                 f"The database is busy (another mockint is writing): {doing} again in a moment; "
                 "your text is kept"
             )
@@ -142,7 +150,12 @@ class InterviewScreen(Screen[None]):
                 self.set_timer(1.0, retry)
             return "busy"
         except UserError as exc:  # a full disk, a read-only file, the session taken over...
-            notify(self, exc, title=f"Not saved ({doing})", severity="error", timeout=20)
+            self._status(f"Not saved ({doing}); your text is kept")
+            # autosave fails every few seconds on a full disk: one notice, not a pile of them
+            now = time.monotonic()
+            if self._last_problem != (str(exc), doing) or now - self._last_problem_at > 60:
+                notify(self, exc, title=f"Not saved ({doing})", severity="error", timeout=20)
+                self._last_problem, self._last_problem_at = (str(exc), doing), now
             return "failed"
         return "ok"
 
