@@ -21,7 +21,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -293,12 +293,13 @@ class Store:
         started_at: str | None = None,
     ) -> int:
         with self.atomic():
+            started_at = self._unique_start(pack_id, grader, started_at or now_iso())
             table = self.db.table("sessions").insert(
                 {
                     "pack_id": pack_id,
                     "pack_title": pack_title,
                     "pack_path": pack_path,
-                    "started_at": started_at or now_iso(),
+                    "started_at": started_at,
                     "status": "in_progress",
                     "grader": grader,
                     "model": model,
@@ -308,14 +309,31 @@ class Store:
                 }
             )
             session_id = inserted_id(table)
-            # the key an export of this session carries; a session started in the same
-            # millisecond with the same pack and grader simply goes without one
+            # the key an export of this session carries (see mockint.schema)
             self.db.execute(
-                f"INSERT OR IGNORE INTO session_keys (key, session_id) "
+                f"INSERT INTO session_keys (key, session_id) "
                 f"SELECT {SESSION_KEY_SQL}, id FROM sessions WHERE id = ?",
                 [session_id],
             )
             return session_id
+
+    def _unique_start(self, pack_id: str, grader: str, started_at: str) -> str:
+        """`started_at`, or a millisecond later while another session already has that key.
+
+        Two processes starting a session of one pack and grader in the same millisecond would
+        share a key, and an import would take the second for the first. Inside the write
+        transaction (BEGIN IMMEDIATE) the check cannot race.
+        """
+        moment = parse_iso(started_at)
+        while self.db.execute(
+            "SELECT 1 FROM session_keys WHERE key = ? || char(31) || ? || char(31) || ?",
+            [pack_id, started_at, grader],
+        ).fetchone():
+            if moment is None:  # not a timestamp mockint wrote: leave it to the caller
+                raise ValueError(f"a session of {pack_id} started at {started_at} exists")
+            moment += timedelta(milliseconds=1)
+            started_at = moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        return started_at
 
     def session(self, session_id: int) -> SessionRow | None:
         rows = self.rows("SELECT * FROM sessions WHERE id = ?", [session_id])

@@ -104,6 +104,10 @@ def regrade_session(
     grader = factory(grader_name, pack)
     before = session["score"]
     grades = store.session_grades(session_id)
+    # Grading (an LLM can take minutes) happens first, outside any transaction; the new
+    # grades, the per-question results and the session's score are then written in one
+    # transaction, so a kill in between never leaves a stale score beside new grades.
+    graded: list[tuple[TurnRow, Grade]] = []
     for turn in store.turns(session_id):
         if not regradable(turn) or (turn_ids is not None and turn["id"] not in turn_ids):
             continue
@@ -122,39 +126,44 @@ def regrade_session(
         if question is None:
             item.note = f"pack {pack.id} no longer has question {turn['question_id']}"
         else:
-            _grade_turn(store, grader, grader_name, question, turn, item)
+            grade = _grade_turn(grader, grader_name, question, turn, item)
+            if grade is not None:
+                graded.append((turn, grade))
         report.items.append(item)
         if progress is not None:
             progress(item)
-    outcomes = resummarize(store, session_id)
     after = before
-    if session["status"] == "completed" and outcomes:
-        after = session_score(outcomes)
-        if after != before:
-            store.update_session(session_id, score=after)
+    with store.atomic():
+        for turn, grade in graded:
+            store.add_grade(turn["id"], grade)
+            if grader_name == "llm" and not grade.note:
+                store.mark_needs_regrade(turn["id"], False)
+        outcomes = resummarize(store, session_id)
+        if session["status"] == "completed" and outcomes:
+            after = session_score(outcomes)
+            if after != before:
+                store.update_session(session_id, score=after)
     report.session_scores[session_id] = (before, after)
     return report
 
 
 def _grade_turn(
-    store: Store,
     grader: Grader,
     grader_name: str,
     question: Question,
     turn: TurnRow,
     item: RegradeItem,
-) -> None:
+) -> Grade | None:
+    """The new grade to store, or None when the grader failed (the item says why)."""
     grade: Grade = grader.grade(question, turn["answer"] or "")
     failed = bool(grade.note) and grade.grader != grader_name
     if failed:
         item.note = grade.note
-        return
-    store.add_grade(turn["id"], grade)
+        return None
     item.after = grade.score
     item.stored = True
     item.note = grade.note
-    if grader_name == "llm" and not grade.note:
-        store.mark_needs_regrade(turn["id"], False)
+    return grade
 
 
 def regrade_pending(

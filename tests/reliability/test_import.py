@@ -321,3 +321,73 @@ def test_sessions_with_bad_dates_from_older_versions_still_read(document, tmp_pa
         result = mockint(*args, db=db)
         assert result.returncode == 0, (args, result.stderr)
         assert "Traceback" not in result.stderr
+
+
+def test_regrade_killed_at_many_moments_never_leaves_a_stale_score(
+    document, tmp_path: Path
+) -> None:
+    """A regrade's new grades, the per-question results and the session score change
+    together: kill -9 at any moment leaves either the old state or the new one."""
+    from mockint.review.results import session_outcomes, session_score
+
+    source = tmp_path / "source.db"
+    assert mockint("import", str(write(tmp_path, document)), db=source).returncode == 0
+    # the stored grades say "missed" everywhere: a regrade is bound to change the score
+    store = Store(source)
+    store.db.execute(
+        "UPDATE grades SET score = 0, band = 'strong no hire', "
+        "points = replace(replace(points, '\"covered\"', '\"missed\"'), "
+        "'\"partial\"', '\"missed\"')"
+    )
+    store.db.execute("UPDATE sessions SET score = 0")
+    for table in ("session_summaries", "question_results", "point_results"):
+        store.db.execute(f"DELETE FROM {table}")  # summarised again below, from these grades
+    store.close()
+    assert mockint("stats", db=source).returncode == 0  # summarised
+    probe = tmp_path / "probe.db"
+    probe.write_bytes(source.read_bytes())
+    run_faulty("none", probe, tmp_path, "regrade", "2", "--grader", "keyword")
+    total = json.loads((tmp_path / "counts.json").read_text())["stmt"]
+    changed: set[float] = set()
+    moments = {max(1, round(total * i / 10)) for i in range(1, 10)}
+    moments |= set(range(max(1, total - 12), total + 2))  # around the commit; total+1: none
+    for k in sorted(moments):
+        db = tmp_path / f"regrade{k}.db"
+        db.write_bytes(source.read_bytes())
+        result = run_faulty(f"stmt:{k}", db, tmp_path, "regrade", "2", "--grader", "keyword")
+        assert result.returncode in (-9, 0), result.stderr
+        store = Store(db)
+        session = store.session(2)
+        outcomes = session_outcomes(store, session)
+        stored = dict(
+            store.db.execute(
+                "SELECT question_id, score FROM question_results WHERE session_id = 2"
+            ).fetchall()
+        )
+        assert stored == {o.question_id: o.score for o in outcomes}, k
+        assert session["score"] == session_score(outcomes), k
+        changed.add(session["score"])
+        store.close()
+    assert len(changed) == 2, changed  # some kills came before the commit, some after
+
+
+def test_sessions_started_in_the_same_millisecond_keep_distinct_keys(tmp_path: Path) -> None:
+    """Two processes may start a session of one pack in the same millisecond; their keys must
+    differ, or importing both elsewhere would drop the second as "already here"."""
+    store = Store(tmp_path / "m.db")
+    same = "2026-03-02T09:30:00.000Z"
+    first = store.create_session(
+        pack_id="p", pack_title="P", grader="keyword", question_ids=["q"], settings={},
+        started_at=same,
+    )  # fmt: skip
+    second = store.create_session(
+        pack_id="p", pack_title="P", grader="keyword", question_ids=["q"], settings={},
+        started_at=same,
+    )  # fmt: skip
+    assert store.session(first)["started_at"] == same
+    assert store.session(second)["started_at"] == "2026-03-02T09:30:00.001Z"
+    other = tmp_path / "other.db"
+    document = export.export_document(store, [first, second])
+    (tmp_path / "both.json").write_text(export.to_json(document))
+    report = json.loads(mockint("import", str(tmp_path / "both.json"), "--json", db=other).stdout)
+    assert len(report["imported"]) == 2
