@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -343,7 +344,12 @@ def main() -> int:
     print(table)
     if args.markdown:
         args.markdown.write_text(table)
-    return 1 if any(r["problems"] for r in results) else 0
+    failed = any(r["problems"] for r in results)
+    if args.folder is None and not failed:
+        shutil.rmtree(folder)  # a failed soak keeps its databases and journals to look at
+    elif failed:
+        print(f"databases and journals kept in {folder}")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
