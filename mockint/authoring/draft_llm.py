@@ -21,12 +21,13 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator
 
 from mockint import locations
 from mockint.authoring.draft import DraftQuestion
 from mockint.authoring.guide import GuideQuestion
 from mockint.errors import UserError
+from mockint.grading.llm_reply import StrictReply, empty_if_none
 from mockint.grading.text import content_stems
 from mockint.packs import Question
 from mockint.safe_text import safe_text
@@ -49,52 +50,35 @@ SUPPORTED_DESCRIPTION = 0.6
 Progress = Callable[[str], None]
 
 
-def _strict_schema(schema: dict[str, Any]) -> None:
-    """Strict structured-output modes want every property required and no defaults."""
-    properties = schema.get("properties", {})
-    for prop in properties.values():
-        prop.pop("default", None)
-    schema["required"] = list(properties)
-    schema["additionalProperties"] = False
-
-
-class _Reply(BaseModel):
-    model_config = ConfigDict(extra="ignore", json_schema_extra=_strict_schema)
-
-
-def _text(value: Any) -> Any:
-    return "" if value is None else value
-
-
-class PointDraft(_Reply):
+class PointDraft(StrictReply):
     id: str
     description: str
     weight: float = 1.0
     level: str = "core"
     terms: list[str] = Field(default_factory=list)
 
-    _texts = field_validator("id", "description", "level", mode="before")(_text)
+    _texts = field_validator("id", "description", "level", mode="before")(empty_if_none)
 
 
-class FlagDraft(_Reply):
+class FlagDraft(StrictReply):
     id: str
     description: str
     terms: list[str] = Field(default_factory=list)
 
 
-class FollowUpDraft(_Reply):
+class FollowUpDraft(StrictReply):
     text: str
     probes: list[str] = Field(default_factory=list)
 
 
-class QuestionDraft(_Reply):
+class QuestionDraft(StrictReply):
     intent: str = ""
     rubric: list[PointDraft]
     red_flags: list[FlagDraft] = Field(default_factory=list)
     follow_ups: list[FollowUpDraft] = Field(default_factory=list)
     model_answer: list[str] = Field(default_factory=list)
 
-    _texts = field_validator("intent", mode="before")(_text)
+    _texts = field_validator("intent", mode="before")(empty_if_none)
 
     @field_validator("red_flags", "follow_ups", "model_answer", mode="before")
     @classmethod
@@ -130,18 +114,11 @@ def reply_schema() -> dict[str, Any]:
 
 def make_client(settings: Settings) -> LLMClient:
     """The client for the configured endpoint, with the checks the LLM grader makes."""
-    if not settings.model:
-        raise UserError("drafting with a model needs one: set MOCKINT_MODEL or --model")
-    api_key = settings.api_key.get_secret_value() if settings.api_key else None
-    from mockint.grading.llm_client import OPENAI_URL, LLMClient
+    from mockint.grading.llm_client import LLMClient, endpoint_key
 
-    if not api_key and not settings.base_url:
-        raise UserError(
-            f"OPENAI_API_KEY is not set, and {OPENAI_URL} needs one "
-            "(a local server needs no key: point OPENAI_BASE_URL or --base-url at it)"
-        )
+    model, api_key = endpoint_key(settings, "drafting with a model needs one")
     return LLMClient(
-        model=settings.model,
+        model=model,
         base_url=settings.base_url,
         api_key=api_key,
         timeout=settings.timeout,

@@ -24,9 +24,8 @@ import time
 from collections.abc import Callable
 
 from mockint.config import Settings
-from mockint.errors import UserError
 from mockint.grading.base import Grade, Grader, PointVerdict, Usage, finalize
-from mockint.grading.llm_client import OPENAI_URL, ChatResult, LLMClient, LLMFailure
+from mockint.grading.llm_client import ChatResult, LLMClient, LLMFailure, endpoint_key
 from mockint.grading.llm_endpoint import ModeCache
 from mockint.grading.llm_prompt import grading_messages, retry_messages
 from mockint.grading.llm_reply import (
@@ -72,14 +71,7 @@ class LLMGrader:
         keyword: Grader | None = None,
         client: LLMClient | None = None,
     ) -> None:
-        if not settings.model:
-            raise UserError("the LLM grader needs a model: set MOCKINT_MODEL or --model")
-        api_key = settings.api_key.get_secret_value() if settings.api_key else None
-        if not api_key and not settings.base_url:
-            raise UserError(
-                f"OPENAI_API_KEY is not set, and {OPENAI_URL} needs one "
-                "(a local server needs no key: point OPENAI_BASE_URL or --base-url at it)"
-            )
+        model, api_key = endpoint_key(settings, "the LLM grader needs a model")
         if keyword is None:
             from mockint.grading.keyword import KeywordGrader
 
@@ -88,7 +80,7 @@ class LLMGrader:
         # How far the current grade has got; the interview screen reads it on its clock.
         self.progress = GradeProgress()
         self.client = client or LLMClient(
-            model=settings.model,
+            model=model,
             base_url=settings.base_url,
             api_key=api_key,
             timeout=settings.timeout,

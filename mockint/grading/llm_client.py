@@ -20,12 +20,17 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx2
 import openai
 from pydantic import BaseModel, ValidationError
+
+from mockint.errors import UserError
+
+if TYPE_CHECKING:
+    from mockint.config import Settings
 
 from mockint.grading.llm_endpoint import MODES, Mode, ModeCache, Quirks
 
@@ -35,6 +40,23 @@ __all__ = [  # the endpoint's memory is part of the client's interface
 ]  # fmt: skip
 
 OPENAI_URL = "https://api.openai.com/v1"
+
+
+def endpoint_key(settings: Settings, needs_model: str) -> tuple[str, str | None]:
+    """The model and API key for the configured endpoint, after the checks every LLM user
+    makes: a model is set, and OpenAI's own endpoint has a key. `needs_model` starts the
+    error."""
+    if not settings.model:
+        raise UserError(f"{needs_model}: set MOCKINT_MODEL or --model")
+    api_key = settings.api_key.get_secret_value() if settings.api_key else None
+    if not api_key and not settings.base_url:
+        raise UserError(
+            f"OPENAI_API_KEY is not set, and {OPENAI_URL} needs one "
+            "(a local server needs no key: point OPENAI_BASE_URL or --base-url at it)"
+        )
+    return settings.model, api_key
+
+
 DEFAULT_MAX_TOKENS = 2048
 MIN_SECRET_CHARS = 8  # shorter "keys" are placeholders; replacing them would garble text
 TextCallback = Callable[[str], None]

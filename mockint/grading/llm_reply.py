@@ -52,11 +52,13 @@ def _strict_schema(schema: dict[str, Any]) -> None:
     schema["additionalProperties"] = False
 
 
-class _Reply(BaseModel):
+class StrictReply(BaseModel):
+    """Base of every model reply: extra keys ignored, a strict schema published."""
+
     model_config = ConfigDict(extra="ignore", json_schema_extra=_strict_schema)
 
 
-def _empty_if_none(value: Any) -> Any:
+def empty_if_none(value: Any) -> Any:
     return "" if value is None else value
 
 
@@ -80,7 +82,7 @@ _VERDICTS = {
 }
 
 
-class PointReply(_Reply):
+class PointReply(StrictReply):
     """The model's judgement of one rubric point: evidence, then reasoning, then verdict."""
 
     id: str
@@ -88,7 +90,7 @@ class PointReply(_Reply):
     reason: str = ""
     verdict: Literal["covered", "partial", "missed"]
 
-    _texts = field_validator("reason", "quote", mode="before")(_empty_if_none)
+    _texts = field_validator("reason", "quote", mode="before")(empty_if_none)
 
     @field_validator("verdict", mode="before")
     @classmethod
@@ -104,13 +106,13 @@ class PointReply(_Reply):
         return str(value).strip() if isinstance(value, str | int | float) else value
 
 
-class RedFlagReply(_Reply):
+class RedFlagReply(StrictReply):
     """A misconception the model says the answer shows, with the words that show it."""
 
     id: str
     quote: str = ""
 
-    _texts = field_validator("quote", mode="before")(_empty_if_none)
+    _texts = field_validator("quote", mode="before")(empty_if_none)
 
 
 def _keyed_list(value: Any) -> Any:
@@ -123,7 +125,7 @@ def _keyed_list(value: Any) -> Any:
     return value
 
 
-class GradeReply(_Reply):
+class GradeReply(StrictReply):
     """The whole reply: the points first, the summary for the candidate last."""
 
     points: list[PointReply]
@@ -131,7 +133,7 @@ class GradeReply(_Reply):
     feedback: str = ""
     follow_up: str = ""
 
-    _texts = field_validator("feedback", "follow_up", mode="before")(_empty_if_none)
+    _texts = field_validator("feedback", "follow_up", mode="before")(empty_if_none)
 
     @field_validator("points", mode="before")
     @classmethod

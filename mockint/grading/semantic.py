@@ -133,10 +133,3 @@ def verify_files(root: Path, expected: dict[str, str] = WEIGHT_SHA256) -> None:
             raise EncoderUnavailable(f"cannot read {path} ({error.strerror})") from None
         if actual != digest:
             raise EncoderUnavailable(f"{path} fails its checksum (the file is damaged or altered)")
-
-
-def reset_for_tests() -> None:
-    """Forget the loaded encoder or the remembered failure (tests swap packages around)."""
-    global _loaded, _failure
-    with _lock:
-        _loaded, _failure = None, None
