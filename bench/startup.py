@@ -178,7 +178,8 @@ SESSION = textwrap.dedent(
     from mockint.interview import InterviewOptions
     from mockint.packs import resolve_pack
     from mockint.store import Store
-    from mockint.tui.app import NewSession, default_grader_factory, make_app
+    from mockint.tui.app import default_grader_factory, make_app
+    from mockint.tui.requests import NewSession
 
     ANSWER = ("The sidecar proxy (Envoy) intercepts traffic with iptables, terminates mTLS, "
               "retries with timeouts and circuit breaking, and reports golden metrics; the "

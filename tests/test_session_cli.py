@@ -139,7 +139,8 @@ SESSION_SCRIPT = textwrap.dedent(
     import asyncio, sys, time
     from pathlib import Path
     from mockint.cli.main import Context
-    from mockint.tui.app import NewSession, default_grader_factory, make_app
+    from mockint.tui.app import default_grader_factory, make_app
+    from mockint.tui.requests import NewSession
     from mockint.interview import InterviewOptions
     from mockint.packs import resolve_pack
 

@@ -16,7 +16,8 @@ from mockint.safe_text import safe_text
 if TYPE_CHECKING:
     from mockint.grading.base import Grader
     from mockint.packs import Pack
-    from mockint.tui.app import GraderFactory, SessionRequest
+    from mockint.tui.app import GraderFactory
+    from mockint.tui.requests import SessionRequest
 
 
 def command_name() -> str:

@@ -106,7 +106,7 @@ def run(
     by --question, tagged --tag, or due for practice (--due)."""
     from mockint.interview import InterviewOptions, pick_questions
     from mockint.packs import resolve_pack
-    from mockint.tui.app import NewSession
+    from mockint.tui.requests import NewSession
 
     settings = ctx.with_overrides(coach=coach)
     pack, path = resolve_pack(pack_ref)
@@ -161,7 +161,7 @@ def run(
 def resume(ctx: Context, session_id: int | None) -> None:
     """Continue an interrupted session (the latest one by default) at its open question."""
     from mockint.interview import session_pack
-    from mockint.tui.app import ResumeSession
+    from mockint.tui.requests import ResumeSession
 
     store = ctx.writable_store()
     if session_id is None:

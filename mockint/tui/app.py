@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, ClassVar
 
@@ -20,12 +19,13 @@ from textual.binding import Binding, BindingType
 from mockint.config import Settings
 from mockint.dberrors import StoreError, explain
 from mockint.grading.base import Grader
-from mockint.interview import InterviewOptions
 from mockint.packs import Pack
 from mockint.store import Store
+from mockint.tui.requests import ResumeSession, SessionRequest
 from mockint.tui.screens.home import HomeCommands, HomeScreen
 
 if TYPE_CHECKING:
+    from mockint.tui.host import AppHost
     from mockint.tui.screens.review_common import ReviewDeps
 
 # The interview and scorecard screens (Markdown, TextArea) are imported when first shown: the
@@ -37,26 +37,6 @@ GraderFactory = Callable[[str, Pack], Grader]
 
 DARK_THEME = "textual-dark"
 LIGHT_THEME = "textual-light"
-
-
-@dataclass(frozen=True)
-class NewSession:
-    """Start a new interview on `pack` with `options`, graded by the grader named `grader`."""
-
-    pack: Pack
-    options: InterviewOptions
-    grader: str
-    pack_path: str | None = None
-
-
-@dataclass(frozen=True)
-class ResumeSession:
-    """Continue a stored session at its open question, with its draft restored."""
-
-    session_id: int
-
-
-SessionRequest = NewSession | ResumeSession
 
 
 class MockintApp(App[None]):
@@ -243,3 +223,10 @@ def default_grader_factory(settings: Settings) -> GraderFactory:
         return make_grader(name, settings, pack=pack)
 
     return build
+
+
+if TYPE_CHECKING:
+
+    def _keeps_the_host_promise(app: MockintApp) -> AppHost:
+        """mypy checks here that the app offers screens all that `AppHost` says."""
+        return app

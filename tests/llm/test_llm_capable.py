@@ -31,7 +31,8 @@ from mockint.grading.llm_quotes import Evidence, quote_matches
 from mockint.interview import InterviewOptions
 from mockint.packs import Pack
 from mockint.store import Store
-from mockint.tui.app import NewSession, default_grader_factory, make_app
+from mockint.tui.app import default_grader_factory, make_app
+from mockint.tui.requests import NewSession
 from mockint.tui.screens.interview import InterviewScreen
 from mockint.tui.widgets.answer_editor import AnswerEditor
 

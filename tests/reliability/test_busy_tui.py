@@ -17,7 +17,8 @@ from mockint.config import Settings
 from mockint.interview import InterviewOptions
 from mockint.packs import Pack
 from mockint.store import Store
-from mockint.tui.app import NewSession, make_app
+from mockint.tui.app import make_app
+from mockint.tui.requests import NewSession
 from mockint.tui.screens.interview import InterviewScreen
 from mockint.tui.widgets.answer_editor import AnswerEditor
 

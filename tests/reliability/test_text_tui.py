@@ -19,7 +19,8 @@ from mockint.grading.base import Grade, finalize
 from mockint.interview import InterviewOptions
 from mockint.packs import Pack, Question, load_pack
 from mockint.store import Store
-from mockint.tui.app import MockintApp, NewSession, make_app
+from mockint.tui.app import MockintApp, make_app
+from mockint.tui.requests import NewSession
 from mockint.tui.screens.dialogs import FeedbackPanel
 from mockint.tui.screens.history import HistoryScreen
 from mockint.tui.screens.interview import InterviewScreen

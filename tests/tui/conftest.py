@@ -14,7 +14,8 @@ from mockint import locations
 from mockint.config import Settings
 from mockint.packs import Pack, load_pack
 from mockint.store import Store
-from mockint.tui.app import MockintApp, SessionRequest, make_app
+from mockint.tui.app import MockintApp, make_app
+from mockint.tui.requests import SessionRequest
 
 
 @pytest.fixture

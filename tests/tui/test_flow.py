@@ -13,7 +13,8 @@ from mockint.grading.base import Grade
 from mockint.interview import Interview, InterviewOptions
 from mockint.packs import Pack, Question
 from mockint.store import Store
-from mockint.tui.app import LIGHT_THEME, NewSession, ResumeSession
+from mockint.tui.app import LIGHT_THEME
+from mockint.tui.requests import NewSession, ResumeSession
 from mockint.tui.screens.dialogs import ConfirmDialog, FeedbackPanel, PauseMenu
 from mockint.tui.screens.home import HomeScreen
 from mockint.tui.screens.interview import InterviewScreen

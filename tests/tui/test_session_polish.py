@@ -12,7 +12,7 @@ from tui_helpers import settle
 from mockint.interview import Interview, InterviewOptions
 from mockint.packs import Pack
 from mockint.store import Store
-from mockint.tui.app import NewSession
+from mockint.tui.requests import NewSession
 from mockint.tui.screens.dialogs import PauseMenu
 from mockint.tui.screens.home import HomeScreen
 from mockint.tui.screens.interview import InterviewScreen

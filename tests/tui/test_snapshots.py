@@ -15,7 +15,8 @@ from tui_helpers import settle
 from mockint.interview import Interview, InterviewOptions
 from mockint.packs import Pack
 from mockint.store import Store
-from mockint.tui.app import LIGHT_THEME, NewSession
+from mockint.tui.app import LIGHT_THEME
+from mockint.tui.requests import NewSession
 from mockint.tui.widgets.answer_editor import AnswerEditor
 
 SIZES = [(80, 24), (120, 40)]

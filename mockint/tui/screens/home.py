@@ -34,7 +34,7 @@ from mockint.tui.widgets.on_off import OnOffCheckbox
 if TYPE_CHECKING:
     from textual.content import Content
 
-    from mockint.tui.app import MockintApp
+    from mockint.tui.host import AppHost
 
 RESUME_SHOWN = 3  # interrupted sessions offered on home; History lists them all
 
@@ -65,8 +65,8 @@ class HomeScreen(Screen[None]):
         self.due_count: int | None = None
 
     @property
-    def mockint(self) -> MockintApp:
-        return cast("MockintApp", self.app)
+    def mockint(self) -> AppHost:
+        return cast("AppHost", self.app)
 
     def compose(self) -> ComposeResult:
         settings = self.mockint.settings
@@ -293,7 +293,7 @@ class HomeScreen(Screen[None]):
         self.action_start()
 
     def action_start(self) -> None:
-        from mockint.tui.app import NewSession
+        from mockint.tui.requests import NewSession
 
         try:
             request = NewSession(
@@ -317,14 +317,14 @@ class HomeScreen(Screen[None]):
         self._resume(self.resumable[0][0])
 
     def _resume(self, session_id: int) -> None:
-        from mockint.tui.app import ResumeSession
+        from mockint.tui.requests import ResumeSession
 
         self.mockint.open_session(ResumeSession(session_id))
 
     def action_practice_due(self) -> None:
         """A session of the pack's questions that are due, the most-missed points first."""
         from mockint.review.scheduler import due_plan, nothing_due_message
-        from mockint.tui.app import NewSession
+        from mockint.tui.requests import NewSession
 
         try:
             pack = self._require_pack()

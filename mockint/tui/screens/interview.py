@@ -41,7 +41,8 @@ from mockint.tui.widgets.key_bar import KeyBar
 from mockint.tui.widgets.timer import QuestionTimer
 
 if TYPE_CHECKING:
-    from mockint.tui.app import MockintApp, SessionRequest
+    from mockint.tui.host import AppHost
+    from mockint.tui.requests import SessionRequest
 
 Phase = Literal["loading", "answering", "saving", "grading", "grade_failed", "feedback", "done"]
 WriteResult = Literal["ok", "busy", "failed"]
@@ -86,8 +87,8 @@ class InterviewScreen(Screen[None]):
         self._last_problem_at = 0.0
 
     @property
-    def mockint(self) -> MockintApp:
-        return cast("MockintApp", self.app)
+    def mockint(self) -> AppHost:
+        return cast("AppHost", self.app)
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="turn-bar"):
@@ -192,7 +193,7 @@ class InterviewScreen(Screen[None]):
 
     @work(thread=True, exit_on_error=False, group="engine", name="open-session")
     def _open_session(self) -> None:
-        from mockint.tui.app import NewSession
+        from mockint.tui.requests import NewSession
 
         app = self.mockint
         request = self.request

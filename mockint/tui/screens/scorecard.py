@@ -30,7 +30,7 @@ from mockint.tui.widgets.grade_view import (
 from mockint.tui.widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
-    from mockint.tui.app import MockintApp
+    from mockint.tui.host import AppHost
 
 
 class ScorecardScreen(Screen[None]):
@@ -48,8 +48,8 @@ class ScorecardScreen(Screen[None]):
         self.pack = pack
 
     @property
-    def mockint(self) -> MockintApp:
-        return cast("MockintApp", self.app)
+    def mockint(self) -> AppHost:
+        return cast("AppHost", self.app)
 
     def compose(self) -> ComposeResult:
         store = self.mockint.store
@@ -117,7 +117,7 @@ class ScorecardScreen(Screen[None]):
         self.mockint.go_home()
 
     def action_practice(self) -> None:
-        from mockint.tui.app import NewSession
+        from mockint.tui.requests import NewSession
 
         store = self.mockint.store
         session = store.session(self.session_id)
