@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_runner import run_cli
 
 HEAVY = ("sqlite_utils", "mockint.store", "textual", "openai")
 
@@ -55,17 +56,6 @@ def test_the_probe_sees_the_store_when_a_command_opens_it(isolated_home: Path) -
     # numpy itself still works afterwards (the offline grader needs it)
     check = "import mockint.store, numpy; print(numpy.zeros(2).sum())"
     assert subprocess.run([sys.executable, "-c", check], capture_output=True, text=True).stdout
-
-
-def run_cli(*args: str, db: Path | None = None) -> subprocess.CompletedProcess[str]:
-    prefix = ["--db", str(db)] if db else []
-    return subprocess.run(
-        [sys.executable, "-m", "mockint", *prefix, *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        stdin=subprocess.DEVNULL,
-    )
 
 
 def test_doctor_without_a_model_says_no_setup_is_needed_and_contacts_nothing() -> None:

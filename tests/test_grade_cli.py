@@ -1,4 +1,5 @@
-"""`mockint grade` and `mockint eval`, through click's runner and the installed entry point."""
+"""`mockint grade` and `mockint eval`, through click's runner and through `main`, which the
+installed entry point calls."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_runner import CliResult, run_cli
 from click.testing import CliRunner
 from grading_fixtures import MESH_STRONG, mesh_pack, write_mesh_pack
 
@@ -30,14 +32,8 @@ def run(tmp_path: Path, *args: str, input: str | None = None):
     return result
 
 
-def run_installed(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "mockint", "--db", str(tmp_path / "m.db"), *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+def run_main(tmp_path: Path, *args: str) -> CliResult:
+    return run_cli(*args, db=tmp_path / "m.db")
 
 
 def write_jsonl(path: Path, lines: list[str]) -> Path:
@@ -152,13 +148,13 @@ def test_batch_without_bad_lines_exits_zero(tmp_path, pack_path) -> None:
 
 
 def test_mistakes_are_one_line_with_exit_code_2(tmp_path, pack_path) -> None:
-    unknown = run_installed(
+    unknown = run_main(
         tmp_path, "grade", "--pack", str(pack_path), "--question", "zz", "--answer", "x"
     )
     assert unknown.returncode == 2
     assert unknown.stderr.strip().startswith("mockint: pack 'grading-test' has no question 'zz'")
     assert "Traceback" not in unknown.stderr
-    two_sources = run_installed(
+    two_sources = run_main(
         tmp_path,
         "grade",
         "--pack",
@@ -231,7 +227,7 @@ def test_eval_refuses_a_bad_labels_file(tmp_path, pack_path) -> None:
         tmp_path / "labels.jsonl",
         [json.dumps({"question_id": "mesh", "answer": "x", "human_score": 12})],
     )
-    result = run_installed(tmp_path, "eval", "--pack", str(pack_path), "--labels", str(labels))
+    result = run_main(tmp_path, "eval", "--pack", str(pack_path), "--labels", str(labels))
     assert result.returncode == 2
     assert "line 1: human_score must be a number in 0..scale_max" in result.stderr
 

@@ -8,11 +8,10 @@ not questions).
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_runner import run_cli as mockint
 
 from mockint import locations
 from mockint.authoring.draft import DraftQuestion, draft_pack, read_guide, render_pack
@@ -33,12 +32,6 @@ SEED = next(
 )
 GUIDE = Path(__file__).parent / "packs" / "guide.md"
 needs_seed = pytest.mark.skipif(not SEED.is_file(), reason=f"{SEED} is not on this machine")
-
-
-def mockint(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "mockint", *args], capture_output=True, text=True, timeout=60
-    )
 
 
 @needs_seed

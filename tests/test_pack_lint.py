@@ -7,11 +7,10 @@ come out clean, which is what keeps their terms, red flags and weights honest as
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_runner import run_cli as mockint
 
 from mockint.authoring.lint import lint_pack
 from mockint.packs import load_pack, parse_pack, resolve_pack
@@ -32,12 +31,6 @@ EXPECTED = [
     ("no-model-answer", "lb-4", ""),
     ("long-text", "lb-4", ""),
 ]
-
-
-def mockint(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "mockint", *args], capture_output=True, text=True, timeout=60
-    )
 
 
 def pack_with(question_toml: str, budget: str = "") -> str:

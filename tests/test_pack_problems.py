@@ -8,11 +8,10 @@ all, while commands that only need the pack print the first and how many more th
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_runner import run_cli as mockint
 
 from mockint.packs import PackError, load_pack, parse_pack
 
@@ -26,12 +25,6 @@ EXPECTED = [
     "question 'q2', needs rubric points or a reference_answer",
     "duplicate id 'q2' in questions",
 ]
-
-
-def mockint(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "mockint", *args], capture_output=True, text=True, timeout=60
-    )
 
 
 def test_every_problem_is_collected_in_file_order() -> None:

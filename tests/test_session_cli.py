@@ -10,6 +10,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from cli_runner import CliResult
+from cli_runner import run_cli as mockint
 from fake_grader import TermGrader
 
 from mockint.interview import Interview, InterviewOptions
@@ -17,18 +19,7 @@ from mockint.packs import Pack
 from mockint.store import Store
 
 
-def mockint(*args: str, db: Path | None = None) -> subprocess.CompletedProcess[str]:
-    prefix = ["--db", str(db)] if db else []
-    return subprocess.run(
-        [sys.executable, "-m", "mockint", *prefix, *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        stdin=subprocess.DEVNULL,
-    )
-
-
-def assert_one_line_error(result: subprocess.CompletedProcess[str], *needles: str) -> None:
+def assert_one_line_error(result: CliResult, *needles: str) -> None:
     assert result.returncode == 2, result
     assert "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+from cli_runner import CliResult, run_cli
 
 from mockint.packs import Question
 
@@ -42,17 +41,9 @@ terms = ["inside the application code"]
 """
 
 
-def run_mockint(
-    *args: str, env: dict[str, str], timeout: float = 60
-) -> subprocess.CompletedProcess[str]:
-    """The installed command line, as a user runs it, with extra environment."""
-    return subprocess.run(
-        [sys.executable, "-m", "mockint", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env={**os.environ, **env},
-    )
+def run_mockint(*args: str, env: dict[str, str]) -> CliResult:
+    """The command line, in this process, with extra environment."""
+    return run_cli(*args, env=env)
 
 
 def reply_json(

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_runner import run_process
 from llm_fake_server import FakeLLM, Reply, Request
 from llm_helpers import ANSWER, PACK_TOML, TEST_KEY, reply_json, run_mockint
 from pydantic import SecretStr
@@ -173,7 +174,8 @@ def test_api_key_never_leaks(fake_llm: FakeLLM, small_pack, tmp_path: Path, capl
     fake_llm.api_key = "something-else"
     pack, path = small_pack
 
-    cli = run_mockint(
+    # a process of its own: openai reads OPENAI_LOG when it is first imported
+    cli = run_process(
         "grade", "--pack", str(path), "--question", "q1", "--grader", "llm", "--json",
         "--answer", ANSWER, env={**llm_env(fake_llm, key=secret), "OPENAI_LOG": "debug"},
     )  # fmt: skip

@@ -141,7 +141,7 @@ def test_only_keys_of_eight_characters_or_more_are_redacted() -> None:
 
 def doctor(fake: FakeLLM) -> dict:
     result = run_mockint(
-        "doctor", "--json", "--base-url", fake.url, "--model", "fake-model", env={}, timeout=60
+        "doctor", "--json", "--base-url", fake.url, "--model", "fake-model", env={}
     )
     assert result.returncode in (0, 1), result.stderr
     return json.loads(result.stdout)

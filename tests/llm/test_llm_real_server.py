@@ -16,7 +16,8 @@ import json
 from pathlib import Path
 
 import pytest
-from llm_helpers import ANSWER, PACK_TOML, RealServer, run_mockint
+from cli_runner import run_process
+from llm_helpers import ANSWER, PACK_TOML, RealServer
 
 from mockint.config import Settings
 from mockint.grading.base import compute_score, grade_from_row
@@ -75,7 +76,7 @@ def test_cli_grade_json_against_the_real_server(
         "MOCKINT_MODEL": real_llm.model,
         "MOCKINT_LLM_TIMEOUT": str(SLOW_MODEL_TIMEOUT),
     }
-    result = run_mockint(
+    result = run_process(
         "grade", "--pack", str(pack_file), "--question", "q1", "--grader", "llm", "--json",
         "--answer", ANSWER, env=env, timeout=900,
     )  # fmt: skip
@@ -122,7 +123,7 @@ def test_what_the_real_model_writes_parses_and_is_checked(real_llm: RealServer) 
 
 
 def test_doctor_against_the_real_server(real_llm: RealServer) -> None:
-    result = run_mockint(
+    result = run_process(
         "doctor", "--json", "--base-url", real_llm.url, "--model", real_llm.model, env={},
         timeout=300,
     )  # fmt: skip

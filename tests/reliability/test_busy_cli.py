@@ -9,7 +9,9 @@ import os
 from pathlib import Path
 
 import pytest
-from helpers import assert_one_line_error, finished_session, mockint
+from cli_runner import assert_one_line_error
+from cli_runner import run_cli as mockint
+from helpers import finished_session
 from test_busy_tui import hold_write_lock
 
 from mockint.packs import Pack

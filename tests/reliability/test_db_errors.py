@@ -15,16 +15,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import (
-    Terminal,
-    assert_one_line_error,
-    finished_session,
-    installed_mockint,
-    mockint,
-    needs_tmux,
-    terminal_env,
-)
+from cli_runner import CliResult, assert_one_line_error, run_process
+from cli_runner import run_cli as mockint
+from helpers import finished_session
 from olddb import build
+from tmux_terminal import Terminal, installed_mockint, needs_tmux, terminal_env
 
 from mockint.packs import Pack
 from mockint.review import export
@@ -74,7 +69,7 @@ def populated(tmp_path: Path, service_mesh: Pack) -> tuple[Path, Path]:
     return db, exported
 
 
-def mockint_read_only_fs(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def mockint_read_only_fs(folder: Path, *args: str) -> CliResult | subprocess.CompletedProcess[str]:
     """mockint in a mount namespace where `folder` is a read-only filesystem (root only);
     not root: the folder and its files made read-only by their modes."""
     if not ROOT:
@@ -260,7 +255,7 @@ def test_a_full_disk_when_creating_a_database(tmp_path: Path) -> None:
         resource.setrlimit(resource.RLIMIT_FSIZE, (512, 512))
 
     line = assert_one_line_error(
-        mockint("history", db=tmp_path / "new.db", preexec_fn=limit), "disk is full"
+        run_process("history", db=tmp_path / "new.db", preexec_fn=limit), "disk is full"
     )
     assert "not a mockint database" not in line
 

@@ -10,14 +10,9 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import (
-    Terminal,
-    assert_one_line_error,
-    installed_mockint,
-    mockint,
-    needs_tmux,
-    terminal_env,
-)
+from cli_runner import assert_one_line_error, run_process
+from cli_runner import run_cli as mockint
+from tmux_terminal import Terminal, installed_mockint, needs_tmux, terminal_env
 
 from mockint import locations
 
@@ -45,7 +40,7 @@ def config_env(tmp_path: Path, content: bytes | None = None, **extra: str) -> di
     ids=["colons", "ftp", "inf", "nan", "negative", "utf16", "latin", "deep", "huge"],
 )
 def test_bad_config_files(tmp_path: Path, content: bytes, needles: list[str]) -> None:
-    result = mockint("history", env=config_env(tmp_path, content), timeout=30)
+    result = mockint("history", env=config_env(tmp_path, content))
     line = assert_one_line_error(result, *needles)
     assert "config.toml" in line
 
@@ -66,12 +61,12 @@ def test_config_that_is_a_pipe_or_a_device(tmp_path: Path) -> None:
     os.mkfifo(fifo)
     started = time.monotonic()
     assert_one_line_error(
-        mockint("history", env=config_env(tmp_path), timeout=30), "not a regular file"
+        run_process("history", env=config_env(tmp_path), timeout=30), "not a regular file"
     )
     fifo.unlink()
     fifo.symlink_to("/dev/zero")
     assert_one_line_error(
-        mockint("history", env=config_env(tmp_path), timeout=30), "not a regular file"
+        run_process("history", env=config_env(tmp_path), timeout=30), "not a regular file"
     )
     assert time.monotonic() - started < 20
 
@@ -97,7 +92,7 @@ def hostile_pack_folder(isolated_home: Path) -> Path:
 
 def test_packs_list_and_validate_with_hostile_files(hostile_pack_folder: Path) -> None:
     started = time.monotonic()
-    result = mockint("packs", "list", timeout=60)
+    result = run_process("packs", "list", timeout=60)
     assert time.monotonic() - started < 30
     assert result.returncode == 0, result.stderr
     assert "good" in result.stdout and "Traceback" not in result.stderr
@@ -112,11 +107,11 @@ def test_packs_list_and_validate_with_hostile_files(hostile_pack_folder: Path) -
     ):
         line = next((ln for ln in warnings.splitlines() if name in ln), "")
         assert needle in line, (name, warnings)
-        validate = mockint("packs", "validate", str(hostile_pack_folder / name), timeout=30)
+        validate = run_process("packs", "validate", str(hostile_pack_folder / name), timeout=30)
         assert validate.returncode == 2 and needle in validate.stderr, validate.stderr
         assert "Traceback" not in validate.stderr
     assert_one_line_error(
-        mockint("run", "--pack", str(hostile_pack_folder / "fifo.toml"), timeout=30),
+        run_process("run", "--pack", str(hostile_pack_folder / "fifo.toml"), timeout=30),
         "not a regular file",
     )
 

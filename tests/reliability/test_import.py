@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import assert_one_line_error, finished_session, mockint
+from cli_runner import assert_one_line_error, run_process
+from cli_runner import run_cli as mockint
+from helpers import finished_session
 from olddb import counts_of
 
 from mockint.review import export
@@ -176,7 +178,7 @@ def test_files_that_are_not_regular_or_too_large(tmp_path: Path) -> None:
     ):
         started = time.monotonic()
         assert_one_line_error(
-            mockint("import", str(path), db=tmp_path / "t.db", timeout=30), needle
+            run_process("import", str(path), db=tmp_path / "t.db", timeout=30), needle
         )
         assert time.monotonic() - started < 20
 

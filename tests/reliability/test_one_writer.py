@@ -13,15 +13,10 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import (
-    SimpleGrader,
-    Terminal,
-    assert_one_line_error,
-    installed_mockint,
-    mockint,
-    needs_tmux,
-    terminal_env,
-)
+from cli_runner import assert_one_line_error
+from cli_runner import run_cli as mockint
+from helpers import SimpleGrader
+from tmux_terminal import Terminal, installed_mockint, needs_tmux, terminal_env
 
 from mockint.interview import Interview, InterviewOptions
 from mockint.ownership import SessionInUse, check_free

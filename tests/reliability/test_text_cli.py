@@ -9,16 +9,11 @@ import stat
 from pathlib import Path
 
 import pytest
-from helpers import (
-    Terminal,
-    assert_one_line_error,
-    finished_session,
-    installed_mockint,
-    mockint,
-    needs_tmux,
-    terminal_env,
-)
+from cli_runner import assert_one_line_error
+from cli_runner import run_cli as mockint
+from helpers import finished_session
 from hostile import ESCAPES, HOSTILE, MARKUP, assert_clean, hostile_pack_toml
+from tmux_terminal import Terminal, installed_mockint, needs_tmux, terminal_env
 
 from mockint import locations
 from mockint.packs import parse_pack

@@ -3,23 +3,17 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_runner import CliResult, run_cli
 from review_factory import T0, mtls_session
 
 from mockint.store import Store
 
 
-def mockint(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "mockint", "--db", str(db), *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+def mockint(db: Path, *args: str) -> CliResult:
+    return run_cli(*args, db=db)
 
 
 @pytest.fixture
@@ -81,18 +75,11 @@ def test_search_export_import_stats(db: Path, tmp_path: Path) -> None:
         (("stats", "--last", "-1"), "not in the range"),
     ],
 )
-def test_bad_input_is_one_line_and_exit_2(
-    db: Path, args: tuple[str, ...], message: str, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """In-process (the same `main()` the script calls) to keep the many cases quick."""
-    from mockint.cli import main
-
-    with pytest.raises(SystemExit) as info:
-        main(["--db", str(db), *args])
-    err = capsys.readouterr().err
-    assert info.value.code == 2, err
-    assert message in err and "Traceback" not in err
-    assert len(err.strip().splitlines()) == 1
+def test_bad_input_is_one_line_and_exit_2(db: Path, args: tuple[str, ...], message: str) -> None:
+    result = mockint(db, *args)
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
 
 
 def test_regrade_with_the_keyword_grader_adds_grades(db: Path) -> None:
