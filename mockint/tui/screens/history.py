@@ -46,15 +46,6 @@ LOAD_AHEAD = 20  # rows before the end at which the next page is read
 class HistoryScreen(Screen[None]):
     """All sessions. `HistoryScreen(store, deps=ReviewDeps(...), filter_text="pack:x")`."""
 
-    DEFAULT_CSS = """
-    HistoryScreen { layout: vertical; }
-    HistoryScreen #history-title { height: 1; padding: 0 1; text-style: bold; color: $accent; }
-    HistoryScreen #history-filter { margin: 0 1; }
-    HistoryScreen #history-status { height: 1; padding: 0 1; color: $text-muted; }
-    HistoryScreen #history-status.error { color: $error; }
-    HistoryScreen #history-table { height: 1fr; }
-    """
-
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
         Binding("r", "resume", "Resume"),

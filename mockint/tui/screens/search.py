@@ -32,14 +32,6 @@ DEBOUNCE_SECONDS = 0.25
 class SearchScreen(Screen[None]):
     """Full-text search. `SearchScreen(store, deps=ReviewDeps(...), query="mtls")`."""
 
-    DEFAULT_CSS = """
-    SearchScreen { layout: vertical; }
-    SearchScreen #search-title { height: 1; padding: 0 1; text-style: bold; color: $accent; }
-    SearchScreen #search-input { margin: 0 1; }
-    SearchScreen #search-status { height: 1; padding: 0 1; color: $text-muted; }
-    SearchScreen #search-results { height: 1fr; }
-    """
-
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
         Binding("slash", "focus_input", "Edit search"),

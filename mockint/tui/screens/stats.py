@@ -33,13 +33,6 @@ from mockint.tui.widgets.key_bar import KeyBar
 class StatsScreen(Screen[None]):
     """Progress. `StatsScreen(store, deps=ReviewDeps(...), pack_id=None, last=100)`."""
 
-    DEFAULT_CSS = """
-    StatsScreen { layout: vertical; }
-    StatsScreen #stats-header { height: 1; padding: 0 1; background: $boost; }
-    StatsScreen #stats-body { height: 1fr; padding: 0 1; }
-    StatsScreen .stats-section { margin-top: 1; }
-    """
-
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
         Binding("right_square_bracket", "pack(1)", "Next pack"),

@@ -52,15 +52,6 @@ from mockint.tui.widgets.key_bar import KeyBar
 class TranscriptScreen(Screen[None]):
     """One session. `TranscriptScreen(store, session_id, deps=ReviewDeps(...), focus_turn=id)`."""
 
-    DEFAULT_CSS = """
-    TranscriptScreen { layout: vertical; }
-    TranscriptScreen #transcript-header { height: auto; padding: 0 1; background: $boost; }
-    TranscriptScreen #transcript-body { height: 1fr; padding: 0 1; }
-    TranscriptScreen .q-heading { margin-top: 1; text-style: bold; color: $accent; }
-    TranscriptScreen .turn { margin: 1 0 0 2; padding-left: 1; border-left: blank; }
-    TranscriptScreen .turn.focused-turn { border-left: thick $accent; }
-    """
-
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
         Binding("n", "next_question", "Next"),

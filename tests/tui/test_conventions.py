@@ -1,0 +1,28 @@
+"""Conventions of the TUI package that a reviewer would otherwise have to remember."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+
+from textual.screen import Screen
+
+import mockint.tui.screens
+
+
+def screen_classes() -> list[type[Screen]]:
+    found: list[type[Screen]] = []
+    for info in pkgutil.iter_modules(mockint.tui.screens.__path__):
+        module = importlib.import_module(f"mockint.tui.screens.{info.name}")
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            if issubclass(cls, Screen) and cls.__module__ == module.__name__:
+                found.append(cls)
+    return found
+
+
+def test_screens_keep_their_layout_in_app_tcss() -> None:
+    classes = screen_classes()
+    assert len(classes) >= 8  # home, interview, scorecard, history, search, stats, transcript, ...
+    with_css = [cls.__name__ for cls in classes if "DEFAULT_CSS" in vars(cls)]
+    assert with_css == []
