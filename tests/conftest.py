@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import cli_runner
 import pytest
+from cli_runner import CliResult
+from fixture_packs import fixture_pack
 
 from mockint.packs import Pack, resolve_pack
 from mockint.store import Store
@@ -28,9 +33,18 @@ def isolated_home(
         "OPENAI_BASE_URL",
         "MOCKINT_LLM_TIMEOUT",
         "MOCKINT_BUSY_TIMEOUT",
+        "COLUMNS",  # pytest-xdist's workers set COLUMNS/LINES; a user's shell does not
+        "LINES",
     ):
         monkeypatch.delenv(name, raising=False)
     return home
+
+
+@pytest.fixture
+def run_cli(isolated_home: Path) -> Callable[..., CliResult]:
+    """`mockint ARGS` in this process, in this test's home (see tests/cli_runner.py; test
+    modules may also import `run_cli` from there)."""
+    return cli_runner.run_cli
 
 
 @pytest.fixture
@@ -39,10 +53,32 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def store(db_path: Path) -> Store:
+def store(db_path: Path) -> Iterator[Store]:
+    """A temporary store without an fsync per commit: tests write many small transactions,
+    and durability across power loss is not what they check (the fault tests that kill
+    processes open their own stores)."""
     opened = Store(db_path)
+    opened.db.execute("PRAGMA synchronous = OFF")
     yield opened
     opened.close()
+
+
+@pytest.fixture
+def utc_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Local time is UTC, so dates printed by the CLI, on screens, in Markdown and in snapshots
+    never move (tests/review and tests/reliability use it for every test)."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.fixture
+def pack() -> Pack:
+    """tests/packs/engine.toml: three small questions (a full one, a short one, one with only
+    a reference answer) for the engine and scorecard tests."""
+    return fixture_pack("engine")
 
 
 @pytest.fixture(scope="session")

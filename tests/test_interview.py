@@ -1,5 +1,5 @@
 """The session engine without a screen: drawing questions, saving before grading, follow-ups,
-skipping, resuming after a crash, and the scorecard."""
+skipping, resuming after a crash, pausing the clock (the scorecard: test_scorecard.py)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from fake_grader import StreamingGrader, TermGrader
+from fixture_packs import pack_text
 
 from mockint.errors import UserError
-from mockint.grading.base import Grade, PointVerdict, finalize
+from mockint.grading.base import Grade, PointVerdict
 from mockint.interview import (
     Interview,
     InterviewOptions,
@@ -24,68 +25,6 @@ from mockint.interview import (
 from mockint.packs import Pack, Question, parse_pack
 from mockint.scorecard import build_scorecard
 from mockint.store import Store
-
-PACK = """
-[pack]
-id = "tiny"
-title = "Tiny pack"
-time_budget_minutes = 2
-
-[[questions]]
-id = "q1"
-text = "What does a load balancer do?"
-model_answer = ["Spreads requests", "Health checks"]
-[[questions.rubric]]
-id = "spread"
-description = "Spreads requests over backends"
-weight = 3
-terms = ["spread", "distribute"]
-[[questions.rubric]]
-id = "health"
-description = "Checks backend health"
-weight = 1
-terms = ["health check"]
-[[questions.rubric]]
-id = "l4l7"
-description = "Knows L4 versus L7 balancing"
-weight = 1
-level = "senior"
-terms = ["layer 7", "l7"]
-[[questions.red_flags]]
-id = "magic"
-description = "Thinks it makes servers faster"
-terms = ["makes servers faster"]
-[[questions.follow_ups]]
-text = "How does it know a backend is down?"
-probes = ["health"]
-[[questions.follow_ups]]
-text = "How do you spread load fairly?"
-probes = ["spread"]
-[[questions.follow_ups]]
-text = "When would you balance at layer 7?"
-probes = ["l4l7"]
-
-[[questions]]
-id = "q2"
-text = "What is a cache?"
-[[questions.rubric]]
-id = "fast"
-description = "Keeps copies close for speed"
-terms = ["copy", "copies"]
-[[questions.follow_ups]]
-text = "Why keep copies?"
-probes = ["fast"]
-
-[[questions]]
-id = "q3"
-text = "What is a queue?"
-reference_answer = "A buffer that holds messages in order until a consumer takes them."
-"""
-
-
-@pytest.fixture
-def pack() -> Pack:
-    return parse_pack(PACK, "tiny.toml")
 
 
 def start(store: Store, pack: Pack, grader: TermGrader | None = None, **options) -> Interview:
@@ -261,19 +200,6 @@ def test_streaming_grader_gets_deltas_and_notes_mark_regrade(store: Store, pack:
     assert store.turn(turn_id)["needs_regrade"]
 
 
-def test_scorecard_reports_time_against_budget(store: Store, pack: Pack) -> None:
-    interview = start(store, pack, question_ids=("q2",), max_follow_ups=0)
-    turn = interview.current
-    started = (datetime.now(UTC) - timedelta(minutes=3)).isoformat().replace("+00:00", "Z")
-    store.set_turn_started(turn.id, started)
-    answer(interview, "copies")
-    card = build_scorecard(store, pack, interview.session_id)
-    result = card.results[0]
-    assert result.budget_seconds == 120 and 175 <= result.seconds_used <= 190
-    untimed = start(store, pack, question_ids=("q2",), timed=False)
-    assert untimed.current.budget_seconds is None
-
-
 def test_practice_options_pick_the_lowest_with_their_gaps(store: Store, pack: Pack) -> None:
     interview = start(store, pack, question_ids=("q1", "q2", "q3"), max_follow_ups=0)
     answer(interview, "spread load evenly")
@@ -303,45 +229,12 @@ def test_nothing_to_practise_when_every_question_reached_hire(store: Store, pack
 
 def test_session_pack_prefers_the_recorded_file(store: Store, tmp_path) -> None:
     path = tmp_path / "tiny.toml"
-    path.write_text(PACK)
-    pack = parse_pack(PACK, str(path))
+    path.write_text(pack_text("engine"))
+    pack = parse_pack(pack_text("engine"), str(path))
     interview = Interview.start(
         store, pack, TermGrader(), InterviewOptions(questions=1), pack_path=str(path)
     )
     assert session_pack(store.session(interview.session_id)).id == "tiny"
-
-
-class FooledLLM(StreamingGrader):
-    """An LLM grade that a prompt injection talked up, with its keyword cross-check beside it."""
-
-    def grade(self, question: Question, answer: str) -> Grade:
-        grade = super().grade(question, answer)
-        grade.grader = "llm"
-        grade.cross_check = finalize(
-            Grade(
-                question_id=question.id,
-                grader="keyword",
-                points=[PointVerdict(p.point_id, "missed", p.weight) for p in grade.points],
-            )
-        )
-        return grade
-
-
-def test_scorecard_flags_llm_and_keyword_disagreement(store: Store, pack: Pack) -> None:
-    from mockint.tui.widgets.grade_view import report_text, result_heading, result_report
-
-    interview = start(store, pack, FooledLLM(), questions=1, max_follow_ups=0)
-    question = interview.current.question
-    everything = " ".join(p.terms[0] for p in question.rubric)
-    answer(interview, everything)
-    result = interview.finish().results[0]
-    # both grades are stored, the LLM's counts, the keyword cross-check sits beside it
-    graders = [g["grader"] for g in store.grades(result.turns[0]["id"])]
-    assert graders == ["llm", "keyword"]
-    assert result.grade.score == 10.0 and result.cross_check_score == 0.0
-    assert result.disagreement == 10.0
-    assert "graders disagree" in str(result_heading(1, result))
-    assert "Graders disagree" in report_text(result_report(result))
 
 
 def test_paused_time_is_not_counted(store: Store, pack: Pack) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from cli_runner import run_cli as mockint
+from fixture_packs import pack_path
 
 from mockint.packs import PackError, load_pack, parse_pack
 
@@ -70,17 +71,13 @@ def test_consistency_problems_of_valid_questions_are_all_reported() -> None:
 
 
 def test_validate_prints_every_problem_on_a_mockint_line(tmp_path: Path) -> None:
-    good = tmp_path / "good.toml"
-    good.write_text(
-        '[pack]\nid = "g"\ntitle = "G"\n[[questions]]\nid = "1"\ntext = "Q?"\n'
-        'reference_answer = "A."\n'
-    )
+    good = pack_path("minimal")
     result = mockint("packs", "validate", str(FIXTURE), str(good))
     assert result.returncode == 2
     lines = result.stderr.splitlines()
     assert lines == [f"mockint: {FIXTURE}: {problem}" for problem in EXPECTED]
     assert "more problem" not in result.stderr and "Traceback" not in result.stderr
-    assert result.stdout.strip() == f"ok: {good} (g, 1 questions)"
+    assert result.stdout.strip() == f"ok: {good} (texas-cs, 1 questions)"
 
 
 def test_validate_reports_unreadable_and_invalid_files(tmp_path: Path) -> None:

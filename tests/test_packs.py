@@ -5,19 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from fixture_packs import pack_text
 
 from mockint.packs import PackError, load_pack, resolve_pack
 
-MINIMAL = """
-[pack]
-id = "texas-cs"
-title = "Data structures"
-
-[[questions]]
-id = "1.1"
-text = "What is the role of a prototype program in problem solving?"
-reference_answer = "To simulate the behaviour of portions of the desired software product."
-"""
+MINIMAL = pack_text("minimal")
 
 FULL = """
 [pack]

@@ -39,7 +39,10 @@ def terminal_env(tmp_path: Path, db: Path) -> dict[str, str]:
         TMUX_TMPDIR=str(tmp_path),
         TZ="UTC",
     )
-    env.pop("TMUX", None)
+    # the terminal decides the size: COLUMNS/LINES (pytest-xdist's workers set 80x24) would
+    # make the app lay out at 80 columns in a wider window
+    for name in ("TMUX", "COLUMNS", "LINES"):
+        env.pop(name, None)
     config = home / "config" / "mockint" / "config.toml"
     config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text("autosave_seconds = 1\n")

@@ -7,38 +7,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cli_runner import CliResult, run_cli
+from fixture_packs import pack_text
 
 from mockint.packs import Question
 
 TEST_KEY = "test-key-0123456789"
 ANSWER = "A sidecar proxy intercepts all traffic of the service and encrypts calls with mTLS."
 
-PACK_TOML = """
-[pack]
-id = "llm-e2e"
-title = "LLM end to end"
-
-[[questions]]
-id = "q1"
-text = "What does a sidecar proxy do in a service mesh?"
-intent = "Knows the proxy handles the service's network traffic, and what it adds."
-
-[[questions.rubric]]
-id = "intercepts"
-description = "The proxy intercepts the service's inbound and outbound traffic."
-weight = 2
-terms = ["intercepts all traffic", "all traffic"]
-
-[[questions.rubric]]
-id = "retries"
-description = "The proxy retries failed calls with timeouts and backoff."
-terms = ["retries", "timeouts"]
-
-[[questions.red_flags]]
-id = "in-app"
-description = "Believes the proxy runs inside the application code."
-terms = ["inside the application code"]
-"""
+PACK_TOML = pack_text("llm_e2e")
 
 
 def run_mockint(*args: str, env: dict[str, str]) -> CliResult:

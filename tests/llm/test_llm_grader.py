@@ -11,6 +11,7 @@ import json
 import time
 
 import pytest
+from fixture_packs import fixture_pack
 from llm_fake_server import FakeLLM, Reply, Request
 from llm_helpers import TEST_KEY, reply_json
 
@@ -332,14 +333,7 @@ def test_empty_answer_costs_no_call(fake_llm: FakeLLM, make_llm_grader, question
 
 
 def test_reference_only_question(fake_llm: FakeLLM, make_llm_grader) -> None:
-    from mockint.packs import parse_pack
-
-    pack = parse_pack(
-        '[pack]\nid = "t"\ntitle = "T"\n[[questions]]\nid = "1.1"\n'
-        'text = "What is the role of a prototype program?"\n'
-        'reference_answer = "To simulate the behaviour of portions of the desired software."\n',
-        "t.toml",
-    )
+    pack = fixture_pack("minimal")  # one question with only a reference answer
     question = pack.questions[0]
     answer = "It simulates parts of the software before it is built."
 

@@ -59,6 +59,12 @@ probes = ["spread"]
 """
 
 
+def broken_pack_toml(question_id: str) -> str:
+    """A pack refused for its only question (no rubric, no reference answer), whose error
+    message therefore quotes `question_id`: hostile text in an error line."""
+    return f'[pack]\nid = "broken"\ntitle = "B"\n[[questions]]\nid = {toml_string(question_id)}\n'
+
+
 def assert_clean(lines: list[str] | str) -> None:
     """No control byte anywhere in what reached the screen or the terminal."""
     text = "\n".join(lines) if isinstance(lines, list) else lines

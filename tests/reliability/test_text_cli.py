@@ -12,7 +12,14 @@ import pytest
 from cli_runner import assert_one_line_error
 from cli_runner import run_cli as mockint
 from helpers import finished_session
-from hostile import ESCAPES, HOSTILE, MARKUP, assert_clean, hostile_pack_toml
+from hostile import (
+    ESCAPES,
+    HOSTILE,
+    MARKUP,
+    assert_clean,
+    broken_pack_toml,
+    hostile_pack_toml,
+)
 from tmux_terminal import Terminal, installed_mockint, needs_tmux, terminal_env
 
 from mockint import locations
@@ -116,9 +123,7 @@ def test_packs_list_show_and_errors_print_no_control_bytes(isolated_home, tmp_pa
     folder.mkdir(parents=True)
     (folder / "hostile.toml").write_text(hostile_pack_toml())
     broken = folder / "broken.toml"
-    broken.write_text(
-        '[pack]\nid = "broken"\ntitle = "B"\n[[questions]]\nid = "x\\u001b]0;t\\u0007[/]"\n'
-    )
+    broken.write_text(broken_pack_toml("x\x1b]0;t\x07[/]"))
     for args in (
         ("packs", "list"),
         ("packs", "show", "hostile"),

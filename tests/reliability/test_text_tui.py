@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hostile import HOSTILE, VISIBLE, assert_clean, hostile_pack_toml
+from hostile import HOSTILE, VISIBLE, assert_clean, broken_pack_toml, hostile_pack_toml
 from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Select
@@ -132,9 +132,7 @@ async def test_home_with_two_hostile_packs_and_a_broken_one(
     folder = locations.user_packs_dir()
     (folder / "second.toml").write_text(hostile_pack_toml("second"))
     # a broken pack whose error message quotes a hostile question id
-    (folder / "broken.toml").write_text(
-        '[pack]\nid = "broken"\ntitle = "B"\n[[questions]]\nid = "[/][bold]x\\u001b]0;t\\u0007"\n'
-    )
+    (folder / "broken.toml").write_text(broken_pack_toml("[/][bold]x\x1b]0;t\x07"))
     app = build(store, db_path)
     async with app.run_test(size=(200, 30)) as pilot:
         await settle(pilot)

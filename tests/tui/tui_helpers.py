@@ -2,49 +2,10 @@
 
 from __future__ import annotations
 
+from fixture_packs import pack_text
 from textual.pilot import Pilot
 
-TINY_PACK = """
-[pack]
-id = "tiny"
-title = "Tiny pack"
-time_budget_minutes = 2
-
-[[questions]]
-id = "q1"
-text = "What does a **load balancer** do?"
-intent = "Knows what a balancer does besides spreading load."
-model_answer = ["Spreads requests over backends", "Checks their health"]
-[[questions.rubric]]
-id = "spread"
-description = "Spreads requests over backends"
-weight = 3
-terms = ["spread", "distribute"]
-[[questions.rubric]]
-id = "health"
-description = "Checks backend health"
-weight = 1
-terms = ["health check"]
-[[questions.red_flags]]
-id = "magic"
-description = "Thinks it makes servers faster"
-terms = ["makes servers faster"]
-[[questions.follow_ups]]
-text = "How does it know a backend is down?"
-probes = ["health"]
-
-[[questions]]
-id = "q2"
-text = "What is a cache?"
-model_answer = ["Copies close to the reader"]
-[[questions.rubric]]
-id = "fast"
-description = "Keeps copies close for speed"
-terms = ["copy", "copies"]
-[[questions.follow_ups]]
-text = "Why keep copies?"
-probes = ["fast"]
-"""
+TINY_PACK = pack_text("tiny")
 
 
 async def settle(pilot: Pilot) -> None:
