@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 
+from mockint.marks import RED_FLAG_GLYPH, verdict_label
 from mockint.review.transcript import (
-    VERDICT_MARK,
     QuestionView,
     Transcript,
     TurnView,
@@ -148,12 +148,12 @@ def _grade_table(view: TurnView) -> list[str]:
         name = cell(description)
         if point_id in changed:
             name = f"**{name}** (changed)"
-        marks = [f"{VERDICT_MARK.get(v, '')} {v}".strip() for v in verdicts]
+        marks = [cell(verdict_label(v)) for v in verdicts]
         lines.append("| " + " | ".join([name, *marks]) + " |")
     flags = {f["id"]: f for g in view.grades for f in g.row["red_flags"]}
     for flag_id, flag in flags.items():
         hits = [
-            "⚑ −" + f"{flag.get('penalty', 0):g}"
+            f"{RED_FLAG_GLYPH} −{flag.get('penalty', 0):g}"
             if any(f["id"] == flag_id for f in g.row["red_flags"])
             else ""
             for g in view.grades

@@ -16,8 +16,6 @@ from mockint.review.results import QuestionOutcome, session_outcomes
 from mockint.scorecard import seconds_between
 from mockint.store import GradeRow, SessionRow, Store, TurnRow, parse_iso
 
-VERDICT_MARK = {"covered": "✔", "partial": "◐", "missed": "✘"}
-
 
 @dataclass
 class GradeView:

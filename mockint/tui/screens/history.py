@@ -25,6 +25,7 @@ from mockint.review.transcript import format_seconds, format_when, grader_label
 from mockint.store import Store
 from mockint.tui.plain import plain_rich
 from mockint.tui.screens.review_common import ReviewDeps, band_text
+from mockint.tui.tones import redraw_on_theme_change
 from mockint.tui.widgets.key_bar import KeyBar
 
 COLUMNS: tuple[tuple[str, str, str | None], ...] = (
@@ -97,6 +98,13 @@ class HistoryScreen(Screen[None]):
     def on_mount(self) -> None:
         self.apply_filter(self.filter_text)
         self.query_one(DataTable).focus()
+        redraw_on_theme_change(self, self.recolour)
+
+    def recolour(self) -> None:
+        """Scores again in the colours of the theme now in use."""
+        table = self.query_one(DataTable)
+        for key, row in self.shown.items():
+            table.update_cell(key, "score", band_text(self, row.score, row.band))
 
     # loading --------------------------------------------------------------------------------
 
@@ -139,8 +147,7 @@ class HistoryScreen(Screen[None]):
         self.loaded += len(rows)
         self.update_status()
 
-    @staticmethod
-    def cells(row: history.HistoryRow) -> list[object]:
+    def cells(self, row: history.HistoryRow) -> list[object]:
         return [
             Text(str(row.id), style="dim"),
             plain_rich(format_when(row.started_at)),
@@ -148,7 +155,7 @@ class HistoryScreen(Screen[None]):
                 row.status.replace("_", " "), STATUS_STYLES.get(row.status, ""), one_line=True
             ),
             plain_rich(row.pack_id, one_line=True),
-            band_text(row.score, row.band),
+            band_text(self, row.score, row.band),
             plain_rich(row.band or "", style="dim" if row.band is None else "", one_line=True),
             plain_rich(grader_label({"grader": row.grader, "model": row.model}), one_line=True),
             format_seconds(row.duration_seconds) if row.duration_seconds is not None else "–",

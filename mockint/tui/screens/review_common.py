@@ -1,5 +1,5 @@
 """What the history, search, transcript and stats screens share: the dependencies they pass
-on to each other, and Rich text helpers.
+on to each other, and Rich text helpers (in the theme's colours, see `tui.tones`).
 
 Cells and blocks showing what a candidate typed are built as `rich.text.Text`, never as markup
 strings: a DataTable parses plain strings as markup, and an answer with "[b]" in it must show
@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from rich.text import Text
+from textual.dom import DOMNode
 
 from mockint import locations
 from mockint.interview import session_pack
@@ -22,15 +23,7 @@ from mockint.review.regrade import GraderFactory, PackResolver
 from mockint.review.search import snippet_parts
 from mockint.safe_text import safe_text
 from mockint.store import Store
-
-BAND_COLOURS = {
-    "strong hire": "bold green",
-    "hire": "green",
-    "lean hire": "yellow",
-    "no hire": "red",
-    "strong no hire": "bold red",
-}
-VERDICT_STYLES = {"covered": "green", "partial": "yellow", "missed": "red"}
+from mockint.tui.tones import MATCH_STYLE, band_style, rich_style
 
 
 @dataclass
@@ -68,20 +61,22 @@ def worker_store(store: Store) -> Iterator[Store]:
         own.close()
 
 
-def band_text(score: float | None, band: str | None) -> Text:
+def band_text(node: DOMNode, score: float | None, band: str | None) -> Text:
+    """The score in its band's tone (theme colours), '–' when there is none."""
     if score is None or band is None:
         return Text("–", style="dim")
-    return Text(f"{score:.1f}", style=BAND_COLOURS.get(band, ""))
+    return Text(f"{score:.1f}", style=rich_style(node, band_style(band)))
 
 
-def snippet_text(snippet: str, width: int | None = None) -> Text:
-    """The snippet with matches in bold, cut to `width` cells around the first match."""
+def snippet_text(node: DOMNode, snippet: str, width: int | None = None) -> Text:
+    """The snippet with matches highlighted, cut to `width` cells around the first match."""
     text = Text(no_wrap=True, overflow="ellipsis")
+    match_style = rich_style(node, MATCH_STYLE)
     first_match: int | None = None
     for chunk, hit in snippet_parts(safe_text(snippet, one_line=True)):
         if hit and first_match is None:
             first_match = len(text.plain)
-        text.append(chunk, style="bold yellow" if hit else "")
+        text.append(chunk, style=match_style if hit else "")
     if width is None or len(text.plain) <= width:
         return text
     start = max(0, min((first_match or 0) - width // 3, len(text.plain) - width))

@@ -21,9 +21,9 @@ from mockint.review.disputes import DisputablePoint, disputable_points, record_d
 from mockint.safe_text import safe_text
 from mockint.scorecard import build_scorecard
 from mockint.tui.screens.dialogs import DisputeDialog
+from mockint.tui.tones import band_style
 from mockint.tui.widgets.grade_view import (
     ReportView,
-    band_style,
     result_heading,
     result_report,
 )

@@ -23,6 +23,7 @@ from mockint.review.transcript import format_when
 from mockint.store import Store
 from mockint.tui.plain import plain_rich
 from mockint.tui.screens.review_common import ReviewDeps, snippet_text
+from mockint.tui.tones import redraw_on_theme_change
 from mockint.tui.widgets.key_bar import KeyBar
 
 LIMIT = 100
@@ -47,6 +48,7 @@ class SearchScreen(Screen[None]):
         self.hits: dict[str, SearchHit] = {}
         self.searched: str | None = None  # the text the results are for
         self._timer: Timer | None = None
+        self.snippet_width = 20  # cells for the match column, set by each search
 
     def compose(self) -> ComposeResult:
         yield Static("Search questions and answers", id="search-title")
@@ -69,11 +71,18 @@ class SearchScreen(Screen[None]):
         yield KeyBar()
 
     def on_mount(self) -> None:
+        redraw_on_theme_change(self, self.recolour)
         if self.initial:
             self.run_search(self.initial)
             self.query_one(DataTable).focus()
         else:
             self.query_one(Input).focus()
+
+    def recolour(self) -> None:
+        """Matches again in the colours of the theme now in use."""
+        table = self.query_one(DataTable)
+        for key, hit in self.hits.items():
+            table.update_cell(key, "match", snippet_text(self, hit.snippet, self.snippet_width))
 
     def run_search(self, text: str) -> None:
         self.searched = text
@@ -102,6 +111,7 @@ class SearchScreen(Screen[None]):
         used = 16 + max([len(f"#{h.session_id}") for h in hits] + [7])
         used += max(map(len, labels), default=8)
         width = max(20, self.size.width - used - 4 * 2 - 2)
+        self.snippet_width = width
         for hit, label in zip(hits, labels, strict=True):
             key = str(hit.turn_id)
             self.hits[key] = hit
@@ -109,7 +119,7 @@ class SearchScreen(Screen[None]):
                 plain_rich(format_when(hit.turn_started_at)),
                 Text(f"#{hit.session_id}"),
                 plain_rich(label, one_line=True),
-                snippet_text(hit.snippet, width),
+                snippet_text(self, hit.snippet, width),
                 key=key,
             )
         more = f" (first {LIMIT})" if len(hits) == LIMIT else ""

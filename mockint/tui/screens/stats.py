@@ -7,10 +7,13 @@ sessions), so the screen draws at once and fills in. [ and ] switch between pack
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from typing import ClassVar
 
 from rich.console import Group, RenderableType
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 from textual import work
@@ -27,7 +30,10 @@ from mockint.safe_text import safe_text
 from mockint.store import Store
 from mockint.tui.plain import plain_rich
 from mockint.tui.screens.review_common import ReviewDeps, worker_store
+from mockint.tui.tones import CHART_STYLE, redraw_on_theme_change, rich_style, verdict_style
 from mockint.tui.widgets.key_bar import KeyBar
+
+MISSED_STYLE = verdict_style("missed", bold=False)
 
 
 class StatsScreen(Screen[None]):
@@ -53,6 +59,7 @@ class StatsScreen(Screen[None]):
         self.pack_id = pack_id
         self.last = last
         self.packs: list[str] = []
+        self.shown: tuple[list[str], str | None, PackStats | None] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("Stats · loading…", id="stats-header")
@@ -63,6 +70,12 @@ class StatsScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#stats-body").focus()
         self.load()
+        redraw_on_theme_change(self, self.recolour)
+
+    def recolour(self) -> None:
+        """The figures again in the colours of the theme now in use."""
+        if self.shown is not None:
+            self.show(*self.shown)
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def load(self) -> None:
@@ -80,6 +93,7 @@ class StatsScreen(Screen[None]):
         self.app.call_from_thread(self.show, packs, pack_id, stats.packs[0] if stats else None)
 
     def show(self, packs: list[str], pack_id: str | None, stats: PackStats | None) -> None:
+        self.shown = (packs, pack_id, stats)
         self.packs = packs
         self.pack_id = pack_id
         header = self.query_one("#stats-header", Static)
@@ -100,7 +114,7 @@ class StatsScreen(Screen[None]):
                 (position, "dim"),
             )
         )
-        content.update(render(stats, self.last))
+        content.update(render(stats, self.last, partial(rich_style, self)))
 
     def action_pack(self, step: int) -> None:
         if len(self.packs) < 2 or self.pack_id not in self.packs:
@@ -114,7 +128,8 @@ class StatsScreen(Screen[None]):
         self.dismiss()
 
 
-def render(stats: PackStats, last: int) -> RenderableType:
+def render(stats: PackStats, last: int, themed: Callable[[str], Style]) -> RenderableType:
+    """The figures; `themed` turns a theme style ("$accent") into colours."""
     window = f"last {last} sessions" if last else "all sessions"
     parts: list[RenderableType] = []
     latest = f" · latest {stats.latest:.1f}" if stats.latest is not None else ""
@@ -129,7 +144,7 @@ def render(stats: PackStats, last: int) -> RenderableType:
         parts.append(
             Text.assemble(
                 (f"\nLast {len(scores)} session{'' if len(scores) == 1 else 's'}  ", "bold"),
-                (sparkline(scores), "cyan"),
+                (sparkline(scores), themed(CHART_STYLE)),
                 f"  {format_when(stats.recent[0][1], with_time=False)} → "
                 f"{format_when(stats.recent[-1][1], with_time=False)}",
             )
@@ -147,7 +162,7 @@ def render(stats: PackStats, last: int) -> RenderableType:
             table.add_row(
                 plain_rich(point.question_id, one_line=True),
                 plain_rich(point.point_id, one_line=True),
-                Text(str(point.missed), "red" if point.missed else ""),
+                Text(str(point.missed), themed(MISSED_STYLE) if point.missed else ""),
                 str(point.partial),
                 str(point.judged),
                 plain_rich(point.description),
@@ -161,7 +176,9 @@ def render(stats: PackStats, last: int) -> RenderableType:
     ]
     chart = "\n".join(bar_chart(rows, width=40))
     parts.append(
-        Text.assemble(("\nWeekly average score", "bold"), " (Mondays, UTC)\n", (chart, "cyan"))
+        Text.assemble(
+            ("\nWeekly average score", "bold"), " (Mondays, UTC)\n", (chart, themed(CHART_STYLE))
+        )
     )
     average = format_seconds(stats.avg_seconds) if stats.avg_seconds is not None else "–"
     parts.append(Text.assemble(("\nTime per question", "bold"), f" ({window}): average {average}"))

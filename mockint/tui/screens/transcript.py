@@ -10,9 +10,12 @@ thinks.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import ClassVar
 
 from rich.console import Group, RenderableType
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 from textual import work
@@ -23,9 +26,9 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from mockint.errors import UserError
+from mockint.marks import RED_FLAG_GLYPH, verdict_label
 from mockint.review.charts import sparkline
 from mockint.review.transcript import (
-    VERDICT_MARK,
     QuestionView,
     Transcript,
     TurnView,
@@ -40,11 +43,16 @@ from mockint.review.transcript import (
 from mockint.safe_text import safe_text
 from mockint.store import Store
 from mockint.tui.plain import notify, plain_rich
-from mockint.tui.screens.review_common import (
-    BAND_COLOURS,
-    VERDICT_STYLES,
-    ReviewDeps,
-    worker_store,
+from mockint.tui.screens.review_common import ReviewDeps, worker_store
+from mockint.tui.tones import (
+    EVIDENCE_STYLES,
+    FLAG_STYLE,
+    NOTE_STYLE,
+    band_style,
+    delta_style,
+    redraw_on_theme_change,
+    rich_style,
+    verdict_style,
 )
 from mockint.tui.widgets.key_bar import KeyBar
 
@@ -86,6 +94,7 @@ class TranscriptScreen(Screen[None]):
 
     async def on_mount(self) -> None:
         await self.show()
+        redraw_on_theme_change(self, self.paint)
 
     # rendering ------------------------------------------------------------------------------
 
@@ -97,25 +106,35 @@ class TranscriptScreen(Screen[None]):
                 Text(f"No session {self.session_id}.")
             )
             return
-        self.query_one("#transcript-header", Static).update(header(self.transcript))
         body = self.query_one("#transcript-body", VerticalScroll)
         await body.remove_children()
         widgets: list[Static] = []
         for number, question in enumerate(self.transcript.questions, start=1):
-            widgets.append(
-                Static(question_heading(number, question), classes="q-heading", id=f"q-{number}")
-            )
+            widgets.append(Static(classes="q-heading", id=f"q-{number}"))
             for view in question.turns:
                 classes = "turn focused-turn" if view.turn["id"] == self.focus_turn else "turn"
-                widgets.append(
-                    Static(turn_block(view), classes=classes, id=f"turn-{view.turn['id']}")
-                )
+                widgets.append(Static(classes=classes, id=f"turn-{view.turn['id']}"))
         if not widgets:
             widgets.append(Static("No question was asked in this session."))
         await body.mount_all(widgets)
+        self.paint()
         body.focus()
         if self.focus_turn is not None:
             self.call_after_refresh(self.scroll_to_turn, self.focus_turn)
+
+    def paint(self) -> None:
+        """Fill the header, headings and turns in the colours of the theme in use (again
+        after the theme changes: Rich text holds resolved colours)."""
+        if self.transcript is None:
+            return
+        themed = partial(rich_style, self)
+        self.query_one("#transcript-header", Static).update(header(self.transcript, themed))
+        for number, question in enumerate(self.transcript.questions, start=1):
+            self.query_one(f"#q-{number}", Static).update(
+                question_heading(number, question, themed)
+            )
+            for view in question.turns:
+                self.query_one(f"#turn-{view.turn['id']}", Static).update(turn_block(view, themed))
 
     def scroll_to_turn(self, turn_id: int) -> None:
         matches = self.query(f"#turn-{turn_id}")
@@ -210,7 +229,11 @@ class TranscriptScreen(Screen[None]):
         await self.show()
 
 
-def header(transcript: Transcript) -> Text:
+# turns a theme style ("bold $success") into a Rich style in the theme's colours
+Themed = Callable[[str], Style]
+
+
+def header(transcript: Transcript, themed: Themed) -> Text:
     session = transcript.session
     text = Text()
     text.append(f"Session #{session['id']}", style="bold")
@@ -222,18 +245,20 @@ def header(transcript: Transcript) -> Text:
     text.append(safe_text(f" · {grader_label(session)} · {status}", one_line=True))
     if transcript.score is not None and transcript.band:
         text.append(" · ")
-        text.append(f"{transcript.score:.1f}/10 {transcript.band}", BAND_COLOURS[transcript.band])
+        text.append(
+            f"{transcript.score:.1f}/10 {transcript.band}", themed(band_style(transcript.band))
+        )
     return text
 
 
-def question_heading(number: int, question: QuestionView) -> Text:
+def question_heading(number: int, question: QuestionView, themed: Themed) -> Text:
     outcome = question.outcome
     text = Text(safe_text(f"{number}. {question.question_id} · ", one_line=True))
     if outcome.skipped:
         text.append("skipped", style="dim")
     elif outcome.grade is not None:
         band = outcome.grade.band
-        text.append(safe_text(f"{outcome.score:.1f}/10 {band}"), style=BAND_COLOURS.get(band, ""))
+        text.append(safe_text(f"{outcome.score:.1f}/10 {band}"), style=themed(band_style(band)))
     else:
         text.append("not graded", style="dim")
     budget = f" of {format_seconds(question.budget_seconds)}" if question.budget_seconds else ""
@@ -245,7 +270,7 @@ def question_heading(number: int, question: QuestionView) -> Text:
     return text
 
 
-def turn_block(view: TurnView) -> RenderableType:
+def turn_block(view: TurnView, themed: Themed) -> RenderableType:
     turn = view.turn
     parts: list[RenderableType] = []
     label = "Question" if turn["kind"] == "main" else "Follow-up"
@@ -261,11 +286,11 @@ def turn_block(view: TurnView) -> RenderableType:
     shown = safe_text(turn["answer"])
     answer = Text(shown)
     for start, end in evidence_spans(shown, [safe_text(q) for q in view.evidence]):
-        answer.stylize("bold underline green", start, end)
+        answer.stylize(themed(EVIDENCE_STYLES["covered"]), start, end)
     parts.append(Text.assemble(("Answer", "bold"), f" · {format_seconds(view.seconds)}\n", answer))
     if view.grades:
         parts.append(Text(""))
-        parts.append(grades_table(view))
+        parts.append(grades_table(view, themed))
         for grade in view.grades:
             for dispute in grade.dispute_lines():
                 parts.append(Text(safe_text(f"Disputed: {dispute}"), style="italic"))
@@ -274,13 +299,15 @@ def turn_block(view: TurnView) -> RenderableType:
             parts.append(Text(f"This follow-up {summary}.", style="dim italic"))
         for grade in view.grades:
             if grade.row["note"]:
-                parts.append(plain_rich(f"{grade.label}: {grade.row['note']}", style="yellow"))
+                note = plain_rich(f"{grade.label}: {grade.row['note']}")
+                note.stylize(themed(NOTE_STYLE))
+                parts.append(note)
     else:
         parts.append(Text("Not graded.", style="dim italic"))
     return Group(*parts)
 
 
-def grades_table(view: TurnView) -> Table:
+def grades_table(view: TurnView, themed: Themed) -> Table:
     """One column per grade, oldest first; changed verdicts marked; the score difference."""
     table = Table(box=None, padding=(0, 2, 0, 0), show_edge=False, header_style="bold")
     table.add_column("Rubric point", overflow="fold", ratio=3)
@@ -292,30 +319,29 @@ def grades_table(view: TurnView) -> Table:
     for point_id, description, verdicts in view.point_rows():
         name = plain_rich(description, style="bold" if point_id in changed else "")
         if point_id in changed:
-            name.append(" ≠", style="bold yellow")
+            name.append(" ≠", style=themed("bold $warning"))
         cells = [
-            Text(f"{VERDICT_MARK.get(v, '')} {v}".strip(), style=VERDICT_STYLES.get(v, ""))
-            for v in verdicts
+            Text(verdict_label(v), style=themed(verdict_style(v, bold=False))) for v in verdicts
         ]
         table.add_row(name, *cells)
     flags = {f["id"]: f for g in view.grades for f in g.row["red_flags"]}
     for flag_id, flag in flags.items():
         cells = [
-            Text(f"⚑ −{flag.get('penalty', 0):g}", style="red")
+            Text(f"{RED_FLAG_GLYPH} −{flag.get('penalty', 0):g}", style=themed(FLAG_STYLE))
             if any(f["id"] == flag_id for f in g.row["red_flags"])
             else Text("")
             for g in view.grades
         ]
         flag_text = f"Red flag: {flag.get('description') or flag_id}"
-        table.add_row(plain_rich(flag_text, style="red"), *cells)
+        flag_cell = plain_rich(flag_text)
+        flag_cell.stylize(themed(FLAG_STYLE))
+        table.add_row(flag_cell, *cells)
     if not view.is_follow_up:
         scores = []
         for grade in view.grades:
             cell = plain_rich(f"{grade.row['score']:.1f} {grade.row['band']}", style="bold")
             if grade.delta is not None:
-                cell.append(
-                    f" {format_delta(grade.delta)}", style="green" if grade.delta >= 0 else "red"
-                )
+                cell.append(f" {format_delta(grade.delta)}", style=themed(delta_style(grade.delta)))
             scores.append(cell)
         table.add_row(Text("Score", style="bold"), *scores)
     return table

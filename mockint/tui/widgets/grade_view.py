@@ -26,14 +26,21 @@ from mockint.packs import Question
 from mockint.safe_text import safe_text
 from mockint.scorecard import QuestionResult
 from mockint.store import TurnRow
+from mockint.tui.tones import (
+    EVIDENCE_STYLES,
+    FLAG_STYLE,
+    band_style,
+    red_flag_mark,
+    verdict_mark,
+)
 from mockint.tui.widgets.timer import clock_text
 
 
 @dataclass(frozen=True)
 class Line:
-    """One line of a report. `mark` (✓, ✗, …) hangs to the left of the text, `coach` lines are
-    indented under the point they coach; shown one widget per line, so a line that wraps keeps
-    its indent."""
+    """One line of a report. `mark` (a verdict or red-flag glyph) hangs to the left of the text,
+    `coach` lines are indented under the point they coach; shown one widget per line, so a line
+    that wraps keeps its indent."""
 
     text: Content
     mark: Content | None = None
@@ -49,20 +56,6 @@ class Line:
 Report = list[Line]
 BLANK = Line(Content(""))
 
-VERDICT_MARKS: dict[str, tuple[str, str]] = {
-    "covered": ("✓", "bold $success"),
-    "partial": ("~", "bold $warning"),
-    "missed": ("✗", "bold $error"),
-}
-EVIDENCE_STYLES: dict[str, str] = {
-    "covered": "bold underline $success",
-    "partial": "underline $warning",
-    # said in other words (the semantic layer): the sentence, not words found as keywords
-    "semantic": "italic $success",
-    "red_flag": "bold strike $error",
-}
-OTHER_WORDS_MARK = ("≈", "bold $success")
-
 
 _EMPHASIS = re.compile(r"\*\*|__|`|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])")
 
@@ -70,14 +63,6 @@ _EMPHASIS = re.compile(r"\*\*|__|`|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])")
 def plain_markdown(text: str) -> str:
     """Question text without Markdown emphasis marks, for places that show it as plain text."""
     return _EMPHASIS.sub("", text)
-
-
-def band_style(band: str) -> str:
-    if band in ("strong hire", "hire"):
-        return "bold $success"
-    if band == "lean hire":
-        return "bold $warning"
-    return "bold $error"
 
 
 def turn_labels(turns: Iterable[TurnRow]) -> dict[int, str]:
@@ -102,10 +87,7 @@ def score_line(grade: Grade) -> Content:
 def _point_line(
     point: PointVerdict, labels: dict[int, str] | None, *, show_level: bool = True
 ) -> Line:
-    mark, style = VERDICT_MARKS[point.verdict]
     semantic = point.source == "semantic" and point.verdict != "missed"
-    if semantic and point.verdict == "covered":
-        mark, style = OTHER_WORDS_MARK
     parts: list[str | tuple[str, str]] = [safe_text(point.description or point.point_id)]
     if point.level == "senior" and show_level:
         parts.append((" (senior)", "italic $text-muted"))
@@ -116,7 +98,7 @@ def _point_line(
         parts.append((" — said in other words", "$text-muted"))
         if sentence:
             parts.extend([(": ", "$text-muted"), (f"“{sentence}”", "italic")])
-    return Line(Content.assemble(*parts), mark=Content.styled(mark, style))
+    return Line(Content.assemble(*parts), mark=verdict_mark(point.verdict, other_words=semantic))
 
 
 def point_lines(grade: Grade, labels: dict[int, str] | None = None) -> Report:
@@ -132,9 +114,9 @@ def flag_lines(grade: Grade) -> Report:
     return [
         Line(
             Content.assemble(
-                safe_text(flag.description or flag.flag_id), (f" (-{flag.penalty:g})", "$error")
+                safe_text(flag.description or flag.flag_id), (f" (-{flag.penalty:g})", FLAG_STYLE)
             ),
-            mark=Content.styled("!", "bold $error"),
+            mark=red_flag_mark(),
         )
         for flag in grade.red_flags
     ]

@@ -1,0 +1,41 @@
+"""How a verdict, a red flag and a hire band look, on every screen and in every export.
+
+One table of glyphs, and one tone per verdict and per band. A tone is a role, not a colour: the
+TUI turns it into a theme variable ($success, $warning, $error), so every theme applies, and the
+glyph carries the meaning where there is no colour (a monochrome terminal, a Markdown file).
+The glyphs are narrow and have no emoji form, so columns line up in any terminal.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Tone = Literal["success", "warning", "error"]
+
+VERDICT_GLYPHS: dict[str, str] = {"covered": "✓", "partial": "~", "missed": "✗"}
+VERDICT_TONES: dict[str, Tone] = {"covered": "success", "partial": "warning", "missed": "error"}
+# a point covered in other words (the semantic layer), not by the words the rubric lists
+OTHER_WORDS_GLYPH = "≈"
+RED_FLAG_GLYPH = "⚑"
+
+BAND_TONES: dict[str, Tone] = {
+    "strong hire": "success",
+    "hire": "success",
+    "lean hire": "warning",
+    "no hire": "error",
+    "strong no hire": "error",
+}
+
+
+def verdict_glyph(verdict: str) -> str:
+    """The verdict's glyph; '' for anything else (an empty cell: the grade did not judge it)."""
+    return VERDICT_GLYPHS.get(verdict, "")
+
+
+def verdict_label(verdict: str) -> str:
+    """'✓ covered', '✗ missed'; '' for no verdict."""
+    return f"{verdict_glyph(verdict)} {verdict}".strip()
+
+
+def band_tone(band: str) -> Tone:
+    return BAND_TONES.get(band, "error")
