@@ -143,3 +143,22 @@ def test_keyword_agreement_with_the_labels_does_not_regress(pack: Pack, graded) 
     human = [float(row["human_score"]) for row in rows]
     result = agreement(machine, human)
     assert result.pearson is not None and result.pearson >= PACKS[pack.id][1], result
+
+
+def test_every_question_has_topic_tags_for_run_tag(pack: Pack) -> None:
+    """`mockint run --tag TOPIC` picks by these; a pack without them could not be practised
+    one topic at a time."""
+    from mockint.errors import UserError
+    from mockint.interview import pick_questions
+
+    assert all(question.tags for question in pack.questions)
+    tags = {tag for question in pack.questions for tag in question.tags}
+    assert len(tags) >= 8, tags
+    shared = [t for t in tags if sum(t in q.tags for q in pack.questions) >= 2]
+    assert shared, "some topic should span more than one question"
+    for tag in shared:
+        picked = pick_questions(pack, tag=tag.upper(), seed=1)  # any case matches
+        expected = {q.id for q in pack.questions if tag in q.tags}
+        assert set(picked) == expected
+    with pytest.raises(UserError, match="its tags: "):
+        pick_questions(pack, tag="no-such-topic")
