@@ -7,7 +7,9 @@ sessions open and scroll as fast as 10.
 Keys: enter opens the transcript, r resumes an interrupted session, / searches, f edits the
 filter, s cycles the sort column, S reverses it, t shows stats, escape goes back. The status
 column comes early so that it stays on screen at 80 columns: an interrupted session and an
-abandoned one must not look alike.
+abandoned one must not look alike. Below `NARROW_BELOW` columns the table drops the band (the
+score's colour and the transcript say it), names the grader without its model, calls the
+duration "Time" and cuts long pack ids, so every column fits at 80.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -28,8 +31,8 @@ from mockint.tui.screens.review_common import ReviewDeps, band_text
 from mockint.tui.tones import redraw_on_theme_change
 from mockint.tui.widgets.key_bar import KeyBar
 
-COLUMNS: tuple[tuple[str, str, str | None], ...] = (
-    # (column key, label, sort key)
+Column = tuple[str, str, str | None]  # (column key, label, sort key)
+COLUMNS: tuple[Column, ...] = (
     ("id", "#", None),
     ("date", "Date", "date"),
     ("status", "Status", "status"),
@@ -39,6 +42,19 @@ COLUMNS: tuple[tuple[str, str, str | None], ...] = (
     ("grader", "Grader", "grader"),
     ("duration", "Duration", "duration"),
 )
+# narrower than this (a 100-column table with its scrollbar does not fit), the narrow columns
+NARROW_BELOW = 110
+NARROW_COLUMNS: tuple[Column, ...] = tuple(
+    (key, "Time" if key == "duration" else label, sort)
+    for key, label, sort in COLUMNS
+    if key != "band"
+)
+# the wide table cuts a longer pack id or grader label (with its model) with an ellipsis, so
+# that it fits at 120 columns
+WIDE_PACK, WIDE_GRADER = 20, 22
+# the narrow table's widest cells besides the pack's: id (to 99,999), date, status, score,
+# grader, time, plus each cell's padding (1 on each side) and the scrollbar
+NARROW_FIXED = 5 + 16 + 11 + 5 + 7 + 7 + 2 * len(NARROW_COLUMNS) + 2
 STATUS_STYLES = {"in_progress": "bold", "abandoned": "dim"}
 SORT_CYCLE: tuple[history.SortKey, ...] = ("date", "score", "pack", "duration", "status", "grader")
 LOAD_AHEAD = 20  # rows before the end at which the next page is read
@@ -76,6 +92,7 @@ class HistoryScreen(Screen[None]):
         self.total = 0
         self.loaded = 0
         self.shown: dict[str, history.HistoryRow] = {}  # by row key
+        self.narrow = False
 
     def compose(self) -> ComposeResult:
         yield Static("History", id="history-title")
@@ -87,15 +104,12 @@ class HistoryScreen(Screen[None]):
             compact=True,
         )
         yield Static("", id="history-status")
-        table: DataTable[object] = DataTable(
-            id="history-table", cursor_type="row", zebra_stripes=True
-        )
-        for key, label, _ in COLUMNS:
-            table.add_column(label, key=key)
-        yield table
+        yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
         yield KeyBar()
 
     def on_mount(self) -> None:
+        self.narrow = self.app.size.width < NARROW_BELOW
+        self.add_columns()
         self.apply_filter(self.filter_text)
         self.query_one(DataTable).focus()
         redraw_on_theme_change(self, self.recolour)
@@ -105,6 +119,26 @@ class HistoryScreen(Screen[None]):
         table = self.query_one(DataTable)
         for key, row in self.shown.items():
             table.update_cell(key, "score", band_text(self, row.score, row.band))
+
+    def on_resize(self, event: events.Resize) -> None:
+        narrow = event.size.width < NARROW_BELOW
+        if narrow != self.narrow:
+            self.narrow = narrow
+            table = self.query_one(DataTable)
+            table.clear(columns=True)
+            self.add_columns()
+            self.reload()
+
+    def add_columns(self) -> None:
+        table = self.query_one(DataTable)
+        for key, label, _ in NARROW_COLUMNS if self.narrow else COLUMNS:
+            table.add_column(label, key=key)
+
+    def pack_width(self) -> int | None:
+        """How wide a pack id may be in the narrow table (the rest of the width), else None."""
+        if not self.narrow:
+            return None
+        return max(8, self.app.size.width - NARROW_FIXED)
 
     # loading --------------------------------------------------------------------------------
 
@@ -141,25 +175,42 @@ class HistoryScreen(Screen[None]):
             offset=self.loaded,
         )
         table = self.query_one(DataTable)
+        pack_width = self.pack_width()
         for row in rows:
-            table.add_row(*self.cells(row), key=str(row.id))
+            table.add_row(*self.cells(row, pack_width), key=str(row.id))
             self.shown[str(row.id)] = row
         self.loaded += len(rows)
         self.update_status()
 
-    def cells(self, row: history.HistoryRow) -> list[object]:
-        return [
+    def cells(self, row: history.HistoryRow, pack_width: int | None = None) -> list[object]:
+        """The row's cells; `pack_width` given: the narrow table's (see the module's doc)."""
+        narrow = pack_width is not None
+        pack = plain_rich(row.pack_id, one_line=True)
+        pack.truncate(pack_width or WIDE_PACK, overflow="ellipsis")
+        if narrow:
+            grader = plain_rich(row.grader, one_line=True)
+        else:
+            label = grader_label({"grader": row.grader, "model": row.model})
+            grader = plain_rich(label, one_line=True)
+            grader.truncate(WIDE_GRADER, overflow="ellipsis")
+        cells: list[object] = [
             Text(str(row.id), style="dim"),
             plain_rich(format_when(row.started_at)),
             plain_rich(
                 row.status.replace("_", " "), STATUS_STYLES.get(row.status, ""), one_line=True
             ),
-            plain_rich(row.pack_id, one_line=True),
+            pack,
             band_text(self, row.score, row.band),
-            plain_rich(row.band or "", style="dim" if row.band is None else "", one_line=True),
-            plain_rich(grader_label({"grader": row.grader, "model": row.model}), one_line=True),
+        ]
+        if not narrow:
+            cells.append(
+                plain_rich(row.band or "", style="dim" if row.band is None else "", one_line=True)
+            )
+        cells += [
+            grader,
             format_seconds(row.duration_seconds) if row.duration_seconds is not None else "–",
         ]
+        return cells
 
     def update_status(self) -> None:
         arrow = "↓" if self.descending else "↑"
@@ -185,7 +236,7 @@ class HistoryScreen(Screen[None]):
         self.open_transcript(int(str(event.row_key.value)))
 
     def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
-        sort = dict((key, sort) for key, _, sort in COLUMNS).get(str(event.column_key.value))
+        sort = {key: sort for key, _, sort in COLUMNS}.get(str(event.column_key.value))
         if sort is None:
             return
         self.descending = not self.descending if sort == self.sort else True
