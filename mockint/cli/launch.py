@@ -1,4 +1,10 @@
-"""Start the TUI from the command line (textual is imported only here, and only when needed)."""
+"""Start the TUI from the command line (textual is imported only here, and only when needed).
+
+A bare `mockint` (`launch_plain`) is parsed without click and draws the home screen before it
+imports pydantic or sqlite-utils: the settings and the store are built by `load_parts` in a
+worker behind the first frame. `mockint run` and `resume` (`run_app`) build them first, so a
+bad grader is reported before any screen opens.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +14,13 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import click
-
-from mockint.cli.main import Context
 from mockint.safe_text import safe_text
 
 if TYPE_CHECKING:
+    from mockint.cli.main import Context
     from mockint.grading.base import Grader
     from mockint.packs import Pack
-    from mockint.tui.app import GraderFactory
+    from mockint.tui.app import AppParts, GraderFactory, MockintApp
     from mockint.tui.requests import SessionRequest
 
 
@@ -51,8 +55,52 @@ def _short(path: Path) -> str:
     return relative if os.sep in relative else f".{os.sep}{relative}"
 
 
+def plain_launch(args: list[str]) -> tuple[bool, str | None]:
+    """Whether `args` ask for the app and nothing else (no arguments, or only `--db FILE`),
+    and the --db given; anything else is for click."""
+    if not args:
+        return True, None
+    if len(args) == 2 and args[0] == "--db" and args[1] and not args[1].startswith("-"):
+        return True, args[1]
+    if len(args) == 1 and args[0].startswith("--db=") and len(args[0]) > len("--db="):
+        return True, args[0].removeprefix("--db=")
+    return False, None
+
+
+def launch_plain(db: str | None) -> None:
+    """A bare `mockint` [--db FILE]: the home screen, drawn before anything else loads."""
+    db = db or os.environ.get("MOCKINT_DB") or None
+    if db is not None and Path(db).is_dir():  # what click says about the same mistake
+        message = f"mockint: Invalid value for '--db': File {db!r} is a directory."
+        print(safe_text(f"{message} (see: mockint --help)", one_line=True), file=sys.stderr)
+        raise SystemExit(2)
+    from functools import partial
+
+    from mockint.tui.app import make_lazy_app
+
+    command = command_name()
+    app = make_lazy_app(partial(load_parts, Path(db) if db else None), command=command)
+    app.run()
+    report_exit(app, command)
+
+
+def load_parts(db: Path | None) -> AppParts:
+    """Settings (config file and environment, --db on top), the store and the graders: what
+    `Context` builds for the other commands, built here in the app's loading worker."""
+    from mockint.config import load_settings
+    from mockint.store import Store
+    from mockint.tui.app import default_grader_factory
+
+    settings = load_settings()
+    if db is not None:
+        settings = settings.model_copy(update={"db": db})
+    store = Store(settings.db, busy_timeout=settings.busy_timeout)
+    return settings, store, default_grader_factory(settings)
+
+
 def open_home(ctx: Context) -> None:
-    """A bare `mockint`: the home screen."""
+    """The home screen, through click (the entry point sends a bare `mockint` to
+    `launch_plain` instead)."""
     run_app(ctx)
 
 
@@ -73,17 +121,24 @@ def run_app(ctx: Context, start: SessionRequest | None = None, ready: Grader | N
     command = command_name()
     app = make_app(settings, store, factory, start=start, command=command)
     app.run()
-    if app.database_problem is not None:
-        click.echo(safe_text(f"mockint: {app.database_problem}", one_line=True), err=True)
+    report_exit(app, command)
+
+
+def report_exit(app: MockintApp, command: str) -> None:
+    """What the shell is told once the app has closed: a problem that ended it (one
+    `mockint:` line), an answer that could not be saved, how to resume; the exit code."""
+    problem = app.startup_problem or app.database_problem
+    if problem is not None:
+        print(safe_text(f"mockint: {problem}", one_line=True), file=sys.stderr)
     if app.unsaved_answer is not None:
-        click.echo(
+        print(
             "Your last answer could not be saved; here it is, so it is not lost:\n"
             + safe_text(app.unsaved_answer),
-            err=True,
+            file=sys.stderr,
         )
         raise SystemExit(app.return_code or 1)
-    if app.left_session_id is not None and app.database_problem is None:
-        click.echo(
+    if app.left_session_id is not None and problem is None:
+        print(
             f"Session #{app.left_session_id} is saved. Continue it with: {command} resume "
             f"{app.left_session_id}"
         )

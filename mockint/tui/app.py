@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, ClassVar
@@ -16,24 +17,33 @@ from typing import TYPE_CHECKING, ClassVar
 from textual.app import App
 from textual.binding import Binding, BindingType
 
-from mockint.config import Settings
-from mockint.dberrors import StoreError, explain
-from mockint.grading.base import Grader
-from mockint.packs import Pack
-from mockint.store import Store
 from mockint.tui.requests import ResumeSession, SessionRequest
 from mockint.tui.screens.home import HomeCommands, HomeScreen
 
 if TYPE_CHECKING:
+    from mockint.config import Settings
+    from mockint.dberrors import StoreError
+    from mockint.errors import UserError
+    from mockint.grading.base import Grader
+    from mockint.packs import Pack
+    from mockint.store import Store
     from mockint.tui.host import AppHost
     from mockint.tui.screens.review_common import ReviewDeps
 
-# The interview and scorecard screens (Markdown, TextArea) are imported when first shown: the
-# home screen must be interactive fast (under a second from the shell prompt).
+# Start-up: a bare `mockint` draws the home screen before it imports pydantic (config, packs),
+# sqlite-utils (the store) or the engine: `make_lazy_app` takes a loader that the home screen
+# runs in a worker after its first frame. The interview and scorecard screens (Markdown,
+# TextArea) are imported when first shown.
 
 # Builds the grader a session needs, by name ("keyword" or "llm") for a pack. Called in a worker
 # thread, so a slow import (openai) or client set-up never freezes the screen.
-GraderFactory = Callable[[str, Pack], Grader]
+GraderFactory = Callable[[str, "Pack"], "Grader"]
+
+# What every screen but the first frame of home needs: settings, an open store, the graders.
+AppParts = tuple["Settings", "Store", GraderFactory]
+# Builds them; called once, in a worker thread, and may raise UserError (a bad config file, a
+# database that cannot be opened) or sqlite3.Error.
+Loader = Callable[[], AppParts]
 
 DARK_THEME = "textual-dark"
 LIGHT_THEME = "textual-light"
@@ -56,10 +66,9 @@ class MockintApp(App[None]):
 
     def __init__(
         self,
-        settings: Settings,
-        store: Store,
-        grader_factory: GraderFactory,
+        parts: AppParts | None,
         *,
+        loader: Loader | None = None,
         start: SessionRequest | None = None,
         freeze_timer_at: float | None = None,
         cursor_blink: bool = True,
@@ -67,9 +76,11 @@ class MockintApp(App[None]):
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         super().__init__()
-        self.settings = settings
-        self.store = store
-        self.grader_factory = grader_factory
+        if parts is None and loader is None:
+            raise ValueError("give the app its parts or a loader for them")
+        self._parts = parts
+        self._loader = loader
+        self._load_lock = threading.Lock()
         self.start_request = start
         # Snapshot tests show this elapsed time instead of the real one, so the SVG is stable.
         self.freeze_timer_at = freeze_timer_at
@@ -87,6 +98,48 @@ class MockintApp(App[None]):
         # A database fault that ended the app (damaged pages, a full disk): printed by the
         # command line as one `mockint:` line, exit 2, instead of a traceback.
         self.database_problem: StoreError | None = None
+        # What kept the app from starting (a bad config file, a database that cannot be
+        # opened), found by the loader after the first frame: printed like database_problem.
+        self.startup_problem: UserError | None = None
+
+    # settings, store, graders ---------------------------------------------------------------
+
+    @property
+    def loaded(self) -> bool:
+        return self._parts is not None
+
+    def _require_parts(self) -> AppParts:
+        if self._parts is None:
+            raise RuntimeError("the app is still loading its settings and store")
+        return self._parts
+
+    @property
+    def settings(self) -> Settings:
+        return self._require_parts()[0]
+
+    @property
+    def store(self) -> Store:
+        return self._require_parts()[1]
+
+    @property
+    def grader_factory(self) -> GraderFactory:
+        return self._require_parts()[2]
+
+    def load(self) -> bool:
+        """Build settings, store and graders with the loader, once; called from the home
+        screen's worker. True when this call built them (the store is then the caller's alone
+        until it returns)."""
+        with self._load_lock:
+            if self._parts is not None:
+                return False
+            assert self._loader is not None  # __init__ had one or the other
+            self._parts = self._loader()
+            return True
+
+    def start_failed(self, problem: UserError) -> None:
+        """The loader refused (bad config, unusable database): leave with one clear line."""
+        self.startup_problem = problem
+        self.exit(return_code=problem.exit_code)
 
     def on_mount(self) -> None:
         self.push_screen(HomeScreen())
@@ -161,8 +214,10 @@ class MockintApp(App[None]):
     def _handle_exception(self, error: Exception) -> None:
         """A database fault met on the UI thread ends the app cleanly with a clear line (see
         `database_problem`); any other exception is a bug and gets Textual's report."""
+        from mockint.dberrors import StoreError, explain
+
         problem = error if isinstance(error, StoreError) else None
-        if isinstance(error, sqlite3.Error):
+        if isinstance(error, sqlite3.Error) and self._parts is not None:
             problem = explain(error, self.store.path, self.store.busy_timeout)
         if problem is None:
             super()._handle_exception(error)
@@ -202,15 +257,19 @@ def make_app(
 ) -> MockintApp:
     """The TUI, wired to a store and a grader factory; `start` opens an interview right away."""
     return MockintApp(
-        settings,
-        store,
-        grader_factory,
+        (settings, store, grader_factory),
         start=start,
         freeze_timer_at=freeze_timer_at,
         cursor_blink=cursor_blink,
         command=command,
         clock=clock,
     )
+
+
+def make_lazy_app(loader: Loader, *, command: str = "mockint") -> MockintApp:
+    """The TUI of a bare `mockint`: the home screen is drawn first, then `loader` builds the
+    settings, store and graders in a worker while the home screen fills in."""
+    return MockintApp(None, loader=loader, command=command)
 
 
 def default_grader_factory(settings: Settings) -> GraderFactory:

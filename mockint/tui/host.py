@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from mockint.config import Settings
+    from mockint.errors import UserError
     from mockint.packs import Pack
     from mockint.review.regrade import GraderFactory
     from mockint.store import Store
@@ -21,9 +22,19 @@ if TYPE_CHECKING:
 
 
 class AppHost(Protocol):
-    settings: Settings
-    store: Store
-    grader_factory: GraderFactory
+    # settings, store and graders exist once `loaded` (a bare `mockint` builds them with
+    # `load()` in the home screen's worker, after its first frame)
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def store(self) -> Store: ...
+    @property
+    def grader_factory(self) -> GraderFactory: ...
+    @property
+    def loaded(self) -> bool: ...
+    def load(self) -> bool: ...
+    def start_failed(self, problem: UserError) -> None: ...
+
     clock: Callable[[], datetime]
     freeze_timer_at: float | None
     cursor_blink: bool

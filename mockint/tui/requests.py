@@ -7,9 +7,11 @@ They live apart from `tui.app` so screens can build them without importing the a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from mockint.interview import InterviewOptions
-from mockint.packs import Pack
+if TYPE_CHECKING:  # annotations only: the app shell imports this before the engine loads
+    from mockint.interview import InterviewOptions
+    from mockint.packs import Pack
 
 
 @dataclass(frozen=True)

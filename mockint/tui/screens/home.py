@@ -5,11 +5,18 @@ The active grader is always on screen: the LLM grader is offered only when a mod
 configured, so a fresh install shows (and uses) the offline keyword grader. How many questions
 are due and the practice streak are counted in a worker after the screen is drawn (they need
 the scheduler and a pass over the results), so they never slow the first paint.
+
+Start-up: the first frame has the heading, the buttons and the key bar only. A worker then
+builds the app's settings and store (when `mockint` was started bare) and reads the packs and
+the interrupted sessions (`home_data`); the form's fields and the resume buttons are mounted
+when they arrive. A button or key pressed before that waits for it and then runs.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar, cast
@@ -21,22 +28,20 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static
 
 from mockint import locations
 from mockint.errors import UserError
-from mockint.interview import InterviewOptions, session_position
-from mockint.packs import Pack, discover_packs
 from mockint.tui.plain import notify, plain
+from mockint.tui.screens.home_data import HomeData, Resumable, read_home_data, read_resumable
 from mockint.tui.widgets.key_bar import KeyBar
 from mockint.tui.widgets.on_off import OnOffCheckbox
 
 if TYPE_CHECKING:
-    from textual.content import Content
-
+    from mockint.interview import InterviewOptions
+    from mockint.packs import Pack
     from mockint.tui.host import AppHost
-
-RESUME_SHOWN = 3  # interrupted sessions offered on home; History lists them all
 
 # (title, help, callback) of a command palette entry
 PaletteCommand = tuple[Content, str, Callable[[], object]]
@@ -54,81 +59,32 @@ class HomeScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        found, errors = discover_packs()
-        self.packs: dict[str, tuple[Pack, str]] = {
-            pack_id: (pack, str(path)) for pack_id, (pack, path) in sorted(found.items())
-        }
-        self.pack_errors = [str(error) for error in errors]
+        # filled in by the loading worker (see the module's docstring)
+        self.loaded = False
+        self.packs: dict[str, tuple[Pack, str]] = {}
+        self.pack_errors: list[str] = []
+        self.last_pack_id: str | None = None
         # the interrupted sessions offered, newest first: (session id, button label)
         self.resumable: list[tuple[int, str]] = []
         self.more_resumable = 0
         self.due_count: int | None = None
+        # what was asked for before the form was filled in; runs once it is
+        self._pending: Callable[[], object] | None = None
 
     @property
     def mockint(self) -> AppHost:
         return cast("AppHost", self.app)
 
     def compose(self) -> ComposeResult:
-        settings = self.mockint.settings
-        pack_options = [
-            (
-                plain(f"{pack.title} ({pack_id}) · {len(pack.questions)} questions", one_line=True),
-                pack_id,
-            )
-            for pack_id, (pack, _) in self.packs.items()
-        ]
-        first_pack = pack_options[0][1] if pack_options else Select.NULL
-        grader_options: list[tuple[str | Content, str]] = [
-            ("offline — keywords and meaning", "offline"),
-            ("keyword — words only", "keyword"),
-        ]
-        if settings.llm_configured:
-            grader_options.append((plain(f"llm — {settings.model}", one_line=True), "llm"))
+        """The first frame: no pack, setting or session is needed to draw it."""
         with VerticalScroll(id="home-form"):
             with Horizontal(id="home-heading"):
                 yield Static("Rehearse a technical interview", id="home-title")
                 yield Static("", id="home-progress")
-            with Horizontal(classes="field"):
-                yield Label("Pack", classes="field-label")
-                if len(pack_options) == 1:
-                    # One pack to offer: plain text is clearer (and opens faster) than a menu.
-                    yield Static(pack_options[0][0], id="pack")
-                else:
-                    yield Select(
-                        pack_options, value=first_pack, allow_blank=False, compact=True, id="pack"
-                    )
-            with Horizontal(classes="field"):
-                yield Label("Questions", classes="field-label")
-                yield Input(str(settings.questions), type="integer", compact=True, id="questions")
-                yield Static("", id="questions-hint", classes="hint")
-            with Horizontal(classes="field"):
-                yield Label("Timing", classes="field-label")
-                yield OnOffCheckbox("Timed", value=True, compact=True, id="timed")
-                yield Static("", id="timing-hint", classes="hint")
-            with Horizontal(classes="field"):
-                yield Label("Coach", classes="field-label")
-                yield OnOffCheckbox("Coach mode", value=settings.coach, compact=True, id="coach")
-                yield Static("grades after each answer", classes="hint")
-            with Horizontal(classes="field"):
-                yield Label("Grader", classes="field-label")
-                if settings.llm_configured:
-                    yield Select(
-                        grader_options,
-                        value=settings.active_grader,
-                        allow_blank=False,
-                        compact=True,
-                        id="grader",
-                    )
-                else:
-                    # One grader to offer: plain text is clearer (and opens faster) than a menu.
-                    yield Static("offline — keywords and meaning", id="grader")
-                    yield Static("no LLM configured", id="grader-hint", classes="hint")
             with Horizontal(id="home-buttons"):
                 yield Button("Start interview", id="start", variant="primary", compact=True)
-            # one button per interrupted session, made when there is one (most starts: none)
-            self._load_resumable()
-            with Vertical(id="home-resume"):
-                yield from self._resume_widgets()
+            # one button per interrupted session, mounted when there is one (most starts: none)
+            yield Vertical(id="home-resume")
             with Horizontal(id="home-review-buttons"):
                 yield Button("Practise what's due", id="due", compact=True)
                 yield Button("History", id="history", compact=True)
@@ -138,19 +94,151 @@ class HomeScreen(Screen[None]):
         yield KeyBar()
 
     def on_mount(self) -> None:
+        self.query_one("#home-resume").display = False
+        # Enter starts an interview with the defaults; tab moves through the form.
+        self.query_one("#start", Button).focus()
+        self.call_after_refresh(self._load)
+
+    # loading ----------------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="home-load")
+    def _load(self) -> None:
+        """Settings and store (when the app has none yet), then the packs and sessions."""
+        from mockint.dberrors import explain
+        from mockint.tui.screens.review_common import worker_store
+
+        app = self.mockint
+        try:
+            fresh = app.load()
+            # a store the app just built is this worker's alone; a shared one gets its own
+            # connection here (an interview may be writing on the app's)
+            with nullcontext(app.store) if fresh else worker_store(app.store) as store:
+                data = read_home_data(store)
+        except UserError as exc:
+            self.app.call_from_thread(app.start_failed, exc)
+            return
+        except sqlite3.Error as exc:
+            problem = explain(exc, app.store.path) if app.loaded else None
+            if problem is None:
+                raise
+            self.app.call_from_thread(app.start_failed, problem)
+            return
+        self.app.call_from_thread(self.call_later, self._fill, data)
+
+    async def _fill(self, data: HomeData) -> None:
+        """Mount the form's fields and the resume buttons, then run what was asked for."""
+        if not self.is_mounted:
+            return
+        self.packs = data.packs
+        self.pack_errors = data.pack_errors
+        self.last_pack_id = data.last_pack_id
+        await self.query_one("#home-form").mount(*self._fields(), before="#home-buttons")
+        self.loaded = True
+        await self._show_resumable(data.resumable)
         if not self.packs:
             self.query_one("#start", Button).disabled = True
             self._message(f"No packs found. Put .toml packs in {locations.user_packs_dir()}")
         elif self.pack_errors:
             self._message("Skipped broken packs: " + "; ".join(self.pack_errors))
+        else:
+            self._message("")
         self._update_hints()
-        self.query_one("#home-resume").display = bool(self.resumable)
-        # Enter starts an interview with the defaults; tab moves through the form.
-        self.query_one("#start", Button).focus()
+        self.refresh_bindings()
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending()
+        if self.app.screen is self:
+            self._refresh_counts()
+
+    def _waits_for_load(self, action: Callable[[], object]) -> bool:
+        """True (and `action` remembered) when the form is not filled in yet."""
+        if self.loaded:
+            return False
+        self._pending = action
+        self._message("Loading packs…")
+        return True
+
+    def _fields(self) -> list[Widget]:
+        """The form's rows: pack, questions, timing, coach mode, grader."""
+        settings = self.mockint.settings
+        pack_options = [
+            (
+                plain(f"{pack.title} ({pack_id}) · {len(pack.questions)} questions", one_line=True),
+                pack_id,
+            )
+            for pack_id, (pack, _) in self.packs.items()
+        ]
+        chosen = self.last_pack_id or (pack_options[0][1] if pack_options else None)
+        pack_row: Widget
+        if len(pack_options) == 1:
+            # One pack to offer: plain text is clearer (and opens faster) than a menu.
+            pack_row = Static(pack_options[0][0], id="pack")
+        else:
+            pack_row = Select(
+                pack_options,
+                value=chosen if chosen is not None else Select.NULL,
+                allow_blank=False,
+                compact=True,
+                id="pack",
+            )
+        grader_row: list[Widget]
+        if settings.llm_configured:
+            grader_options: list[tuple[str | Content, str]] = [
+                ("offline — keywords and meaning", "offline"),
+                ("keyword — words only", "keyword"),
+                (plain(f"llm — {settings.model}", one_line=True), "llm"),
+            ]
+            grader_row = [
+                Select(
+                    grader_options,
+                    value=settings.active_grader,
+                    allow_blank=False,
+                    compact=True,
+                    id="grader",
+                )
+            ]
+        else:
+            # One grader to offer: plain text is clearer (and opens faster) than a menu.
+            grader_row = [
+                Static("offline — keywords and meaning", id="grader"),
+                Static("no LLM configured", id="grader-hint", classes="hint"),
+            ]
+        rows: list[tuple[str, list[Widget]]] = [
+            ("Pack", [pack_row]),
+            (
+                "Questions",
+                [
+                    Input(str(settings.questions), type="integer", compact=True, id="questions"),
+                    Static("", id="questions-hint", classes="hint"),
+                ],
+            ),
+            (
+                "Timing",
+                [
+                    OnOffCheckbox("Timed", value=True, compact=True, id="timed"),
+                    Static("", id="timing-hint", classes="hint"),
+                ],
+            ),
+            (
+                "Coach",
+                [
+                    OnOffCheckbox("Coach mode", value=settings.coach, compact=True, id="coach"),
+                    Static("grades after each answer", classes="hint"),
+                ],
+            ),
+            ("Grader", grader_row),
+        ]
+        return [
+            Horizontal(Label(label, classes="field-label"), *widgets, classes="field")
+            for label, widgets in rows
+        ]
 
     async def on_screen_resume(self) -> None:
         """Shown (the first time too, or back from an interview): sessions may have been
-        interrupted or finished meanwhile; the counts wait until the screen is drawn."""
+        interrupted or finished meanwhile; the counts wait until the screen is drawn. (The
+        first time, the loading worker does both.)"""
+        if not self.loaded:
+            return
         await self._refresh_resume()
         self.call_after_refresh(self._refresh_counts)
 
@@ -160,6 +248,8 @@ class HomeScreen(Screen[None]):
         self.query_one("#home-message", Static).update(plain(text))
 
     def _pack_id(self) -> str | None:
+        if not self.loaded:
+            return None
         chooser = self.query_one("#pack")
         if isinstance(chooser, Select):
             return chooser.value if isinstance(chooser.value, str) else None
@@ -188,22 +278,6 @@ class HomeScreen(Screen[None]):
             self._update_hints()
             self._refresh_counts()
 
-    def _load_resumable(self) -> None:
-        """The interrupted sessions to offer, newest first, and how many more History has."""
-        from mockint.review.history import HistoryFilter, count, page
-
-        store = self.mockint.store
-        waiting = HistoryFilter(status="in_progress")
-        rows = page(store, waiting, limit=RESUME_SHOWN)
-        self.resumable = []
-        for row in rows:
-            number, total = session_position(store, row.id)
-            title = row.pack_title or row.pack_id
-            self.resumable.append(
-                (row.id, f"Resume #{row.id}: {title}, question {number} of {total}")
-            )
-        self.more_resumable = count(store, waiting) - len(rows) if len(rows) == RESUME_SHOWN else 0
-
     def _resume_widgets(self) -> list[Static | Button]:
         widgets: list[Static | Button] = [
             Button(
@@ -219,16 +293,19 @@ class HomeScreen(Screen[None]):
             widgets.append(Static(hint, id="resume-more", classes="hint"))
         return widgets
 
-    async def _refresh_resume(self) -> None:
+    async def _show_resumable(self, resumable: Resumable) -> None:
         """One button per interrupted session, newest first (not only the latest)."""
         before = (self.resumable, self.more_resumable)
-        self._load_resumable()
+        self.resumable, self.more_resumable = resumable.sessions, resumable.more
         box = self.query_one("#home-resume")
         box.display = bool(self.resumable)
         if (self.resumable, self.more_resumable) != before:
             await box.remove_children()
             await box.mount(*self._resume_widgets())
         self.refresh_bindings()
+
+    async def _refresh_resume(self) -> None:
+        await self._show_resumable(read_resumable(self.mockint.store))
 
     # practice counts ----------------------------------------------------------------------------
 
@@ -295,6 +372,8 @@ class HomeScreen(Screen[None]):
     def action_start(self) -> None:
         from mockint.tui.requests import NewSession
 
+        if self._waits_for_load(self.action_start):
+            return
         try:
             request = NewSession(
                 pack=self._require_pack(),
@@ -311,6 +390,8 @@ class HomeScreen(Screen[None]):
 
     def action_resume(self) -> None:
         """Resume the latest interrupted session (the others have their own buttons)."""
+        if self._waits_for_load(self.action_resume):
+            return
         if not self.resumable:
             self.notify("There is no interrupted session to resume.")
             return
@@ -326,6 +407,8 @@ class HomeScreen(Screen[None]):
         from mockint.review.scheduler import due_plan, nothing_due_message
         from mockint.tui.requests import NewSession
 
+        if self._waits_for_load(self.action_practice_due):
+            return
         try:
             pack = self._require_pack()
             options = self._options()
@@ -348,12 +431,16 @@ class HomeScreen(Screen[None]):
         self.mockint.open_session(NewSession(pack, options, self._grader_name(), self._pack_path()))
 
     def action_history(self) -> None:
-        self.mockint.open_history()
+        if not self._waits_for_load(self.action_history):
+            self.mockint.open_history()
 
     def action_search(self) -> None:
-        self.mockint.open_search()
+        if not self._waits_for_load(self.action_search):
+            self.mockint.open_search()
 
     def action_stats(self) -> None:
+        if self._waits_for_load(self.action_stats):
+            return
         pack = self._pack()
         self.mockint.open_stats(pack.id if pack else None)
 
@@ -372,6 +459,8 @@ class HomeScreen(Screen[None]):
         return self.packs[value][1] if isinstance(value, str) and value in self.packs else None
 
     def _options(self) -> InterviewOptions:
+        from mockint.interview import InterviewOptions
+
         pack = self._require_pack()
         raw = self.query_one("#questions", Input).value.strip()
         try:
