@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
-from contextlib import nullcontext
 from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar, cast
@@ -105,15 +104,16 @@ class HomeScreen(Screen[None]):
     def _load(self) -> None:
         """Settings and store (when the app has none yet), then the packs and sessions."""
         from mockint.dberrors import explain
-        from mockint.tui.screens.review_common import worker_store
 
         app = self.mockint
         try:
-            fresh = app.load()
-            # a store the app just built is this worker's alone; a shared one gets its own
-            # connection here (an interview may be writing on the app's)
-            with nullcontext(app.store) if fresh else worker_store(app.store) as store:
-                data = read_home_data(store)
+            if app.load():  # a store the app just built is this worker's alone until now
+                data = read_home_data(app.store)
+            else:  # a shared one: a connection of its own (an interview may be writing)
+                from mockint.tui.screens.review_common import worker_store
+
+                with worker_store(app.store) as store:
+                    data = read_home_data(store)
         except UserError as exc:
             self.app.call_from_thread(app.start_failed, exc)
             return

@@ -37,11 +37,14 @@ class HomeData:
 
 
 def read_resumable(store: Store) -> Resumable:
-    from mockint.interview import session_position
     from mockint.review.history import HistoryFilter, count, page
 
     waiting = HistoryFilter(status="in_progress")
     rows = page(store, waiting, limit=RESUME_SHOWN)
+    if not rows:
+        return Resumable()
+    from mockint.interview import session_position  # the engine, only when there is one
+
     sessions: list[tuple[int, str]] = []
     for row in rows:
         number, total = session_position(store, row.id)
