@@ -142,6 +142,25 @@ async def test_a_key_pressed_before_the_form_is_filled_runs_once_it_is(tmp_path:
         assert app.screen.request.pack.id == "distributed-systems"  # no session yet: the first
 
 
+async def test_the_form_arriving_while_the_app_quits_is_ignored(tmp_path: Path) -> None:
+    """ctrl+q while the worker loads: the form that arrives after it must not be mounted
+    (it used to fail looking for the fields of a closing screen)."""
+    from mockint.tui.screens.home_data import read_home_data
+
+    gate = threading.Event()
+    app = lazy_app(tmp_path / "m.db", gate)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        home = app.screen
+        assert isinstance(home, HomeScreen)
+        await pilot.press("ctrl+q")
+        data = read_home_data(load_parts(tmp_path / "m.db")[1])
+        await home._fill(data)  # what the worker would hand over now
+        assert not home.loaded and not home.query("#pack")
+        gate.set()
+    assert app.return_code in (0, None)
+
+
 def test_a_bad_config_file_on_plain_launch_is_one_line_and_exit_2(
     isolated_home: Path, tmp_path: Path
 ) -> None:

@@ -126,15 +126,21 @@ class HomeScreen(Screen[None]):
         self.app.call_from_thread(self.call_later, self._fill, data)
 
     async def _fill(self, data: HomeData) -> None:
-        """Mount the form's fields and the resume buttons, then run what was asked for."""
-        if not self.is_mounted:
+        """Mount the form's fields and the resume buttons, then run what was asked for.
+
+        After each await the app may be closing (ctrl+q while loading): then nothing more."""
+        if not self.is_attached:
             return
         self.packs = data.packs
         self.pack_errors = data.pack_errors
         self.last_pack_id = data.last_pack_id
         await self.query_one("#home-form").mount(*self._fields(), before="#home-buttons")
+        if not self.is_attached:
+            return
         self.loaded = True
         await self._show_resumable(data.resumable)
+        if not self.is_attached:
+            return
         if not self.packs:
             self.query_one("#start", Button).disabled = True
             self._message(f"No packs found. Put .toml packs in {locations.user_packs_dir()}")
