@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
+from pathlib import Path
 
 from textual.screen import Screen
 
@@ -26,3 +27,15 @@ def test_screens_keep_their_layout_in_app_tcss() -> None:
     assert len(classes) >= 8  # home, interview, scorecard, history, search, stats, transcript, ...
     with_css = [cls.__name__ for cls in classes if "DEFAULT_CSS" in vars(cls)]
     assert with_css == []
+
+
+def test_workers_report_back_with_messages_only() -> None:
+    """Thread workers post a message (fire and forget, safe while the app shuts down); none
+    waits on the UI thread with `call_from_thread`."""
+    package = Path(mockint.tui.__file__).parent
+    users = [
+        str(path.relative_to(package))
+        for path in sorted(package.rglob("*.py"))
+        if "call_from_thread" in path.read_text(encoding="utf-8")
+    ]
+    assert users == []

@@ -26,6 +26,7 @@ from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static
@@ -329,9 +330,17 @@ class HomeScreen(Screen[None]):
         with worker_store(self.mockint.store) as store:
             due = due_summary(store, pack_id, now) if pack_id else None
             streak = practice_streak(store, now)
-        self.app.call_from_thread(self._show_counts, pack_id, due, streak)
+        self.post_message(self.Counted(pack_id, due, streak))
 
-    def _show_counts(self, pack_id: str | None, due: dict[str, Any] | None, streak: int) -> None:
+    class Counted(Message):
+        """What `_count_practice` found for a pack: what is due, and the practice streak."""
+
+        def __init__(self, pack_id: str | None, due: dict[str, Any] | None, streak: int) -> None:
+            super().__init__()
+            self.pack_id, self.due, self.streak = pack_id, due, streak
+
+    def on_home_screen_counted(self, message: Counted) -> None:
+        pack_id, due, streak = message.pack_id, message.due, message.streak
         if not self.is_mounted or pack_id != self._pack_id():
             return
         button = self.query_one("#due", Button)

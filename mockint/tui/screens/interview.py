@@ -24,6 +24,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
+from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import LoadingIndicator, Markdown, Static
 from textual.worker import Worker, WorkerState
@@ -50,6 +51,10 @@ UI_PATIENCE_SECONDS = 0.5
 
 
 class InterviewScreen(Screen[None]):
+    # What the screen is doing; `watch_phase` makes the editor, spinner and live feedback follow
+    # it, and the bindings (`check_action`) are refreshed on every change.
+    phase: var[Phase] = var[Phase]("loading", bindings=True)
+
     BINDINGS: ClassVar[list[BindingType]] = [
         # Not a priority binding: the key then queues behind the characters typed before it, so
         # a fast paste followed by ctrl+s submits all of it.
@@ -78,7 +83,6 @@ class InterviewScreen(Screen[None]):
         super().__init__()
         self.request = request
         self.interview: Interview | None = None
-        self.phase: Phase = "loading"
         self._graded_turn: int | None = None
         self._received_chars = 0  # streamed grader output, counted by the worker thread
         self._live_text = ""  # the streamed feedback shown live in coach mode
@@ -106,8 +110,7 @@ class InterviewScreen(Screen[None]):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self.editor.read_only = True
-        self._set_phase("loading", "Opening the session…")
+        self._status("Opening the session…")
         self._open_session()
         self.set_interval(1, self._tick)
         self.set_interval(0.25, self._show_progress)
@@ -176,11 +179,19 @@ class InterviewScreen(Screen[None]):
 
     def _set_phase(self, phase: Phase, status: str = "") -> None:
         self.phase = phase
+        self._status(status)
+
+    def watch_phase(self, phase: Phase) -> None:
+        """The spinner while busy; typing only while answering; the streamed feedback only
+        while grading (a failed grade does not leave half a reply on screen)."""
         busy = phase in ("loading", "saving", "grading")
-        self.query_one("#status-bar").set_class(busy, "-busy")
-        self.query_one("#status", Static).update(status)
+        for bar in self.query("#status-bar"):
+            bar.set_class(busy, "-busy")
         self.editor.read_only = phase != "answering"
-        self.refresh_bindings()
+        if phase != "grading":
+            self._live_text = ""
+            for live in self.query("#live-feedback"):
+                live.remove_class("-streaming")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "submit":
@@ -409,8 +420,6 @@ class InterviewScreen(Screen[None]):
     def on_interview_screen_graded(self, message: Graded) -> None:
         assert self.interview is not None
         outcome = message.outcome
-        self._live_text = ""
-        self.query_one("#live-feedback", Static).remove_class("-streaming")
         self._graded_turn = None
         if self.interview.options.coach:
             assert self.interview.current is not None

@@ -20,6 +20,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -44,6 +45,15 @@ class StatsScreen(Screen[None]):
         Binding("right_square_bracket", "pack(1)", "Next pack"),
         Binding("left_square_bracket", "pack(-1)", "Previous pack"),
     ]
+
+    class Loaded(Message):
+        """The figures, computed in the worker (see `load`)."""
+
+        def __init__(self, packs: list[str], pack_id: str | None, stats: PackStats | None) -> None:
+            super().__init__()
+            self.packs = packs
+            self.pack_id = pack_id
+            self.stats = stats
 
     def __init__(
         self,
@@ -90,7 +100,10 @@ class StatsScreen(Screen[None]):
             ]
             pack_id = self.pack_id if self.pack_id in packs else (packs[0] if packs else None)
             stats = compute_stats(store, pack_id, last=self.last, now=now) if pack_id else None
-        self.app.call_from_thread(self.show, packs, pack_id, stats.packs[0] if stats else None)
+        self.post_message(self.Loaded(packs, pack_id, stats.packs[0] if stats else None))
+
+    def on_stats_screen_loaded(self, message: Loaded) -> None:
+        self.show(message.packs, message.pack_id, message.stats)
 
     def show(self, packs: list[str], pack_id: str | None, stats: PackStats | None) -> None:
         self.shown = (packs, pack_id, stats)

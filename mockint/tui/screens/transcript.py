@@ -22,6 +22,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -69,6 +70,14 @@ class TranscriptScreen(Screen[None]):
         Binding("e", "export('md')", "Export md"),
         Binding("x", "export('json')", "Export JSON"),
     ]
+
+    class Regraded(Message):
+        """The regrade worker is done: what to tell the user, and whether it went wrong."""
+
+        def __init__(self, text: str, problem: bool) -> None:
+            super().__init__()
+            self.text = text
+            self.problem = problem
 
     def __init__(
         self,
@@ -200,8 +209,6 @@ class TranscriptScreen(Screen[None]):
         from mockint.review.regrade import regrade_session
 
         assert self.deps.grader_factory is not None
-        # mypy solves call_from_thread's `T | Awaitable[T]` as Never for an async callback,
-        # hence the type: ignores below
         try:
             with worker_store(self.store) as store:
                 report = regrade_session(
@@ -212,20 +219,21 @@ class TranscriptScreen(Screen[None]):
                     resolve_pack=self.deps.pack_resolver,
                 )
         except UserError as exc:  # no LLM configured, the pack is gone, ...
-            self.app.call_from_thread(self.regrade_done, str(exc), True)  # type: ignore[arg-type]
+            self.post_message(self.Regraded(str(exc), True))
             return
         except Exception as exc:  # anything else: say so, keep the screen usable
-            self.app.call_from_thread(self.regrade_done, f"Regrade failed: {exc}", True)  # type: ignore[arg-type]
+            self.post_message(self.Regraded(f"Regrade failed: {exc}", True))
             return
         failed = len(report.failed)
         message = f"{report.stored} answers regraded" + (f", {failed} failed" if failed else "")
         if failed:
             message += f": {report.failed[0].note}"
-        self.app.call_from_thread(self.regrade_done, message, bool(failed))  # type: ignore[arg-type]
+        self.post_message(self.Regraded(message, bool(failed)))
 
-    async def regrade_done(self, message: str, problem: bool) -> None:
+    async def on_transcript_screen_regraded(self, message: Regraded) -> None:
         self.regrading = False
-        notify(self, message, title="Regrade", severity="warning" if problem else "information")
+        severity = "warning" if message.problem else "information"
+        notify(self, message.text, title="Regrade", severity=severity)
         await self.show()
 
 
