@@ -116,15 +116,31 @@ class HomeScreen(Screen[None]):
                 with worker_store(app.store) as store:
                     data = read_home_data(store)
         except UserError as exc:
-            self.app.call_from_thread(app.start_failed, exc)
+            self.post_message(self.LoadFailed(exc))
             return
         except sqlite3.Error as exc:
             problem = explain(exc, app.store.path) if app.loaded else None
             if problem is None:
                 raise
-            self.app.call_from_thread(app.start_failed, problem)
+            self.post_message(self.LoadFailed(problem))
             return
-        self.app.call_from_thread(self.call_later, self._fill, data)
+        self.post_message(self.Loaded(data))
+
+    class Loaded(Message):
+        def __init__(self, data: HomeData) -> None:
+            super().__init__()
+            self.data = data
+
+    class LoadFailed(Message):
+        def __init__(self, problem: UserError) -> None:
+            super().__init__()
+            self.problem = problem
+
+    async def on_home_screen_loaded(self, message: Loaded) -> None:
+        await self._fill(message.data)
+
+    def on_home_screen_load_failed(self, message: LoadFailed) -> None:
+        self.mockint.start_failed(message.problem)
 
     async def _fill(self, data: HomeData) -> None:
         """Mount the form's fields and the resume buttons, then run what was asked for.
