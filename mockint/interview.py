@@ -16,7 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from mockint.errors import UserError
 from mockint.grading.base import (
@@ -26,7 +25,7 @@ from mockint.grading.base import (
 from mockint.ownership import Claim
 from mockint.packs import FollowUp, Pack, Question, load_pack, resolve_pack
 from mockint.scorecard import Scorecard, build_scorecard, question_grade, seconds_between
-from mockint.store import Store, TurnRow, now_iso, parse_iso
+from mockint.store import SessionRow, Store, TurnRow, now_iso, parse_iso
 
 DeltaCallback = Callable[[str], None]
 
@@ -117,11 +116,11 @@ def pick_questions(
     return tagged[: count or len(tagged)]
 
 
-def options_from_session(session: dict[str, Any]) -> InterviewOptions:
+def options_from_session(session: SessionRow) -> InterviewOptions:
     """The options a stored session was started with (its settings column)."""
-    settings = session["settings"]
+    settings = session.settings
     return InterviewOptions(
-        questions=len(session["question_ids"]),
+        questions=len(session.question_ids),
         seed=settings.get("seed"),
         timed=settings.get("timed", True),
         question_minutes=settings.get("question_minutes", 5.0),
@@ -131,15 +130,15 @@ def options_from_session(session: dict[str, Any]) -> InterviewOptions:
     )
 
 
-def session_pack(session: dict[str, Any]) -> Pack:
+def session_pack(session: SessionRow) -> Pack:
     """The pack a stored session was run with: its file if still there, else the pack by id.
 
     Raises UserError (PackError) when neither can be loaded, so front ends can say so plainly.
     """
-    path = session.get("pack_path")
+    path = session.pack_path
     if path and Path(path).is_file():
         return load_pack(Path(path))
-    pack, _ = resolve_pack(session["pack_id"])
+    pack, _ = resolve_pack(session.pack_id)
     return pack
 
 
@@ -183,11 +182,11 @@ def session_position(store: Store, session_id: int) -> tuple[int, int]:
     session = store.session(session_id)
     if session is None:
         raise ValueError(f"no session {session_id}")
-    ids = session["question_ids"]
+    ids = session.question_ids
     turns = store.turns(session_id)
-    if not turns or turns[-1]["question_id"] not in ids:
+    if not turns or turns[-1].question_id not in ids:
         return (1, len(ids))
-    return (ids.index(turns[-1]["question_id"]) + 1, len(ids))
+    return (ids.index(turns[-1].question_id) + 1, len(ids))
 
 
 def pick_follow_up(
@@ -239,9 +238,9 @@ class Interview:
         session = store.session(session_id)
         if session is None:
             raise ValueError(f"no session {session_id}")
-        self.question_ids: list[str] = session["question_ids"]
+        self.question_ids: list[str] = list(session.question_ids)
         self.options = options_from_session(session)
-        self.session_grader = session["grader"]
+        self.session_grader = session.grader
         self.current: Turn | None = None
         # when the clock of the current turn was stopped (the pause menu is open), else None
         self._paused_at: datetime | None = None
@@ -304,24 +303,22 @@ class Interview:
         interview = cls(store, pack, session_id, grader)
         interview.claim = Claim(store, session_id).acquire()  # SessionInUse when open elsewhere
         turns = store.turns(session_id)
-        open_turn = next((t for t in turns if t["submitted_at"] is None), None)
+        open_turn = next((t for t in turns if t.submitted_at is None), None)
         if open_turn is not None:
             draft = store.draft(session_id)
-            own_draft = draft if draft and draft["turn_id"] == open_turn["id"] else None
-            text = own_draft["text"] if own_draft else ""
+            own_draft = draft if draft and draft.turn_id == open_turn.id else None
+            text = own_draft.text if own_draft else ""
             # Without a draft nothing was typed worth keeping: the clock restarts from zero.
-            worked = (
-                seconds_between(open_turn["started_at"], own_draft["saved_at"]) if own_draft else 0
-            )
+            worked = seconds_between(open_turn.started_at, own_draft.saved_at) if own_draft else 0
             shifted = datetime.now(UTC) - timedelta(seconds=worked)
-            store.set_turn_started(open_turn["id"], _iso(shifted), owner=interview.owner)
-            open_turn = store.turn(open_turn["id"]) or open_turn
+            store.set_turn_started(open_turn.id, _iso(shifted), owner=interview.owner)
+            open_turn = store.turn(open_turn.id) or open_turn
             interview.current = interview._turn_from_row(open_turn, draft=text)
             return interview
         if turns:
             last = turns[-1]
-            if not store.grades(last["id"]) and not last["skipped"]:
-                interview.grade(last["id"])
+            if not store.grades(last.id) and not last.skipped:
+                interview.grade(last.id)
             interview.current = None
             interview._advance_from(last)
         else:
@@ -396,7 +393,7 @@ class Interview:
         turn = self._require_current()
         self.resume_clock()
         row = self.store.turn(turn.id)
-        if row is None or row["submitted_at"] is None:
+        if row is None or row.submitted_at is None:
             self.store.submit_answer(turn.id, "", skipped=True, owner=self.owner)
         self._open_main(turn.index + 1)
 
@@ -405,8 +402,8 @@ class Interview:
         row = self.store.turn(turn_id)
         if row is None:
             raise ValueError(f"no turn {turn_id}")
-        question = self._question(row["question_id"])
-        answer = row["answer"] or ""
+        question = self._question(row.question_id)
+        answer = row.answer or ""
         streaming = getattr(self.grader, "grade_streaming", None)
         if on_delta is not None and streaming is not None:
             grade = streaming(question, answer, on_delta)
@@ -417,10 +414,10 @@ class Interview:
             self.store.add_grade(turn_id, grade.cross_check)
         if grade.note:
             self.store.mark_needs_regrade(turn_id)
-        question_grade = self.question_grade(row["question_id"])
+        question_grade = self.question_grade(row.question_id)
         assert question_grade is not None
-        follow_up = self._next_follow_up(row["question_id"], question_grade)
-        if follow_up is None and grade.follow_up and self._follow_ups_left(row["question_id"]):
+        follow_up = self._next_follow_up(row.question_id, question_grade)
+        if follow_up is None and grade.follow_up and self._follow_ups_left(row.question_id):
             gaps = tuple(p.point_id for p in question_grade.points if p.verdict != "covered")
             if gaps:
                 follow_up = FollowUp(text=grade.follow_up, probes=gaps[:1])
@@ -493,7 +490,7 @@ class Interview:
         return [
             t
             for t in self.store.turns(self.session_id)
-            if t["question_id"] == question_id and t["kind"] == "follow_up"
+            if t.question_id == question_id and t.kind == "follow_up"
         ]
 
     def _follow_ups_left(self, question_id: str) -> bool:
@@ -502,7 +499,7 @@ class Interview:
     def _next_follow_up(self, question_id: str, question_grade: Grade) -> FollowUp | None:
         if not self._follow_ups_left(question_id):
             return None
-        asked = [tuple(t["probes"]) for t in self._asked(question_id)]
+        asked = [tuple(t.probes) for t in self._asked(question_id)]
         return pick_follow_up(
             self._question(question_id),
             question_grade,
@@ -512,12 +509,12 @@ class Interview:
 
     def _advance_from(self, last: TurnRow) -> None:
         """After a crash between turns: decide again what follows the last answered turn."""
-        index = self.question_ids.index(last["question_id"])
+        index = self.question_ids.index(last.question_id)
         follow_up = None
-        if not last["skipped"]:
-            grade = self.question_grade(last["question_id"])
+        if not last.skipped:
+            grade = self.question_grade(last.question_id)
             if grade is not None:
-                follow_up = self._next_follow_up(last["question_id"], grade)
+                follow_up = self._next_follow_up(last.question_id, grade)
         if follow_up is not None:
             self._open_follow_up(index, follow_up)
         else:
@@ -525,7 +522,7 @@ class Interview:
 
     def _next_seq(self) -> int:
         turns = self.store.turns(self.session_id)
-        return (turns[-1]["seq"] + 1) if turns else 0
+        return (turns[-1].seq + 1) if turns else 0
 
     def _open_main(self, index: int) -> None:
         if index >= len(self.question_ids):
@@ -556,26 +553,24 @@ class Interview:
         self.current = self._turn_from_row(row)
 
     def _turn_from_row(self, row: TurnRow, draft: str = "") -> Turn:
-        question = self._question(row["question_id"])
+        question = self._question(row.question_id)
         earlier = [
             t
             for t in self.store.turns(self.session_id)
-            if t["question_id"] == row["question_id"] and t["id"] != row["id"] and t["submitted_at"]
+            if t.question_id == row.question_id and t.id != row.id and t.submitted_at
         ]
-        started = parse_iso(row["started_at"]) or datetime.now(UTC)
+        started = parse_iso(row.started_at) or datetime.now(UTC)
         return Turn(
-            id=row["id"],
+            id=row.id,
             question=question,
-            kind=row["kind"],
-            prompt=row["prompt"],
-            probes=tuple(row["probes"]),
-            index=self.question_ids.index(row["question_id"]),
+            kind=row.kind,
+            prompt=row.prompt,
+            probes=tuple(row.probes),
+            index=self.question_ids.index(row.question_id),
             total=len(self.question_ids),
             started_at=started,
-            budget_seconds=row["budget_seconds"],
-            used_before_seconds=sum(
-                seconds_between(t["started_at"], t["submitted_at"]) for t in earlier
-            ),
+            budget_seconds=row.budget_seconds,
+            used_before_seconds=sum(seconds_between(t.started_at, t.submitted_at) for t in earlier),
             draft=draft,
         )
 

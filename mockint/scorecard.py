@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mockint.grading.base import Grade, band_for, combine, grade_from_row, primary_grade
+from mockint.grading.base import Grade, band_for, combine, primary_grade
 from mockint.packs import Pack, Question
 from mockint.store import Store, TurnRow, parse_iso
 
@@ -53,15 +53,15 @@ def question_grade(store: Store, session_id: int, question_id: str, grader: str)
     `grader` picks whose grades to combine (the session's own grader, or "keyword" for the
     cross-check beside an LLM grade); a follow-up answer counts only for the points it probes.
     """
-    turns = [t for t in store.turns(session_id) if t["question_id"] == question_id]
+    turns = [t for t in store.turns(session_id) if t.question_id == question_id]
     grades = store.session_grades(session_id)
     graded: list[tuple[int, Grade, tuple[str, ...] | None]] = []
     for turn in turns:
-        row = primary_grade(grades.get(turn["id"], []), grader)
+        row = primary_grade(grades.get(turn.id, []), grader)
         if row is None:
             continue
-        probes = None if turn["kind"] == "main" else tuple(turn["probes"])
-        graded.append((turn["id"], grade_from_row(row, question_id), probes))
+        probes = None if turn.kind == "main" else tuple(turn.probes)
+        graded.append((turn.id, row.to_grade(question_id), probes))
     if not graded:
         return None
     return combine(question_id, graded)
@@ -74,14 +74,14 @@ def build_scorecard(store: Store, pack: Pack, session_id: int) -> Scorecard:
         raise ValueError(f"no session {session_id}")
     turns = store.turns(session_id)
     results: list[QuestionResult] = []
-    for question_id in session["question_ids"]:
+    for question_id in session.question_ids:
         question = pack.question(question_id)
         if question is None:
             continue
-        own = [t for t in turns if t["question_id"] == question_id]
+        own = [t for t in turns if t.question_id == question_id]
         if not own:
             continue
-        grade = question_grade(store, session_id, question_id, session["grader"])
+        grade = question_grade(store, session_id, question_id, session.grader)
         cross_check = None
         if grade is not None and grade.grader == "llm":
             keyword = question_grade(store, session_id, question_id, "keyword")
@@ -92,9 +92,9 @@ def build_scorecard(store: Store, pack: Pack, session_id: int) -> Scorecard:
                 grade=grade,
                 cross_check_score=cross_check,
                 turns=own,
-                seconds_used=sum(seconds_between(t["started_at"], t["submitted_at"]) for t in own),
-                budget_seconds=own[0]["budget_seconds"],
-                skipped=own[0]["skipped"],
+                seconds_used=sum(seconds_between(t.started_at, t.submitted_at) for t in own),
+                budget_seconds=own[0].budget_seconds,
+                skipped=own[0].skipped,
             )
         )
     scores = [r.grade.score if r.grade else 0.0 for r in results]

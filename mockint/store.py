@@ -55,6 +55,15 @@ from mockint.dberrors import (  # noqa: E402
     read_only,
 )
 from mockint.grading.base import Grade  # noqa: E402 (after sqlite-utils, above)
+from mockint.grading.serial import flag_to_dict, point_to_dict  # noqa: E402
+from mockint.rows import (  # noqa: E402
+    DisputeCase,
+    DisputeRow,
+    DraftRow,
+    GradeRow,
+    SessionRow,
+    TurnRow,
+)
 from mockint.schema import (  # noqa: E402
     GRAM_CHARS,
     MIGRATIONS,
@@ -63,10 +72,6 @@ from mockint.schema import (  # noqa: E402
     V1_TABLES,
     _v1,
 )
-
-SessionRow = dict[str, Any]
-TurnRow = dict[str, Any]
-GradeRow = dict[str, Any]
 
 STATUSES = ("in_progress", "completed", "abandoned")
 
@@ -81,12 +86,18 @@ __all__ = [
     "MIGRATIONS",
     "SCHEMA_VERSION",
     "STATUSES",
+    "DisputeCase",
+    "DisputeRow",
+    "DraftRow",
+    "GradeRow",
+    "SessionRow",
     "SessionTaken",
     "Store",
     "StoreBusy",
     "StoreError",
     "StoreFull",
     "StoreReadOnly",
+    "TurnRow",
     "_v1",
     "now_iso",
     "parse_iso",
@@ -337,13 +348,13 @@ class Store:
 
     def session(self, session_id: int) -> SessionRow | None:
         rows = self.rows("SELECT * FROM sessions WHERE id = ?", [session_id])
-        return _decode_session(rows[0]) if rows else None
+        return SessionRow.from_row(rows[0]) if rows else None
 
     def sessions(self, limit: int | None = None) -> list[SessionRow]:
         sql = "SELECT * FROM sessions ORDER BY started_at DESC, id DESC"
         if limit:
             sql += f" LIMIT {int(limit)}"
-        return [_decode_session(row) for row in self.rows(sql)]
+        return [SessionRow.from_row(row) for row in self.rows(sql)]
 
     def resumable_session(self) -> SessionRow | None:
         rows = list(
@@ -352,7 +363,7 @@ class Store:
                 "ORDER BY started_at DESC, id DESC LIMIT 1"
             )
         )
-        return _decode_session(rows[0]) if rows else None
+        return SessionRow.from_row(rows[0]) if rows else None
 
     # one writer per session ----------------------------------------------------------------
 
@@ -475,11 +486,11 @@ class Store:
 
     def turn(self, turn_id: int) -> TurnRow | None:
         rows = self.rows("SELECT * FROM turns WHERE id = ?", [turn_id])
-        return _decode_turn(rows[0]) if rows else None
+        return TurnRow.from_row(rows[0]) if rows else None
 
     def turns(self, session_id: int) -> list[TurnRow]:
         rows = self.rows("SELECT * FROM turns WHERE session_id = ? ORDER BY seq, id", [session_id])
-        return [_decode_turn(row) for row in rows]
+        return [TurnRow.from_row(row) for row in rows]
 
     def mark_needs_regrade(self, turn_id: int, needed: bool = True) -> None:
         with self.atomic():
@@ -487,12 +498,11 @@ class Store:
 
     def turns_needing_regrade(self) -> list[TurnRow]:
         rows = self.rows("SELECT * FROM turns WHERE needs_regrade = 1 ORDER BY id")
-        return [_decode_turn(row) for row in rows]
+        return [TurnRow.from_row(row) for row in rows]
 
     # grades ---------------------------------------------------------------------------------
 
     def add_grade(self, turn_id: int, grade: Grade, created_at: str | None = None) -> int:
-        data = grade.to_dict()
         with self.atomic():
             table = self.db.table("grades").insert(
                 {
@@ -503,8 +513,8 @@ class Store:
                     "score": grade.score,
                     "band": grade.band,
                     "feedback": grade.feedback,
-                    "points": json.dumps(data["points"]),
-                    "red_flags": json.dumps(data["red_flags"]),
+                    "points": json.dumps([point_to_dict(p) for p in grade.points]),
+                    "red_flags": json.dumps([flag_to_dict(f) for f in grade.red_flags]),
                     "prompt_tokens": grade.usage.prompt_tokens,
                     "completion_tokens": grade.usage.completion_tokens,
                     "latency_ms": grade.usage.latency_ms,
@@ -516,7 +526,7 @@ class Store:
 
     def grades(self, turn_id: int) -> list[GradeRow]:
         rows = self.rows("SELECT * FROM grades WHERE turn_id = ? ORDER BY id", [turn_id])
-        return [_decode_grade(row) for row in rows]
+        return [GradeRow.from_row(row) for row in rows]
 
     def session_grades(self, session_id: int) -> dict[int, list[GradeRow]]:
         """Every grade of a session's turns, by turn id, in one query."""
@@ -527,7 +537,7 @@ class Store:
         )
         result: dict[int, list[GradeRow]] = {}
         for row in rows:
-            result.setdefault(row["turn_id"], []).append(_decode_grade(row))
+            result.setdefault(row["turn_id"], []).append(GradeRow.from_row(row))
         return result
 
     # disputes -------------------------------------------------------------------------------
@@ -554,19 +564,19 @@ class Store:
                 "DELETE FROM disputes WHERE grade_id = ? AND point_id = ?", [grade_id, point_id]
             )
 
-    def session_disputes(self, session_id: int) -> dict[int, dict[str, dict[str, Any]]]:
-        """Disputes of a session's grades: grade id -> point id -> the dispute row."""
+    def session_disputes(self, session_id: int) -> dict[int, dict[str, DisputeRow]]:
+        """Disputes of a session's grades: grade id -> point id -> the dispute."""
         rows = self.rows(
             "SELECT d.* FROM disputes d JOIN grades g ON g.id = d.grade_id "
             "JOIN turns t ON t.id = g.turn_id WHERE t.session_id = ? ORDER BY d.id",
             [session_id],
         )
-        result: dict[int, dict[str, dict[str, Any]]] = {}
+        result: dict[int, dict[str, DisputeRow]] = {}
         for row in rows:
-            result.setdefault(row["grade_id"], {})[row["point_id"]] = row
+            result.setdefault(row["grade_id"], {})[row["point_id"]] = DisputeRow.from_row(row)
         return result
 
-    def all_disputes(self) -> list[dict[str, Any]]:
+    def all_disputes(self) -> list[DisputeCase]:
         """Every dispute with what it is about (question, answer, the disputed verdict)."""
         rows = self.rows(
             "SELECT d.point_id, d.claim, d.note, d.created_at, g.grader, g.points, "
@@ -574,10 +584,13 @@ class Store:
             "FROM disputes d JOIN grades g ON g.id = d.grade_id JOIN turns t ON t.id = g.turn_id "
             "JOIN sessions s ON s.id = t.session_id ORDER BY d.id"
         )
+        cases = []
         for row in rows:
             verdicts = {p["id"]: p.get("verdict") for p in json.loads(row.pop("points"))}
-            row["verdict"] = verdicts.get(row["point_id"])
-        return rows
+            settings = json.loads(row.pop("settings"))
+            verdict = verdicts.get(row["point_id"])
+            cases.append(DisputeCase(**row, settings=settings, verdict=verdict))
+        return cases
 
     # drafts ---------------------------------------------------------------------------------
 
@@ -591,28 +604,6 @@ class Store:
                 pk="session_id",
             )
 
-    def draft(self, session_id: int) -> dict[str, Any] | None:
+    def draft(self, session_id: int) -> DraftRow | None:
         rows = self.rows("SELECT * FROM drafts WHERE session_id = ?", [session_id])
-        return rows[0] if rows else None
-
-
-def _decode_session(row: dict[str, Any]) -> SessionRow:
-    row = dict(row)
-    row["question_ids"] = json.loads(row["question_ids"])
-    row["settings"] = json.loads(row["settings"])
-    return row
-
-
-def _decode_turn(row: dict[str, Any]) -> TurnRow:
-    row = dict(row)
-    row["probes"] = json.loads(row["probes"])
-    row["skipped"] = bool(row["skipped"])
-    row["needs_regrade"] = bool(row["needs_regrade"])
-    return row
-
-
-def _decode_grade(row: dict[str, Any]) -> GradeRow:
-    row = dict(row)
-    row["points"] = json.loads(row["points"])
-    row["red_flags"] = json.loads(row["red_flags"])
-    return row
+        return DraftRow.from_row(rows[0]) if rows else None

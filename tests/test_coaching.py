@@ -8,6 +8,7 @@ from mockint.coaching import coach, nearest_sentence, quote
 from mockint.grading.base import Grade, PointVerdict, finalize
 from mockint.grading.keyword import KeywordGrader
 from mockint.packs import Pack, parse_pack
+from mockint.rows import TurnRow
 from mockint.tui.widgets.grade_view import (
     EVIDENCE_STYLES,
     evidence_for_turn,
@@ -20,6 +21,24 @@ LOCALITY = (
     "cross-zone cost. Envoy prefers endpoints in the same zone and fails over to other zones "
     "when outlier detection ejects them. In Istio you set localityLbSetting in a DestinationRule."
 )
+
+
+def main_turn(turn_id: int, answer: str) -> TurnRow:
+    return TurnRow(
+        id=turn_id,
+        session_id=1,
+        question_id="q",
+        kind="main",
+        prompt="q",
+        answer=answer,
+        started_at="2026-01-01T00:00:00.000Z",
+        submitted_at="2026-01-01T00:01:00.000Z",
+        seq=0,
+        probes=(),
+        skipped=False,
+        budget_seconds=None,
+        needs_regrade=False,
+    )
 
 
 def test_each_gap_gets_why_nearest_sentence_and_a_strong_answer(service_mesh: Pack) -> None:
@@ -105,7 +124,7 @@ def test_said_in_other_words_is_not_shown_as_a_keyword_hit(service_mesh: Pack) -
         turn_id=7,
     )
     grade = finalize(Grade(question.id, "keyword", points))
-    turns = [{"id": 7, "kind": "main", "answer": sentence, "skipped": False, "prompt": "q"}]
+    turns = [main_turn(7, sentence)]
     text = report_text(grade_report(question, grade, turns))
     line = next(row for row in text.splitlines() if question.rubric[0].description in row)
     assert line.lstrip().startswith("≈") and "✓" not in line
@@ -135,7 +154,7 @@ def test_a_reference_only_question_shows_its_reference_answer() -> None:
     coaching = coach(question, grade, [answer])
     assert coaching.reference_answer == question.reference_answer
     assert coaching.points == []  # fragments of the reference are not coached one by one
-    turns = [{"id": 1, "kind": "main", "answer": answer, "skipped": False, "prompt": "q"}]
+    turns = [main_turn(1, answer)]
     text = report_text(grade_report(question, grade, turns))
     assert "Reference answer:" in text and question.reference_answer in text
 
@@ -144,7 +163,7 @@ def test_the_coach_panel_reads_as_coaching(service_mesh: Pack) -> None:
     question = service_mesh.question("sm-14")
     assert question is not None
     grade = KeywordGrader(service_mesh).grade(question, LOCALITY)
-    turns = [{"id": 1, "kind": "main", "answer": LOCALITY, "skipped": False, "prompt": "q"}]
+    turns = [main_turn(1, LOCALITY)]
     text = report_text(grade_report(question, grade, turns))
     for needle in (
         "Why it matters:",

@@ -29,15 +29,15 @@ def one_question(store: Store, pack: Pack, answer: str) -> int:
 def test_a_dispute_sits_beside_the_grade(store: Store, service_mesh: Pack, db_path: Path) -> None:
     session = one_question(store, service_mesh, PARAPHRASE)
     turn = store.turns(session)[0]
-    before = store.grades(turn["id"])
-    point = before[0]["points"][0]["id"]
+    before = store.grades(turn.id)
+    point = before[0].points[0].point_id
 
     done = mockint(
         "dispute", str(session), "sm-08", point, "--covered", "--note", "said it", db=db_path
     )
     assert done.returncode == 0, done.stderr
     assert "The grade itself is unchanged" in done.stdout
-    assert store.grades(turn["id"]) == before  # never written into the grade
+    assert store.grades(turn.id) == before  # never written into the grade
 
     shown = json.loads(mockint("show", str(session), "--json", db=db_path).stdout)
     disputes = shown["turns"][0]["grades"][0]["disputes"]
@@ -47,7 +47,7 @@ def test_a_dispute_sits_beside_the_grade(store: Store, service_mesh: Pack, db_pa
 
     # changing one's mind replaces the dispute; withdrawing removes it
     mockint("dispute", str(session), "sm-08", point, "--not-covered", db=db_path)
-    assert [d["claim"] for d in store.all_disputes()] == ["missed"]
+    assert [d.claim for d in store.all_disputes()] == ["missed"]
     mockint("dispute", str(session), "sm-08", point, "--withdraw", db=db_path)
     assert store.all_disputes() == []
 
@@ -88,7 +88,7 @@ def test_disputes_travel_with_exports(store: Store, service_mesh: Pack, tmp_path
     from mockint.review.transcript import load_transcript
 
     session = one_question(store, service_mesh, PARAPHRASE)
-    grade_id = store.grades(store.turns(session)[0]["id"])[0]["id"]
+    grade_id = store.grades(store.turns(session)[0].id)[0].id
     store.dispute(grade_id, "cp-down-static", "covered", "in other words")
 
     text = markdown.render(load_transcript(store, session))
@@ -99,6 +99,6 @@ def test_disputes_travel_with_exports(store: Store, service_mesh: Pack, tmp_path
     other = Store(tmp_path / "other.db")
     import_document(other, read_document(path))
     moved = other.all_disputes()
-    assert [(d["point_id"], d["claim"], d["note"]) for d in moved] == [
+    assert [(d.point_id, d.claim, d.note) for d in moved] == [
         ("cp-down-static", "covered", "in other words")
     ]

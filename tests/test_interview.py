@@ -53,14 +53,14 @@ def test_answer_is_stored_before_grading(store: Store, pack: Pack) -> None:
     class Checking(TermGrader):
         def grade(self, question: Question, answer: str) -> Grade:
             turn = store.turns(interview.session_id)[-1]
-            seen.append(turn["answer"])
+            seen.append(turn.answer)
             return super().grade(question, answer)
 
     interview = start(store, pack, Checking(), question_ids=("q1",))
     interview.save_draft("half")
-    assert store.draft(interview.session_id)["text"] == "half"
+    assert store.draft(interview.session_id).text == "half"
     turn_id = interview.submit("we spread requests")
-    assert store.turn(turn_id)["submitted_at"] is not None
+    assert store.turn(turn_id).submitted_at is not None
     assert store.draft(interview.session_id) is None
     interview.grade(turn_id)
     assert seen == ["we spread requests"]
@@ -139,8 +139,8 @@ def test_skip_records_and_scores_zero(store: Store, pack: Pack) -> None:
     skipped = card.results[0]
     assert skipped.skipped and skipped.grade is None
     assert card.score == round((0 + card.results[1].grade.score) / 2, 1)
-    assert store.session(interview.session_id)["status"] == "completed"
-    assert store.session(interview.session_id)["score"] == card.score
+    assert store.session(interview.session_id).status == "completed"
+    assert store.session(interview.session_id).score == card.score
 
 
 def test_resume_restores_draft_and_does_not_count_time_away(store: Store, pack: Pack) -> None:
@@ -197,7 +197,7 @@ def test_streaming_grader_gets_deltas_and_notes_mark_regrade(store: Store, pack:
     outcome = interview.grade(turn_id, on_delta=chunks.append)
     assert "".join(chunks).startswith('{"points"')
     assert outcome.grade.note
-    assert store.turn(turn_id)["needs_regrade"]
+    assert store.turn(turn_id).needs_regrade
 
 
 def test_practice_options_pick_the_lowest_with_their_gaps(store: Store, pack: Pack) -> None:
@@ -252,7 +252,7 @@ def test_paused_time_is_not_counted(store: Store, pack: Pack) -> None:
     assert interview.elapsed(at=began + timedelta(minutes=10, seconds=40)) == pytest.approx(40)
     stored = store.turn(turn.id)
     assert stored is not None
-    moved = datetime.fromisoformat(stored["started_at"].replace("Z", "+00:00"))
+    moved = datetime.fromisoformat(stored.started_at.replace("Z", "+00:00"))
     assert (moved - began).total_seconds() == pytest.approx(600)
     submitted = began + timedelta(minutes=10, seconds=45)
     interview.submit("copies")
@@ -269,9 +269,9 @@ def test_a_draft_saved_while_paused_keeps_the_time_of_the_last_work(
     saved = store.draft(interview.session_id)
     interview.pause_clock()
     interview.save_draft("copies near")  # autosave while the pause menu is open
-    assert store.draft(interview.session_id)["saved_at"] == saved["saved_at"]
+    assert store.draft(interview.session_id).saved_at == saved.saved_at
     interview.save_draft("copies near the reader")  # a changed text is always kept
-    assert store.draft(interview.session_id)["text"] == "copies near the reader"
+    assert store.draft(interview.session_id).text == "copies near the reader"
 
 
 def test_questions_by_id_or_by_tag(service_mesh: Pack) -> None:

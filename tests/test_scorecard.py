@@ -52,7 +52,7 @@ def test_scorecard_flags_llm_and_keyword_disagreement(store: Store, pack: Pack) 
     answer(interview, everything)
     result = interview.finish().results[0]
     # both grades are stored, the LLM's counts, the keyword cross-check sits beside it
-    graders = [g["grader"] for g in store.grades(result.turns[0]["id"])]
+    graders = [g.grader for g in store.grades(result.turns[0].id)]
     assert graders == ["llm", "keyword"]
     assert result.grade.score == 10.0 and result.cross_check_score == 0.0
     assert result.disagreement == 10.0

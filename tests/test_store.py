@@ -35,24 +35,24 @@ def test_round_trip_session_turn_grade_draft(store: Store) -> None:
     )
     turn_id = store.start_turn(session_id, question_id="q1", kind="main", prompt="Why?", seq=0)
     store.save_draft(session_id, turn_id, "half an ans")
-    assert store.draft(session_id)["text"] == "half an ans"
+    assert store.draft(session_id).text == "half an ans"
     store.submit_answer(turn_id, "a full answer")
     assert store.draft(session_id) is None  # the submitted answer replaces the draft
     store.add_grade(turn_id, sample_grade())
     store.add_grade(turn_id, sample_grade())  # a regrade adds, never overwrites
 
     session = store.session(session_id)
-    assert session["settings"] == {"coach": True} and session["question_ids"] == ["q1"]
+    assert session.settings == {"coach": True} and session.question_ids == ("q1",)
     turn = store.turns(session_id)[0]
-    assert turn["answer"] == "a full answer" and turn["submitted_at"] >= turn["started_at"]
+    assert turn.answer == "a full answer" and turn.submitted_at >= turn.started_at
     grades = store.grades(turn_id)
     assert len(grades) == 2
     first = grades[0]
-    assert first["model"] == "tiny" and first["endpoint"].startswith("http://127.0.0.1")
-    assert first["prompt_tokens"] == 120 and first["completion_tokens"] == 30
-    assert first["points"][0]["evidence"] == ["sidecar proxy"]
-    assert first["red_flags"][0]["id"] == "f"
-    assert first["score"] == pytest.approx(10 * 2 / 3 - 1, abs=0.05)
+    assert first.model == "tiny" and first.endpoint.startswith("http://127.0.0.1")
+    assert first.prompt_tokens == 120 and first.completion_tokens == 30
+    assert first.points[0].evidence == ["sidecar proxy"]
+    assert first.red_flags[0].flag_id == "f"
+    assert first.score == pytest.approx(10 * 2 / 3 - 1, abs=0.05)
 
 
 def test_pragmas_and_private_file(store: Store, db_path: Path) -> None:
@@ -83,11 +83,11 @@ def test_upgrade_from_version_1(db_path: Path) -> None:
     store = Store(db_path)
     assert store.version == SCHEMA_VERSION
     session = store.session(1)
-    assert session["pack_id"] == "p" and session["score"] is None
+    assert session.pack_id == "p" and session.score is None
     turn = store.turns(1)[0]
-    assert turn["answer"] == "because" and turn["needs_regrade"] is False
-    store.save_draft(1, turn["id"], "new table works")  # drafts arrived in version 2
-    assert store.draft(1)["text"] == "new table works"
+    assert turn.answer == "because" and turn.needs_regrade is False
+    store.save_draft(1, turn.id, "new table works")  # drafts arrived in version 2
+    assert store.draft(1).text == "new table works"
 
 
 def test_newer_database_is_refused(db_path: Path) -> None:

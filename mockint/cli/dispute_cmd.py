@@ -8,13 +8,14 @@ against the candidate's own judgement.
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import asdict
 
 import click
 
 from mockint.cli.main import Context, cli, echo_json, pass_context
 from mockint.errors import UserError
 from mockint.safe_text import safe_text
+from mockint.store import DisputeRow
 
 DISPUTE_EPILOG = """\b
 Examples:
@@ -59,7 +60,7 @@ def dispute(
     if (claim is None) == (not withdraw):
         raise UserError("say --covered or --not-covered (or --withdraw)")
     if withdraw:
-        store.withdraw_dispute(counting_grade(store, session_id, question_id)["id"], point_id)
+        store.withdraw_dispute(counting_grade(store, session_id, question_id).id, point_id)
         click.echo(safe_text(f"Withdrew the dispute of {question_id}/{point_id}.", one_line=True))
         return
     assert claim is not None
@@ -67,16 +68,16 @@ def dispute(
     click.echo(safe_text(message, one_line=True))
 
 
-def _list(disputes: dict[int, dict[str, dict[str, Any]]], session_id: int, as_json: bool) -> None:
+def _list(disputes: dict[int, dict[str, DisputeRow]], session_id: int, as_json: bool) -> None:
     rows = [row for by_point in disputes.values() for row in by_point.values()]
     if as_json:
-        echo_json(rows)
+        echo_json([asdict(row) for row in rows])
         return
     if not rows:
         click.echo(f"Session {session_id} has no disputes.")
         return
     for row in rows:
-        said = "covered" if row["claim"] == "covered" else "not covered"
-        note = f" — {row['note']}" if row["note"] else ""
-        line = f"grade {row['grade_id']}: {row['point_id']} {said}{note}"
+        said = "covered" if row.claim == "covered" else "not covered"
+        note = f" — {row.note}" if row.note else ""
+        line = f"grade {row.grade_id}: {row.point_id} {said}{note}"
         click.echo(safe_text(line, one_line=True))

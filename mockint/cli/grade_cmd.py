@@ -291,25 +291,23 @@ def eval_command(
 def _eval_disputes(ctx: Context, pack: Pack, grader: Grader, as_json: bool) -> None:
     """Each disputed point is a label: does the grader, grading the answer again, agree with
     what the candidate says ("covered" counts partial as agreement)?"""
-    rows = [
-        d for d in ctx.store().all_disputes() if d["pack_id"] == pack.id and d["kind"] == "main"
-    ]
+    rows = [d for d in ctx.store().all_disputes() if d.pack_id == pack.id and d.kind == "main"]
     checked = []
     for row in rows:
-        question = pack.question(row["question_id"])
-        if question is None or row["answer"] is None:
+        question = pack.question(row.question_id)
+        if question is None or row.answer is None:
             continue
-        grade = grader.grade(question, row["answer"])
-        verdict = next((p.verdict for p in grade.points if p.point_id == row["point_id"]), None)
+        grade = grader.grade(question, row.answer)
+        verdict = next((p.verdict for p in grade.points if p.point_id == row.point_id), None)
         if verdict is None:
             continue
-        agrees = (verdict != "missed") == (row["claim"] == "covered")
+        agrees = (verdict != "missed") == (row.claim == "covered")
         checked.append(
             {
-                "session_id": row["session_id"],
-                "question_id": row["question_id"],
-                "point_id": row["point_id"],
-                "you": row["claim"],
+                "session_id": row.session_id,
+                "question_id": row.question_id,
+                "point_id": row.point_id,
+                "you": row.claim,
                 "grader": verdict,
                 "agrees": agrees,
             }

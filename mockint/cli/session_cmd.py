@@ -22,8 +22,9 @@ from mockint.cli.main import (
     pass_context,
 )
 from mockint.errors import UserError
+from mockint.grading.serial import flag_to_dict, point_from_dict, point_to_dict
 from mockint.safe_text import safe_text
-from mockint.store import SessionRow, Store, parse_iso
+from mockint.store import DisputeRow, GradeRow, SessionRow, Store, parse_iso
 
 if TYPE_CHECKING:
     from mockint.config import Settings
@@ -172,16 +173,16 @@ def resume(ctx: Context, session_id: int | None) -> None:
         session = store.session(session_id)
         if session is None:
             raise UserError(f"no session {session_id} (`mockint history` lists sessions)")
-        if session["status"] != "in_progress":
-            raise UserError(f"session {session_id} is {session['status']}; it cannot be resumed")
+        if session.status != "in_progress":
+            raise UserError(f"session {session_id} is {session.status}; it cannot be resumed")
     from mockint.ownership import check_free
 
-    check_free(store, session["id"])  # open in another terminal: say so before any screen
+    check_free(store, session.id)  # open in another terminal: say so before any screen
     pack = session_pack(session)  # the pack must still load
-    ready = build_grader(ctx.settings, session["grader"], pack)
+    ready = build_grader(ctx.settings, session.grader, pack)
     from mockint.cli.launch import run_app
 
-    run_app(ctx, ResumeSession(session["id"]), ready=ready)
+    run_app(ctx, ResumeSession(session.id), ready=ready)
 
 
 # reading sessions back --------------------------------------------------------------------
@@ -199,24 +200,22 @@ def local_time(value: str | None) -> str:
 
 def history_row(store: Store, session: SessionRow) -> dict[str, Any]:
     """One session as `history --json` shows it; `answered` leaves skipped questions out."""
-    turns = store.turns(session["id"])
+    turns = store.turns(session.id)
     answered = {
-        t["question_id"]
-        for t in turns
-        if t["kind"] == "main" and t["submitted_at"] and not t["skipped"]
+        t.question_id for t in turns if t.kind == "main" and t.submitted_at and not t.skipped
     }
     return {
-        "id": session["id"],
-        "pack": session["pack_id"],
-        "pack_title": session["pack_title"],
-        "started_at": session["started_at"],
-        "ended_at": session["ended_at"],
-        "status": session["status"],
-        "questions": len(session["question_ids"]),
+        "id": session.id,
+        "pack": session.pack_id,
+        "pack_title": session.pack_title,
+        "started_at": session.started_at,
+        "ended_at": session.ended_at,
+        "status": session.status,
+        "questions": len(session.question_ids),
         "answered": len(answered),
-        "score": session["score"],
-        "grader": session["grader"],
-        "model": session["model"],
+        "score": session.score,
+        "grader": session.grader,
+        "model": session.model,
     }
 
 
@@ -267,9 +266,7 @@ def history(ctx: Context, as_json: bool, limit: int | None) -> None:
     click.echo("\n".join(lines))
 
 
-def grade_json(
-    grade: dict[str, Any], disputes: dict[str, dict[str, Any]] | None = None
-) -> dict[str, Any]:
+def grade_json(grade: GradeRow, disputes: dict[str, DisputeRow] | None = None) -> dict[str, Any]:
     """A stored grade for `show --json`, with the candidate's disputes of its points."""
     keys = (
         "grader",
@@ -285,11 +282,11 @@ def grade_json(
         "latency_ms",
     )
     return {
-        **{key: grade.get(key) for key in keys},
-        "points": grade["points"],
-        "red_flags": grade["red_flags"],
+        **{key: getattr(grade, key) for key in keys},
+        "points": [point_to_dict(p) for p in grade.points],
+        "red_flags": [flag_to_dict(f) for f in grade.red_flags],
         "disputes": [
-            {"point": d["point_id"], "claim": d["claim"], "note": d["note"]}
+            {"point": d.point_id, "claim": d.claim, "note": d.note}
             for d in (disputes or {}).values()
         ],
     }
@@ -301,30 +298,30 @@ def transcript_json(store: Store, session: SessionRow) -> dict[str, Any]:
     from mockint.interview import session_pack
     from mockint.scorecard import build_scorecard, seconds_between
 
-    grades = store.session_grades(session["id"])
-    disputes = store.session_disputes(session["id"])
+    grades = store.session_grades(session.id)
+    disputes = store.session_disputes(session.id)
     turns = [
         {
-            "id": turn["id"],
-            "kind": turn["kind"],
-            "question_id": turn["question_id"],
-            "prompt": turn["prompt"],
-            "answer": turn["answer"],
-            "skipped": turn["skipped"],
-            "probes": turn["probes"],
-            "started_at": turn["started_at"],
-            "submitted_at": turn["submitted_at"],
-            "seconds_used": round(seconds_between(turn["started_at"], turn["submitted_at"]), 1),
-            "budget_seconds": turn["budget_seconds"],
-            "grades": [grade_json(g, disputes.get(g["id"])) for g in grades.get(turn["id"], [])],
+            "id": turn.id,
+            "kind": turn.kind,
+            "question_id": turn.question_id,
+            "prompt": turn.prompt,
+            "answer": turn.answer,
+            "skipped": turn.skipped,
+            "probes": turn.probes,
+            "started_at": turn.started_at,
+            "submitted_at": turn.submitted_at,
+            "seconds_used": round(seconds_between(turn.started_at, turn.submitted_at), 1),
+            "budget_seconds": turn.budget_seconds,
+            "grades": [grade_json(g, disputes.get(g.id)) for g in grades.get(turn.id, [])],
         }
-        for turn in store.turns(session["id"])
+        for turn in store.turns(session.id)
     ]
-    data = {**history_row(store, session), "question_ids": session["question_ids"]}
+    data = {**history_row(store, session), "question_ids": session.question_ids}
     usage = total_usage(g for rows in grades.values() for g in rows)
     data.update(
-        settings=session["settings"],
-        endpoint=session["endpoint"],
+        settings=session.settings,
+        endpoint=session.endpoint,
         usage={
             "prompt_tokens": usage.prompt_tokens,
             "completion_tokens": usage.completion_tokens,
@@ -333,7 +330,7 @@ def transcript_json(store: Store, session: SessionRow) -> dict[str, Any]:
         turns=turns,
     )
     try:
-        card = build_scorecard(store, session_pack(session), session["id"])
+        card = build_scorecard(store, session_pack(session), session.id)
     except UserError:
         return data
     data["results"] = [
@@ -344,7 +341,7 @@ def transcript_json(store: Store, session: SessionRow) -> dict[str, Any]:
             "skipped": r.skipped,
             "seconds_used": round(r.seconds_used, 1),
             "budget_seconds": r.budget_seconds,
-            "points": r.grade.to_dict()["points"] if r.grade else [],
+            "points": [point_to_dict(p) for p in r.grade.points] if r.grade else [],
             "cross_check_score": r.cross_check_score,
             "disagreement": r.disagreement,
         }
@@ -392,7 +389,7 @@ def show(ctx: Context, session_id: int, as_json: bool) -> None:
             by = grade["grader"] + (f" ({grade['model']})" if grade["model"] else "")
             note = f" — note: {grade['note']}" if grade["note"] else ""
             if turn["kind"] == "follow_up":
-                summary = probed_summary(grade["points"], turn["probes"])
+                summary = probed_summary(map(point_from_dict, grade["points"]), turn["probes"])
                 line = f"  {by}: {summary}{note}"
             else:
                 line = f"  {by}: {grade['score']:.1f} / 10, {grade['band']}{note}"

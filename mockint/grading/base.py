@@ -7,9 +7,9 @@ us a score directly.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, TypeVar
 
 from mockint.packs import Question
 
@@ -89,59 +89,11 @@ class Grade:
     def missed(self) -> list[PointVerdict]:
         return [p for p in self.points if p.verdict == "missed"]
 
-    def to_dict(self) -> dict:
-        return {
-            "question_id": self.question_id,
-            "grader": self.grader,
-            "model": self.model,
-            "endpoint": self.endpoint,
-            "score": self.score,
-            "band": self.band,
-            "feedback": self.feedback,
-            "note": self.note,
-            "follow_up": self.follow_up,
-            "points": [
-                {
-                    "id": p.point_id,
-                    "verdict": p.verdict,
-                    "weight": p.weight,
-                    "level": p.level,
-                    "description": p.description,
-                    "evidence": p.evidence,
-                    "reason": p.reason,
-                    "turn_id": p.turn_id,
-                    "source": p.source,
-                    "similarity": p.similarity,
-                    "closest": p.closest,
-                }
-                for p in self.points
-            ],
-            "red_flags": [
-                {
-                    "id": f.flag_id,
-                    "penalty": f.penalty,
-                    "description": f.description,
-                    "evidence": f.evidence,
-                }
-                for f in self.red_flags
-            ],
-            "usage": {
-                "prompt_tokens": self.usage.prompt_tokens,
-                "completion_tokens": self.usage.completion_tokens,
-                "latency_ms": round(self.usage.latency_ms, 1),
-                "calls": self.usage.calls,
-            },
-            "cross_check": (
-                {
-                    "grader": self.cross_check.grader,
-                    "score": self.cross_check.score,
-                    "band": self.cross_check.band,
-                    "disagreement": disagreement(self),
-                }
-                if self.cross_check is not None
-                else None
-            ),
-        }
+    def to_dict(self) -> dict[str, Any]:
+        """The grade as JSON-ready data (see mockint.grading.serial)."""
+        from mockint.grading.serial import grade_to_dict
+
+        return grade_to_dict(self)
 
 
 class Grader(Protocol):
@@ -168,7 +120,25 @@ def disagreement(grade: Grade) -> float | None:
     return round(abs(grade.score - grade.cross_check.score), 1)
 
 
-def total_usage(rows: Iterable[Mapping[str, Any]]) -> Usage:
+class StoredGrade(Protocol):
+    """What a stored grade row offers the rules below (mockint.rows.GradeRow)."""
+
+    @property
+    def grader(self) -> str: ...
+    @property
+    def note(self) -> str: ...
+    @property
+    def prompt_tokens(self) -> int: ...
+    @property
+    def completion_tokens(self) -> int: ...
+    @property
+    def latency_ms(self) -> float: ...
+
+
+G = TypeVar("G", bound=StoredGrade)
+
+
+def total_usage(rows: Iterable[StoredGrade]) -> Usage:
     """Tokens and model time summed over stored grade rows, e.g. all of a session's.
 
     Use with `store.session_grades(session_id)`; fallback grades carry the tokens their failed
@@ -177,9 +147,9 @@ def total_usage(rows: Iterable[Mapping[str, Any]]) -> Usage:
     """
     usage = Usage()
     for row in rows:
-        usage.prompt_tokens += int(row.get("prompt_tokens") or 0)
-        usage.completion_tokens += int(row.get("completion_tokens") or 0)
-        usage.latency_ms += float(row.get("latency_ms") or 0.0)
+        usage.prompt_tokens += int(row.prompt_tokens or 0)
+        usage.completion_tokens += int(row.completion_tokens or 0)
+        usage.latency_ms += float(row.latency_ms or 0.0)
     return usage
 
 
@@ -281,7 +251,7 @@ def combine(question_id: str, graded: list[tuple[int, Grade, tuple[str, ...] | N
     return finalize(combined)
 
 
-def primary_grade(grades: list[dict], session_grader: str) -> dict | None:
+def primary_grade(grades: Sequence[G], session_grader: str) -> G | None:
     """The grade that counts for a turn: the newest by the session's grader, else the newest.
 
     A turn can hold several grades (a cross-check, a fallback, later regrades); none is ever
@@ -289,51 +259,5 @@ def primary_grade(grades: list[dict], session_grader: str) -> dict | None:
     """
     if not grades:
         return None
-    own = [g for g in grades if g["grader"] == session_grader and not g.get("note")]
+    own = [g for g in grades if g.grader == session_grader and not g.note]
     return (own or grades)[-1]
-
-
-def grade_from_row(row: dict, question_id: str) -> Grade:
-    """Rebuild a Grade from a stored row (store.grades) to combine or re-score it."""
-    points = [
-        PointVerdict(
-            point_id=p["id"],
-            verdict=p["verdict"],
-            weight=p.get("weight", 1.0),
-            evidence=list(p.get("evidence") or []),
-            reason=p.get("reason", ""),
-            description=p.get("description", ""),
-            level=p.get("level", "core"),
-            turn_id=p.get("turn_id"),
-            source=p.get("source") or "",
-            similarity=p.get("similarity"),
-            closest=p.get("closest") or "",
-        )
-        for p in row["points"]
-    ]
-    flags = [
-        RedFlagHit(
-            flag_id=f["id"],
-            penalty=f.get("penalty", 0.0),
-            evidence=list(f.get("evidence") or []),
-            description=f.get("description", ""),
-        )
-        for f in row["red_flags"]
-    ]
-    return Grade(
-        question_id=question_id,
-        grader=row["grader"],
-        points=points,
-        red_flags=flags,
-        score=row["score"],
-        band=row["band"],
-        feedback=row.get("feedback", ""),
-        model=row.get("model"),
-        endpoint=row.get("endpoint"),
-        usage=Usage(
-            prompt_tokens=row.get("prompt_tokens", 0),
-            completion_tokens=row.get("completion_tokens", 0),
-            latency_ms=row.get("latency_ms", 0.0),
-        ),
-        note=row.get("note", ""),
-    )

@@ -36,10 +36,10 @@ def counting_grade(store: Store, session_id: int, question_id: str) -> GradeRow:
     if session is None:
         raise UserError(f"no session {session_id} (`mockint history` lists sessions)")
     turns = store.turns(session_id)
-    main = next((t for t in turns if t["question_id"] == question_id and t["kind"] == "main"), None)
+    main = next((t for t in turns if t.question_id == question_id and t.kind == "main"), None)
     if main is None:
         raise UserError(f"session {session_id} has no question {question_id!r}")
-    grade = primary_grade(store.grades(main["id"]), session["grader"])
+    grade = primary_grade(store.grades(main.id), session.grader)
     if grade is None:
         raise UserError(f"question {question_id!r} of session {session_id} has no grade yet")
     return grade
@@ -60,24 +60,22 @@ def disputable_points(store: Store, session_id: int) -> list[DisputablePoint]:
     }
     points = []
     for turn in store.turns(session_id):
-        if turn["kind"] != "main":
+        if turn.kind != "main":
             continue
-        grade = primary_grade(grades.get(turn["id"], []), session["grader"])
+        grade = primary_grade(grades.get(turn.id, []), session.grader)
         if grade is None:
             continue
-        mine = disputes.get(grade["id"], {})
-        for point in grade["points"]:
-            dispute = mine.get(point["id"])
+        mine = disputes.get(grade.id, {})
+        for point in grade.points:
+            dispute = mine.get(point.point_id)
             points.append(
                 DisputablePoint(
-                    question_id=turn["question_id"],
-                    point_id=point["id"],
-                    description=point.get("description") or point["id"],
-                    verdict=combined.get(turn["question_id"], {}).get(
-                        point["id"], point.get("verdict", "missed")
-                    ),
-                    claim=dispute["claim"] if dispute else None,
-                    grade_id=grade["id"],
+                    question_id=turn.question_id,
+                    point_id=point.point_id,
+                    description=point.description or point.point_id,
+                    verdict=combined.get(turn.question_id, {}).get(point.point_id, point.verdict),
+                    claim=dispute.claim if dispute else None,
+                    grade_id=grade.id,
                 )
             )
     return points
@@ -88,13 +86,13 @@ def record_dispute(
 ) -> str:
     """Store the dispute and say, in one line, what was noted."""
     grade = counting_grade(store, session_id, question_id)
-    verdicts = {p["id"]: p.get("verdict") for p in grade["points"]}
+    verdicts = grade.verdicts
     if point_id not in verdicts:
         known = ", ".join(verdicts) or "none"
         raise UserError(f"question {question_id!r} has no rubric point {point_id!r} ({known})")
-    store.dispute(grade["id"], point_id, claim, note)
+    store.dispute(grade.id, point_id, claim, note)
     said = "covered" if claim == "covered" else "not covered"
     return (
-        f"Noted: you say {question_id}/{point_id} was {said}; the {grade['grader']} grader "
+        f"Noted: you say {question_id}/{point_id} was {said}; the {grade.grader} grader "
         f"said {verdicts[point_id]}. The grade itself is unchanged."
     )

@@ -24,8 +24,9 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from pydantic import BaseModel, ConfigDict, Field
 
 from mockint import __version__
+from mockint.grading.serial import flag_to_dict, point_to_dict
 from mockint.safe_text import json_safe
-from mockint.store import Store, now_iso
+from mockint.store import DisputeRow, GradeRow, Store, now_iso
 
 EXPORT_FORMAT: Final = "mockint-sessions"
 EXPORT_SCHEMA_VERSION: Final = 1
@@ -168,65 +169,61 @@ def export_session(store: Store, session_id: int) -> SessionExport:
     for turn in store.turns(session_id):
         turns.append(
             TurnExport(
-                id=turn["id"],
-                seq=turn["seq"],
-                question_id=turn["question_id"],
-                kind=turn["kind"],
-                prompt=turn["prompt"],
-                answer=turn["answer"],
-                started_at=turn["started_at"],
-                submitted_at=turn["submitted_at"],
-                probes=list(turn["probes"]),
-                skipped=turn["skipped"],
-                budget_seconds=turn["budget_seconds"],
-                needs_regrade=turn["needs_regrade"],
-                grades=[
-                    _grade(row, disputes.get(row["id"], {})) for row in grades.get(turn["id"], [])
-                ],
+                id=turn.id,
+                seq=turn.seq,
+                question_id=turn.question_id,
+                kind=turn.kind,
+                prompt=turn.prompt,
+                answer=turn.answer,
+                started_at=turn.started_at,
+                submitted_at=turn.submitted_at,
+                probes=list(turn.probes),
+                skipped=turn.skipped,
+                budget_seconds=turn.budget_seconds,
+                needs_regrade=turn.needs_regrade,
+                grades=[_grade(row, disputes.get(row.id, {})) for row in grades.get(turn.id, [])],
             )
         )
     draft = store.draft(session_id)
     return SessionExport(
-        id=session["id"],
-        pack_id=session["pack_id"],
-        pack_title=session["pack_title"],
-        pack_path=session["pack_path"],
-        started_at=session["started_at"],
-        ended_at=session["ended_at"],
-        status=session["status"],
-        grader=session["grader"],
-        model=session["model"],
-        endpoint=scrub_endpoint(session["endpoint"]),
-        score=session["score"],
-        question_ids=list(session["question_ids"]),
-        settings=scrub_settings(session["settings"]),
+        id=session.id,
+        pack_id=session.pack_id,
+        pack_title=session.pack_title,
+        pack_path=session.pack_path,
+        started_at=session.started_at,
+        ended_at=session.ended_at,
+        status=session.status,
+        grader=session.grader,
+        model=session.model,
+        endpoint=scrub_endpoint(session.endpoint),
+        score=session.score,
+        question_ids=list(session.question_ids),
+        settings=scrub_settings(session.settings),
         turns=turns,
-        draft=DraftExport(turn_id=draft["turn_id"], text=draft["text"], saved_at=draft["saved_at"])
+        draft=DraftExport(turn_id=draft.turn_id, text=draft.text, saved_at=draft.saved_at)
         if draft
         else None,
     )
 
 
-def _grade(row: dict[str, Any], disputes: dict[str, dict[str, Any]]) -> GradeExport:
+def _grade(row: GradeRow, disputes: dict[str, DisputeRow]) -> GradeExport:
     return GradeExport(
-        id=row["id"],
-        grader=row["grader"],
-        model=row["model"],
-        endpoint=scrub_endpoint(row["endpoint"]),
-        score=row["score"],
-        band=row["band"],
-        feedback=row["feedback"],
-        note=row["note"],
-        points=[PointExport.model_validate(p) for p in row["points"]],
-        red_flags=[RedFlagExport.model_validate(f) for f in row["red_flags"]],
-        prompt_tokens=row["prompt_tokens"],
-        completion_tokens=row["completion_tokens"],
-        latency_ms=row["latency_ms"],
-        created_at=row["created_at"],
+        id=row.id,
+        grader=row.grader,
+        model=row.model,
+        endpoint=scrub_endpoint(row.endpoint),
+        score=row.score,
+        band=row.band,
+        feedback=row.feedback,
+        note=row.note,
+        points=[PointExport.model_validate(point_to_dict(p)) for p in row.points],
+        red_flags=[RedFlagExport.model_validate(flag_to_dict(f)) for f in row.red_flags],
+        prompt_tokens=row.prompt_tokens,
+        completion_tokens=row.completion_tokens,
+        latency_ms=row.latency_ms,
+        created_at=row.created_at,
         disputes=[
-            DisputeExport(
-                point_id=d["point_id"], claim=d["claim"], note=d["note"], created_at=d["created_at"]
-            )
+            DisputeExport(point_id=d.point_id, claim=d.claim, note=d.note, created_at=d.created_at)
             for d in disputes.values()
         ],
     )
@@ -243,8 +240,8 @@ def export_document(store: Store, session_ids: list[int]) -> ExportDocument:
 
 
 def to_json(document: ExportDocument) -> str:
-    """The document as JSON. exclude_unset: a rubric point carries exactly the keys it was
-    stored with (every other field is set explicitly when a document is built)."""
+    """The document as JSON. exclude_unset: a rubric point carries the keys it was given
+    (every other field is set explicitly when a document is built)."""
     return json_safe(document.model_dump_json(indent=2, exclude_unset=True)) + "\n"
 
 

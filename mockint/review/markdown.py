@@ -61,17 +61,17 @@ def quote_block(text: str, spans: list[tuple[int, int]] | None = None) -> str:
 
 def render(transcript: Transcript) -> str:
     session = transcript.session
-    title = session["pack_title"] or session["pack_id"]
+    title = session.pack_title or session.pack_id
     lines = [
-        f"# Interview: {cell(title)} — {format_when(session['started_at'])}",
+        f"# Interview: {cell(title)} — {format_when(session.started_at)}",
         "",
         "| | |",
         "|---|---|",
-        f"| Session | #{session['id']} |",
-        f"| Pack | {cell(title)} ({cell(session['pack_id'])}) |",
-        f"| Started | {format_when(session['started_at'])} |",
+        f"| Session | #{session.id} |",
+        f"| Pack | {cell(title)} ({cell(session.pack_id)}) |",
+        f"| Started | {format_when(session.started_at)} |",
         f"| Duration | {format_seconds(transcript.duration_seconds)} |",
-        f"| Status | {cell(session['status'].replace('_', ' '))} |",
+        f"| Status | {cell(session.status.replace('_', ' '))} |",
         f"| Grader | {cell(grader_label(session))} |",
     ]
     if transcript.score is not None:
@@ -79,7 +79,7 @@ def render(transcript: Transcript) -> str:
     lines.append("")
     for number, question in enumerate(transcript.questions, start=1):
         lines += _question(number, question)
-    lines.append(f"<sub>Exported from mockint session #{session['id']}.</sub>")
+    lines.append(f"<sub>Exported from mockint session #{session.id}.</sub>")
     return "\n".join(lines) + "\n"
 
 
@@ -104,13 +104,13 @@ def _question(number: int, question: QuestionView) -> list[str]:
 
 def _turn(view: TurnView) -> list[str]:
     turn = view.turn
-    heading = "Question" if turn["kind"] == "main" else "Follow-up"
-    lines = [f"**{heading}:**", "", quote_block(turn["prompt"]), ""]
-    if turn["skipped"]:
+    heading = "Question" if turn.kind == "main" else "Follow-up"
+    lines = [f"**{heading}:**", "", quote_block(turn.prompt), ""]
+    if turn.skipped:
         return [*lines, "_Skipped._", ""]
-    if turn["answer"] is None:
+    if turn.answer is None:
         return [*lines, "_Not answered._", ""]
-    answer = safe_text(turn["answer"])
+    answer = safe_text(turn.answer)
     evidence = [safe_text(quote) for quote in view.evidence]
     lines += [
         f"**Answer** ({format_seconds(view.seconds)}):",
@@ -125,12 +125,12 @@ def _turn(view: TurnView) -> list[str]:
         row = grade.row
         if view.is_follow_up:
             # its feedback judges the whole rubric; this answer only counts for its probes
-            summary = probed_summary(row["points"], view.turn["probes"])
+            summary = probed_summary(row.points, view.turn.probes)
             lines.append(f"- **{cell(grade.label)}:** {cell(summary)}")
-        elif row["feedback"]:
-            lines.append(f"- **{cell(grade.label)}:** {cell(row['feedback'])}")
-        if row["note"]:
-            lines.append(f"- **{cell(grade.label)} note:** {cell(row['note'])}")
+        elif row.feedback:
+            lines.append(f"- **{cell(grade.label)}:** {cell(row.feedback)}")
+        if row.note:
+            lines.append(f"- **{cell(grade.label)} note:** {cell(row.note)}")
         for dispute in grade.dispute_lines():
             lines.append(f"- **Disputed:** {cell(dispute)}")
     lines.append("")
@@ -141,7 +141,7 @@ def _grade_table(view: TurnView) -> list[str]:
     headers = ["Rubric point"]
     for grade in view.grades:
         mark = " (counts)" if grade.counts and len(view.grades) > 1 else ""
-        headers.append(f"{cell(grade.label)} · {format_when(grade.row['created_at'])}{mark}")
+        headers.append(f"{cell(grade.label)} · {format_when(grade.row.created_at)}{mark}")
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     changed = set(view.changed_points)
     for point_id, description, verdicts in view.point_rows():
@@ -150,22 +150,20 @@ def _grade_table(view: TurnView) -> list[str]:
             name = f"**{name}** (changed)"
         marks = [cell(verdict_label(v)) for v in verdicts]
         lines.append("| " + " | ".join([name, *marks]) + " |")
-    flags = {f["id"]: f for g in view.grades for f in g.row["red_flags"]}
+    flags = {f.flag_id: f for g in view.grades for f in g.row.red_flags}
     for flag_id, flag in flags.items():
         hits = [
-            f"{RED_FLAG_GLYPH} −{flag.get('penalty', 0):g}"
-            if any(f["id"] == flag_id for f in g.row["red_flags"])
+            f"{RED_FLAG_GLYPH} −{flag.penalty:g}"
+            if any(f.flag_id == flag_id for f in g.row.red_flags)
             else ""
             for g in view.grades
         ]
         lines.append(
-            "| "
-            + " | ".join([f"Red flag: {cell(flag.get('description') or flag_id)}", *hits])
-            + " |"
+            "| " + " | ".join([f"Red flag: {cell(flag.description or flag_id)}", *hits]) + " |"
         )
     if not view.is_follow_up:  # a follow-up's own score is over the whole rubric: misleading
         scores = [
-            f"**{g.row['score']:.1f}** {cell(g.row['band'])} {format_delta(g.delta)}".strip()
+            f"**{g.row.score:.1f}** {cell(g.row.band)} {format_delta(g.delta)}".strip()
             for g in view.grades
         ]
         lines.append("| " + " | ".join(["**Score**", *scores]) + " |")

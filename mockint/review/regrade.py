@@ -78,7 +78,7 @@ class RegradeReport:
 
 def regradable(turn: TurnRow) -> bool:
     """Only submitted, non-skipped answers can be graded."""
-    return turn["answer"] is not None and not turn["skipped"]
+    return turn.answer is not None and not turn.skipped
 
 
 def regrade_session(
@@ -102,29 +102,29 @@ def regrade_session(
     except UserError as exc:
         raise PackUnavailable(f"session {session_id}: {exc}") from None
     grader = factory(grader_name, pack)
-    before = session["score"]
+    before = session.score
     grades = store.session_grades(session_id)
     # Grading (an LLM can take minutes) happens first, outside any transaction; the new
     # grades, the per-question results and the session's score are then written in one
     # transaction, so a kill in between never leaves a stale score beside new grades.
     graded: list[tuple[TurnRow, Grade]] = []
     for turn in store.turns(session_id):
-        if not regradable(turn) or (turn_ids is not None and turn["id"] not in turn_ids):
+        if not regradable(turn) or (turn_ids is not None and turn.id not in turn_ids):
             continue
-        question = pack.question(turn["question_id"])
-        previous = primary_grade(grades.get(turn["id"], []), session["grader"])
+        question = pack.question(turn.question_id)
+        previous = primary_grade(grades.get(turn.id, []), session.grader)
         item = RegradeItem(
             session_id=session_id,
-            turn_id=turn["id"],
-            question_id=turn["question_id"],
-            kind=turn["kind"],
-            before=previous["score"] if previous else None,
+            turn_id=turn.id,
+            question_id=turn.question_id,
+            kind=turn.kind,
+            before=previous.score if previous else None,
             after=None,
             grader=grader_name,
             stored=False,
         )
         if question is None:
-            item.note = f"pack {pack.id} no longer has question {turn['question_id']}"
+            item.note = f"pack {pack.id} no longer has question {turn.question_id}"
         else:
             grade = _grade_turn(grader, grader_name, question, turn, item)
             if grade is not None:
@@ -135,11 +135,11 @@ def regrade_session(
     after = before
     with store.atomic():
         for turn, grade in graded:
-            store.add_grade(turn["id"], grade)
+            store.add_grade(turn.id, grade)
             if grader_name == "llm" and not grade.note:
-                store.mark_needs_regrade(turn["id"], False)
+                store.mark_needs_regrade(turn.id, False)
         outcomes = resummarize(store, session_id)
-        if session["status"] == "completed" and outcomes:
+        if session.status == "completed" and outcomes:
             after = session_score(outcomes)
             if after != before:
                 store.update_session(session_id, score=after)
@@ -155,7 +155,7 @@ def _grade_turn(
     item: RegradeItem,
 ) -> Grade | None:
     """The new grade to store, or None when the grader failed (the item says why)."""
-    grade: Grade = grader.grade(question, turn["answer"] or "")
+    grade: Grade = grader.grade(question, turn.answer or "")
     failed = bool(grade.note) and grade.grader != grader_name
     if failed:
         item.note = grade.note
@@ -178,7 +178,7 @@ def regrade_pending(
     report = RegradeReport()
     by_session: dict[int, set[int]] = {}
     for turn in store.turns_needing_regrade():
-        by_session.setdefault(turn["session_id"], set()).add(turn["id"])
+        by_session.setdefault(turn.session_id, set()).add(turn.id)
     for session_id, turn_ids in sorted(by_session.items()):
         try:
             regrade_session(
@@ -197,8 +197,8 @@ def regrade_pending(
                 item = RegradeItem(
                     session_id=session_id,
                     turn_id=turn_id,
-                    question_id=row["question_id"] if row else "?",
-                    kind=row["kind"] if row else "main",
+                    question_id=row.question_id if row else "?",
+                    kind=row.kind if row else "main",
                     before=None,
                     after=None,
                     grader=grader_name,

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mockint.grading.base import Grade, combine, grade_from_row, primary_grade
+from mockint.grading.base import Grade, combine, primary_grade
 from mockint.scorecard import seconds_between
-from mockint.store import SessionRow, Store, now_iso
+from mockint.store import SessionRow, Store, TurnRow, now_iso
 
 # The result rows that say something about the candidate: a question answered (and graded) or
 # skipped on purpose. A question left open when a session was abandoned says nothing; older
@@ -45,34 +45,34 @@ def session_outcomes(store: Store, session: SessionRow) -> list[QuestionOutcome]
     A question with no submitted turn (open when the session was abandoned) is left out: it was
     neither answered nor skipped, so it must not count as a 0 in stats or practice.
     """
-    turns = store.turns(session["id"])
-    grades = store.session_grades(session["id"])
-    order = {qid: index for index, qid in enumerate(session["question_ids"])}
-    by_question: dict[str, list[dict]] = {}
+    turns = store.turns(session.id)
+    grades = store.session_grades(session.id)
+    order = {qid: index for index, qid in enumerate(session.question_ids)}
+    by_question: dict[str, list[TurnRow]] = {}
     for turn in turns:
-        by_question.setdefault(turn["question_id"], []).append(turn)
+        by_question.setdefault(turn.question_id, []).append(turn)
     outcomes: list[QuestionOutcome] = []
     for question_id, own in sorted(
         by_question.items(), key=lambda item: order.get(item[0], len(order))
     ):
-        if not any(turn["submitted_at"] for turn in own):
+        if not any(turn.submitted_at for turn in own):
             continue
         graded: list[tuple[int, Grade, tuple[str, ...] | None]] = []
         for turn in own:
-            row = primary_grade(grades.get(turn["id"], []), session["grader"])
+            row = primary_grade(grades.get(turn.id, []), session.grader)
             if row is None:
                 continue
-            probes = None if turn["kind"] == "main" else tuple(turn["probes"])
-            graded.append((turn["id"], grade_from_row(row, question_id), probes))
+            probes = None if turn.kind == "main" else tuple(turn.probes)
+            graded.append((turn.id, row.to_grade(question_id), probes))
         grade = combine(question_id, graded) if graded else None
         outcomes.append(
             QuestionOutcome(
                 question_id=question_id,
                 position=order.get(question_id, len(order)),
-                at=own[0]["started_at"],
+                at=own[0].started_at,
                 score=grade.score if grade else 0.0,
-                seconds=sum(seconds_between(t["started_at"], t["submitted_at"]) for t in own),
-                skipped=bool(own[0]["skipped"]),
+                seconds=sum(seconds_between(t.started_at, t.submitted_at) for t in own),
+                skipped=bool(own[0].skipped),
                 grade=grade,
             )
         )
@@ -88,8 +88,8 @@ def session_score(outcomes: list[QuestionOutcome]) -> float:
 
 def _write(store: Store, session: SessionRow, outcomes: list[QuestionOutcome]) -> None:
     db = store.db
-    sid = session["id"]
-    pack_id = session["pack_id"]
+    sid = session.id
+    pack_id = session.pack_id
     for outcome in outcomes:
         db.execute(
             "INSERT INTO question_results (session_id, pack_id, question_id, position, at, "
@@ -150,7 +150,7 @@ def refresh(store: Store) -> int:
         work = [(s, session_outcomes(store, s)) for s in sessions if s is not None]
         with store.atomic():
             for session, outcomes in work:
-                _forget(store, session["id"])
+                _forget(store, session.id)
                 _write(store, session, outcomes)
     return len(pending)
 
@@ -160,10 +160,10 @@ def resummarize(store: Store, session_id: int) -> list[QuestionOutcome]:
     session = store.session(session_id)
     if session is None:
         return []
-    outcomes = session_outcomes(store, session) if session["status"] != "in_progress" else []
+    outcomes = session_outcomes(store, session) if session.status != "in_progress" else []
     with store.atomic():
         _forget(store, session_id)
-        if session["status"] != "in_progress":
+        if session.status != "in_progress":
             _write(store, session, outcomes)
     return outcomes
 

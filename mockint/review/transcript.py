@@ -8,13 +8,17 @@ session stays readable after its pack was edited or removed.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
-from mockint.grading.base import band_for, primary_grade
+from mockint.grading.base import PointVerdict, band_for, primary_grade
 from mockint.review.results import QuestionOutcome, session_outcomes
 from mockint.scorecard import seconds_between
-from mockint.store import GradeRow, SessionRow, Store, TurnRow, parse_iso
+from mockint.store import DisputeRow, GradeRow, SessionRow, Store, TurnRow, parse_iso
+
+if TYPE_CHECKING:
+    from mockint.review.history import HistoryRow
 
 
 @dataclass
@@ -22,16 +26,16 @@ class GradeView:
     row: GradeRow
     counts: bool  # the grade that counts for the turn (primary_grade)
     delta: float | None  # score minus the first grade's score; None for the first
-    # the candidate's disputes of this grade's points: point id -> dispute row
-    disputes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # the candidate's disputes of this grade's points: point id -> dispute
+    disputes: dict[str, DisputeRow] = field(default_factory=dict)
 
     def dispute_lines(self) -> list[str]:
         """'you say cert-expiry was covered; the grader said missed (note)' per dispute."""
         verdicts = self.verdicts
         lines = []
         for point_id, row in self.disputes.items():
-            said = "covered" if row["claim"] == "covered" else "not covered"
-            note = f" ({row['note']})" if row["note"] else ""
+            said = "covered" if row.claim == "covered" else "not covered"
+            note = f" ({row.note})" if row.note else ""
             lines.append(
                 f"you say {point_id} was {said}; the grader said {verdicts.get(point_id)}{note}"
             )
@@ -43,7 +47,7 @@ class GradeView:
 
     @property
     def verdicts(self) -> dict[str, str]:
-        return {p["id"]: p["verdict"] for p in self.row["points"]}
+        return self.row.verdicts
 
 
 @dataclass
@@ -62,8 +66,8 @@ class TurnView:
         primary = self.primary
         if primary is None:
             return []
-        quotes = [q for p in primary.row["points"] for q in p.get("evidence") or []]
-        quotes += [q for f in primary.row["red_flags"] for q in f.get("evidence") or []]
+        quotes = [q for p in primary.row.points for q in p.evidence]
+        quotes += [q for f in primary.row.red_flags for q in f.evidence]
         return quotes
 
     def point_rows(self) -> list[tuple[str, str, list[str]]]:
@@ -71,20 +75,20 @@ class TurnView:
         order: list[str] = []
         described: dict[str, str] = {}
         for grade in self.grades:
-            for point in grade.row["points"]:
-                if point["id"] not in described:
-                    order.append(point["id"])
-                    described[point["id"]] = point.get("description") or point["id"]
-        if self.is_follow_up and self.turn["probes"]:
+            for point in grade.row.points:
+                if point.point_id not in described:
+                    order.append(point.point_id)
+                    described[point.point_id] = point.description or point.point_id
+        if self.is_follow_up and self.turn.probes:
             # a follow-up answer only counts for the points it probes
-            order = [pid for pid in order if pid in self.turn["probes"]]
+            order = [pid for pid in order if pid in self.turn.probes]
         return [
             (pid, described[pid], [g.verdicts.get(pid, "") for g in self.grades]) for pid in order
         ]
 
     @property
     def is_follow_up(self) -> bool:
-        return self.turn["kind"] == "follow_up"
+        return self.turn.kind == "follow_up"
 
     @property
     def changed_points(self) -> list[str]:
@@ -116,22 +120,22 @@ class Transcript:
 
     @property
     def duration_seconds(self) -> float:
-        return seconds_between(self.session["started_at"], self.session["ended_at"])
+        return seconds_between(self.session.started_at, self.session.ended_at)
 
 
-def probed_summary(points: list[dict], probes: list[str]) -> str:
+def probed_summary(points: Iterable[PointVerdict], probes: Iterable[str]) -> str:
     """A follow-up answer's grade in its own terms: only the points it probes count for it, so
     its score over the whole rubric (and the points it never asked about) would mislead."""
-    verdicts = {p["id"]: p.get("verdict", "missed") for p in points}
+    verdicts = {p.point_id: p.verdict for p in points}
     parts = [f"{pid} {verdicts.get(pid, 'not judged')}" for pid in probes]
     return "counts for the probed points only: " + (", ".join(parts) if parts else "none")
 
 
-def grader_label(row: GradeRow | SessionRow) -> str:
+def grader_label(row: GradeRow | SessionRow | HistoryRow) -> str:
     """'keyword', or 'llm · model' — which grader made a grade (or ran a session)."""
-    label = row["grader"]
-    if row.get("model"):
-        label += f" · {row['model']}"
+    label = row.grader
+    if row.model:
+        label += f" · {row.model}"
     return label
 
 
@@ -146,19 +150,19 @@ def load_transcript(store: Store, session_id: int, *, with_history: bool = False
     outcomes = session_outcomes(store, session)
     questions: list[QuestionView] = []
     for outcome in outcomes:
-        own = [t for t in turns if t["question_id"] == outcome.question_id]
-        views = [_turn_view(t, grades.get(t["id"], []), session["grader"], disputes) for t in own]
-        questions.append(QuestionView(outcome, views, own[0]["budget_seconds"] if own else None))
+        own = [t for t in turns if t.question_id == outcome.question_id]
+        views = [_turn_view(t, grades.get(t.id, []), session.grader, disputes) for t in own]
+        questions.append(QuestionView(outcome, views, own[0].budget_seconds if own else None))
     if with_history:
         from mockint.review.results import question_history, refresh
 
         refresh(store)
         for question in questions:
             question.history = question_history(
-                store, session["pack_id"], question.question_id, refreshed=True
+                store, session.pack_id, question.question_id, refreshed=True
             )
-    score = session["score"]
-    if score is None and outcomes and session["status"] != "in_progress":
+    score = session.score
+    if score is None and outcomes and session.status != "in_progress":
         score = round(sum(o.score for o in outcomes) / len(outcomes), 1)
     return Transcript(session=session, questions=questions, score=score)
 
@@ -167,21 +171,21 @@ def _turn_view(
     turn: TurnRow,
     rows: list[GradeRow],
     session_grader: str,
-    disputes: dict[int, dict[str, dict[str, Any]]],
+    disputes: dict[int, dict[str, DisputeRow]],
 ) -> TurnView:
     counting = primary_grade(rows, session_grader)
-    first = rows[0]["score"] if rows else None
+    first = rows[0].score if rows else None
     views = [
         GradeView(
             row=row,
-            counts=counting is not None and row["id"] == counting["id"],
-            delta=None if index == 0 or first is None else round(row["score"] - first, 1),
-            disputes=disputes.get(row["id"], {}),
+            counts=counting is not None and row.id == counting.id,
+            delta=None if index == 0 or first is None else round(row.score - first, 1),
+            disputes=disputes.get(row.id, {}),
         )
         for index, row in enumerate(rows)
     ]
     return TurnView(
-        turn=turn, grades=views, seconds=seconds_between(turn["started_at"], turn["submitted_at"])
+        turn=turn, grades=views, seconds=seconds_between(turn.started_at, turn.submitted_at)
     )
 
 

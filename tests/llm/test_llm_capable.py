@@ -197,14 +197,14 @@ async def test_the_interview_screen_scores_the_expert_answer(
         await pilot.pause()
         await pilot.press("ctrl+s")
         await settle(pilot)
-        session_id = store.sessions()[0]["id"]
+        session_id = store.sessions()[0].id
         turn = store.turns(session_id)[0]
-        rows = store.grades(turn["id"])
+        rows = store.grades(turn.id)
     store.close()
     llm = rows[0]
-    assert llm["grader"] == "llm", llm.get("note")
-    assert llm["score"] >= EXPERT_SCORE
-    assert turn["answer"].strip() == EXPERT_ANSWER.strip()
+    assert llm.grader == "llm", llm.note
+    assert llm.score >= EXPERT_SCORE
+    assert turn.answer.strip() == EXPERT_ANSWER.strip()
     streamed = [r for r in fake_llm.chat_requests if r.body.get("stream")]
     if style == "stream-refused":
         # refused once, then graded without streaming; the refusal is remembered

@@ -219,20 +219,20 @@ def test_engine_session_with_the_llm_grader(fake_llm: FakeLLM, small_pack, store
         pack_path=str(path), model=grader.model, endpoint=grader.endpoint,
     )  # fmt: skip
     session = store.session(interview.session_id)
-    assert session["grader"] == "llm" and session["model"] == "fake-model"
-    assert session["endpoint"] == fake_llm.url
+    assert session.grader == "llm" and session.model == "fake-model"
+    assert session.endpoint == fake_llm.url
 
     turn_id = interview.submit(ANSWER)
     deltas: list[str] = []
     outcome = interview.grade(turn_id, on_delta=deltas.append)
     assert "".join(deltas) and outcome.grade.feedback.startswith("".join(deltas))
     rows = store.grades(turn_id)
-    assert [r["grader"] for r in rows] == ["llm", "keyword"]  # the grade and its cross-check
+    assert [r.grader for r in rows] == ["llm", "keyword"]  # the grade and its cross-check
     llm_row = rows[0]
-    assert llm_row["model"] == "fake-model" and llm_row["endpoint"] == fake_llm.url
-    assert (llm_row["prompt_tokens"], llm_row["completion_tokens"]) == (321, 123)
-    assert llm_row["latency_ms"] > 0 and llm_row["note"] == ""
-    assert not store.turn(turn_id)["needs_regrade"]
+    assert llm_row.model == "fake-model" and llm_row.endpoint == fake_llm.url
+    assert (llm_row.prompt_tokens, llm_row.completion_tokens) == (321, 123)
+    assert llm_row.latency_ms > 0 and llm_row.note == ""
+    assert not store.turn(turn_id).needs_regrade
 
     # the pack has no follow-ups: the model's follow-up probes the gap
     assert outcome.next_follow_up is not None
@@ -245,10 +245,10 @@ def test_engine_session_with_the_llm_grader(fake_llm: FakeLLM, small_pack, store
     follow_id = interview.submit("It retries with backoff and has timeouts.")
     failed = interview.grade(follow_id, on_delta=deltas.append)
     assert failed.grade.grader == "keyword" and "HTTP 503" in failed.grade.note
-    assert store.turn(follow_id)["answer"].startswith("It retries")  # the answer is kept
-    assert store.turn(follow_id)["needs_regrade"]
+    assert store.turn(follow_id).answer.startswith("It retries")  # the answer is kept
+    assert store.turn(follow_id).needs_regrade
     [fallback_row] = store.grades(follow_id)
-    assert fallback_row["grader"] == "keyword" and "mockint regrade" in fallback_row["note"]
+    assert fallback_row.grader == "keyword" and "mockint regrade" in fallback_row.note
 
     assert interview.advance(failed) is None
     card = interview.finish()

@@ -20,13 +20,14 @@ from cli_runner import run_process
 from llm_helpers import ANSWER, PACK_TOML, RealServer
 
 from mockint.config import Settings
-from mockint.grading.base import compute_score, grade_from_row
+from mockint.grading.base import compute_score
 from mockint.grading.keyword import KeywordGrader
 from mockint.grading.llm import LLMGrader
 from mockint.grading.llm_client import LLMClient, Mode, ModeCache
 from mockint.grading.llm_prompt import grading_messages
 from mockint.grading.llm_quotes import Evidence, quote_matches
 from mockint.grading.llm_reply import GradeReply, check_reply, parse_reply, reply_schema
+from mockint.grading.serial import flag_from_dict, point_from_dict
 from mockint.interview import Interview, InterviewOptions
 from mockint.packs import parse_pack
 from mockint.store import Store
@@ -85,8 +86,9 @@ def test_cli_grade_json_against_the_real_server(
     assert_llm_or_judgement_fallback(grade, ANSWER)
     assert [p["id"] for p in grade["points"]] == ["intercepts", "retries"]
     assert all(p["verdict"] in ("covered", "partial", "missed") for p in grade["points"])
-    stored = grade_from_row({**grade, "points": grade["points"]}, "q1")
-    assert grade["score"] == compute_score(stored.points, stored.red_flags)
+    points = [point_from_dict(p) for p in grade["points"]]
+    flags = [flag_from_dict(f) for f in grade["red_flags"]]
+    assert grade["score"] == compute_score(points, flags)
     usage = grade["usage"]  # tokens are on record, also for a fallback (they were paid for)
     assert usage["prompt_tokens"] > 100 and usage["completion_tokens"] > 10
     assert usage["latency_ms"] > 0 and 1 <= usage["calls"] <= 4
@@ -161,16 +163,16 @@ def test_engine_session_against_the_real_server(real_llm: RealServer, tmp_path: 
     if grade.grader == "llm":
         streamed = " ".join("".join(deltas).split())
         assert grade.feedback.startswith(streamed)  # what streamed is the feedback we kept
-        assert [r["grader"] for r in rows] == ["llm", "keyword"]
+        assert [r.grader for r in rows] == ["llm", "keyword"]
         row = rows[0]
-        assert row["model"] == real_llm.model and row["endpoint"] == real_llm.url
-        assert row["prompt_tokens"] > 100 and row["completion_tokens"] > 10
-        assert row["latency_ms"] > 0
+        assert row.model == real_llm.model and row.endpoint == real_llm.url
+        assert row.prompt_tokens > 100 and row.completion_tokens > 10
+        assert row.latency_ms > 0
     else:
         assert any(why in grade.note for why in JUDGEMENT_FALLBACKS), grade.note
-        assert store.turn(turn_id)["needs_regrade"]
+        assert store.turn(turn_id).needs_regrade
     session = store.session(interview.session_id)
-    assert (session["grader"], session["model"], session["endpoint"]) == (
+    assert (session.grader, session.model, session.endpoint) == (
         "llm",
         real_llm.model,
         real_llm.url,
@@ -197,5 +199,5 @@ def test_fallback_when_the_real_server_is_too_slow(real_llm: RealServer, tmp_pat
     outcome = interview.grade(turn_id, on_delta=lambda text: None)
     assert outcome.grade.grader == "keyword"
     assert "within 0.05 s" in outcome.grade.note and "mockint regrade" in outcome.grade.note
-    assert store.turn(turn_id)["needs_regrade"] and store.turn(turn_id)["answer"] == ANSWER
+    assert store.turn(turn_id).needs_regrade and store.turn(turn_id).answer == ANSWER
     store.close()

@@ -81,7 +81,7 @@ async def test_autosave_and_submit_wait_out_a_busy_database(
             screen.query_one(AnswerEditor).insert("typed while another process writes")
             await wait_until(pilot, lambda: "database is busy" in status(app))
             assert screen.query_one(AnswerEditor).text == "typed while another process writes"
-            assert (store.draft(session_id) or {}).get("text") != "typed while another…"
+            assert getattr(store.draft(session_id), "text", None) != "typed while another…"
             await pilot.press("ctrl+s")  # submit while the lock is still held
             await pilot.pause(0.3)
             assert screen.phase == "saving" and "busy" in status(app)
@@ -93,8 +93,8 @@ async def test_autosave_and_submit_wait_out_a_busy_database(
         )
         assert app.is_running
     turns = store.turns(session_id)
-    assert turns[0]["answer"] == "typed while another process writes"
-    assert store.grades(turns[0]["id"])
+    assert turns[0].answer == "typed while another process writes"
+    assert store.grades(turns[0].id)
     assert app.return_code in (0, None)
 
 

@@ -259,9 +259,9 @@ def complete_sessions_only(db: Path, expected: dict[str, tuple[int, int]]) -> in
         assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         count = 0
         for session in store.sessions():
-            turns = store.turns(session["id"])
-            grades = sum(len(store.grades(t["id"])) for t in turns)
-            assert (len(turns), grades) == expected[session["started_at"]]
+            turns = store.turns(session.id)
+            grades = sum(len(store.grades(t.id)) for t in turns)
+            assert (len(turns), grades) == expected[session.started_at]
             count += 1
         return count
     finally:
@@ -367,8 +367,8 @@ def test_regrade_killed_at_many_moments_never_leaves_a_stale_score(
             ).fetchall()
         )
         assert stored == {o.question_id: o.score for o in outcomes}, k
-        assert session["score"] == session_score(outcomes), k
-        changed.add(session["score"])
+        assert session.score == session_score(outcomes), k
+        changed.add(session.score)
         store.close()
     assert len(changed) == 2, changed  # some kills came before the commit, some after
 
@@ -386,8 +386,8 @@ def test_sessions_started_in_the_same_millisecond_keep_distinct_keys(tmp_path: P
         pack_id="p", pack_title="P", grader="keyword", question_ids=["q"], settings={},
         started_at=same,
     )  # fmt: skip
-    assert store.session(first)["started_at"] == same
-    assert store.session(second)["started_at"] == "2026-03-02T09:30:00.001Z"
+    assert store.session(first).started_at == same
+    assert store.session(second).started_at == "2026-03-02T09:30:00.001Z"
     other = tmp_path / "other.db"
     document = export.export_document(store, [first, second])
     (tmp_path / "both.json").write_text(export.to_json(document))

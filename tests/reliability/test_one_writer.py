@@ -74,7 +74,7 @@ def test_a_second_process_is_refused_while_the_first_lives(
         line = assert_one_line_error(mockint("resume", str(session_id), db=db), "open in another")
         assert f"session {session_id}" in line and "quit it first" in line
         # the holder's draft and open turn are untouched
-        assert store.draft(session_id)["text"] == "typed in the first terminal"
+        assert store.draft(session_id).text == "typed in the first terminal"
         assert len(store.turns(session_id)) == 1
     finally:
         holder.kill()
@@ -111,8 +111,8 @@ def test_an_engine_that_lost_its_claim_cannot_overwrite(tmp_path: Path, service_
             first.save_draft("more text")
         with pytest.raises(SessionTaken):
             first.finish()
-        assert store.turn(turn.id)["answer"] is None
-        assert store.session(session_id)["status"] == "in_progress"
+        assert store.turn(turn.id).answer is None
+        assert store.session(session_id).status == "in_progress"
     finally:
         sleeper.kill()
         sleeper.wait()
@@ -126,7 +126,7 @@ def test_an_answered_turn_is_never_overwritten(tmp_path: Path, service_mesh) -> 
     turn_id = interview.submit("first answer")
     with pytest.raises(SessionTaken, match="already answered"):
         store.submit_answer(turn_id, "second answer")
-    assert store.turn(turn_id)["answer"] == "first answer"
+    assert store.turn(turn_id).answer == "first answer"
 
 
 def test_a_question_is_never_opened_twice(tmp_path: Path, service_mesh) -> None:

@@ -47,7 +47,7 @@ def hostile_db(tmp_path: Path) -> tuple[Path, int]:
     db = tmp_path / "target.db"
     result = mockint("import", str(path), db=db)
     assert result.returncode == 0, result.stderr
-    return db, Store(db).sessions()[0]["id"]
+    return db, Store(db).sessions()[0].id
 
 
 def test_show_history_search_stats_print_no_control_bytes(hostile_db) -> None:

@@ -88,6 +88,6 @@ def test_regrade_with_the_keyword_grader_adds_grades(db: Path) -> None:
     data = json.loads(result.stdout)
     assert len(data["items"]) == 3 and all(item["stored"] for item in data["items"])
     store = Store(db)
-    assert [g["grader"] for g in store.grades(1)] == ["keyword", "keyword"]
+    assert [g.grader for g in store.grades(1)] == ["keyword", "keyword"]
     nothing = mockint(db, "regrade", "--pending")
     assert nothing.returncode == 0 and "Nothing to regrade" in nothing.stdout

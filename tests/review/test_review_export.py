@@ -22,7 +22,7 @@ LOCAL = {"id", "session_id", "turn_id"}
 
 def rows(store: Store, session_id: int) -> dict[str, Any]:
     """Every stored row of a session, ids left out, JSON columns decoded, turn refs as seq."""
-    seq = {t["id"]: t["seq"] for t in store.turns(session_id)}
+    seq = {t.id: t.seq for t in store.turns(session_id)}
 
     def clean(row: dict[str, Any]) -> dict[str, Any]:
         return {k: v for k, v in row.items() if k not in LOCAL}
@@ -59,11 +59,11 @@ def rich_sessions(store: Store) -> list[int]:
     """A completed session regraded by an LLM, an in-progress one with a draft, unicode text."""
     first = mtls_session(store, T0)
     turn = store.turns(first)[0]
-    answer = Answer("q", turn["answer"], {"identity": "covered", "rotation": "covered"})
+    answer = Answer("q", turn.answer, {"identity": "covered", "rotation": "covered"})
     llm = grade_for("sm-04", answer, grader="llm", model="tiny")
-    llm.points[0].turn_id = turn["id"]  # points remember which turn earned them
-    store.add_grade(turn["id"], llm, created_at="2026-03-03T10:00:00.000Z")
-    store.mark_needs_regrade(turn["id"])
+    llm.points[0].turn_id = turn.id  # points remember which turn earned them
+    store.add_grade(turn.id, llm, created_at="2026-03-03T10:00:00.000Z")
+    store.mark_needs_regrade(turn.id)
     second = add_session(
         store,
         T0 + timedelta(days=1),
@@ -82,7 +82,7 @@ def rich_sessions(store: Store) -> list[int]:
         model="tiny",
     )
     open_turn = store.turns(second)[-1]
-    store.save_draft(second, open_turn["id"], "half an answer about breakers…")
+    store.save_draft(second, open_turn.id, "half an answer about breakers…")
     return [first, second]
 
 

@@ -100,9 +100,9 @@ def test_llm_regrade_of_an_offline_session(fake: FakeLLM, tmp_path: Path) -> Non
     assert "1 regraded, 0 not regraded" in result.stdout
     store = Store(db)
     grades = store.grades(1)
-    assert [g["grader"] for g in grades] == ["keyword", "llm"]  # added, not replaced
-    assert grades[1]["model"] == "fake-model" and grades[1]["score"] == 10.0
-    assert store.session(1)["score"] == grades[0]["score"]  # a keyword session counts keyword
+    assert [g.grader for g in grades] == ["keyword", "llm"]  # added, not replaced
+    assert grades[1].model == "fake-model" and grades[1].score == 10.0
+    assert store.session(1).score == grades[0].score  # a keyword session counts keyword
 
     md = run_mockint("--db", str(db), "export", "1", env=env_for(fake)).stdout
     assert "keyword ·" in md and "llm · fake-model" in md  # side by side
@@ -117,4 +117,4 @@ def test_a_failing_llm_stores_nothing_and_says_so(fake: FakeLLM, tmp_path: Path)
     result = run_mockint("--db", str(db), "regrade", "1", "--grader", "llm", env=env_for(fake))
     assert result.returncode == 1
     assert "not regraded" in result.stderr and "Traceback" not in result.stderr
-    assert [g["grader"] for g in Store(db).grades(1)] == ["keyword"]
+    assert [g.grader for g in Store(db).grades(1)] == ["keyword"]

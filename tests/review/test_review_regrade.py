@@ -10,12 +10,12 @@ from review_factory import T0, Answer, VerdictGrader, add_session, mtls_session,
 from mockint.packs import Pack
 from mockint.review.regrade import PackUnavailable, regrade_pending, regrade_session
 from mockint.review.transcript import load_transcript
-from mockint.store import Store
+from mockint.store import SessionRow, Store
 
 PACK = review_pack()
 
 
-def resolver(session: dict) -> Pack:
+def resolver(session: SessionRow) -> Pack:
     return PACK
 
 
@@ -25,7 +25,7 @@ def factory_of(grader: VerdictGrader) -> Callable[[str, Pack], VerdictGrader]:
 
 def test_regrade_keeps_both_grades_and_shows_the_difference(store: Store) -> None:
     session = mtls_session(store, T0)
-    before = {t["id"]: len(store.grades(t["id"])) for t in store.turns(session)}
+    before = {t.id: len(store.grades(t.id)) for t in store.turns(session)}
     grader = VerdictGrader("llm")
     report = regrade_session(
         store, session, "llm", factory=factory_of(grader), resolve_pack=resolver
@@ -33,14 +33,14 @@ def test_regrade_keeps_both_grades_and_shows_the_difference(store: Store) -> Non
     assert grader.calls == 3  # the skipped question is not regraded
     assert report.stored == 3 and not report.failed
     for turn in store.turns(session):
-        if not turn["skipped"]:
-            assert len(store.grades(turn["id"])) == before[turn["id"]] + 1
+        if not turn.skipped:
+            assert len(store.grades(turn.id)) == before[turn.id] + 1
     transcript = load_transcript(store, session)
     main = transcript.questions[0].turns[0]
-    assert [g.row["grader"] for g in main.grades] == ["keyword", "llm"]
-    assert main.grades[1].delta == pytest.approx(main.grades[1].row["score"] - 7.9, abs=0.05)
+    assert [g.row.grader for g in main.grades] == ["keyword", "llm"]
+    assert main.grades[1].delta == pytest.approx(main.grades[1].row.score - 7.9, abs=0.05)
     assert main.primary is main.grades[0]  # a keyword session keeps counting its keyword grade
-    assert store.session(session)["score"] == 4.7
+    assert store.session(session).score == 4.7
 
 
 def test_pending_regrade_clears_the_mark_only_on_success(store: Store) -> None:
@@ -53,10 +53,8 @@ def test_pending_regrade_clears_the_mark_only_on_success(store: Store) -> None:
     )
     turn = store.turns(llm_session)[0]
     # the LLM had failed: the stored grade is a keyword grade with a note
-    store.db["grades"].update(
-        store.grades(turn["id"])[0]["id"], {"grader": "keyword", "note": "timeout"}
-    )
-    store.mark_needs_regrade(turn["id"])
+    store.db["grades"].update(store.grades(turn.id)[0].id, {"grader": "keyword", "note": "timeout"})
+    store.mark_needs_regrade(turn.id)
     from mockint.review.results import resummarize
 
     resummarize(store, llm_session)
@@ -64,30 +62,30 @@ def test_pending_regrade_clears_the_mark_only_on_success(store: Store) -> None:
     failing = VerdictGrader("llm", fail=True)
     report = regrade_pending(store, "llm", factory=factory_of(failing), resolve_pack=resolver)
     assert report.stored == 0 and report.failed[0].note == "LLM timed out"
-    assert len(store.grades(turn["id"])) == 1 and store.turn(turn["id"])["needs_regrade"]
+    assert len(store.grades(turn.id)) == 1 and store.turn(turn.id).needs_regrade
 
     keyword = VerdictGrader("keyword")
     regrade_pending(store, "keyword", factory=factory_of(keyword), resolve_pack=resolver)
-    assert store.turn(turn["id"])["needs_regrade"]  # only an LLM grade clears the mark
+    assert store.turn(turn.id).needs_regrade  # only an LLM grade clears the mark
 
     working = VerdictGrader("llm")
     report = regrade_pending(store, "llm", factory=factory_of(working), resolve_pack=resolver)
     assert report.stored == 1
-    assert not store.turn(turn["id"])["needs_regrade"]
-    assert [g["grader"] for g in store.grades(turn["id"])] == ["keyword", "keyword", "llm"]
+    assert not store.turn(turn.id).needs_regrade
+    assert [g.grader for g in store.grades(turn.id)] == ["keyword", "keyword", "llm"]
     # the LLM grade now counts for this LLM session: its score moves to 10
     assert report.session_scores[llm_session][1] == 10.0
-    assert store.session(llm_session)["score"] == 10.0
+    assert store.session(llm_session).score == 10.0
     assert store.turns_needing_regrade() == []
 
 
 def test_pending_goes_on_when_a_pack_is_gone(store: Store) -> None:
     session = mtls_session(store, T0, pack_id="deleted-pack")
     turn = store.turns(session)[0]
-    store.mark_needs_regrade(turn["id"])
+    store.mark_needs_regrade(turn.id)
     from mockint.errors import UserError
 
-    def gone(session: dict) -> object:
+    def gone(session: SessionRow) -> Pack:
         raise UserError("no pack with id 'deleted-pack'")
 
     report = regrade_pending(store, "llm", factory=factory_of(VerdictGrader()), resolve_pack=gone)

@@ -91,7 +91,7 @@ def test_a_regrade_moves_the_card(store: Store) -> None:
     before = sync_cards(store, "service-mesh")["sm-01"]
     grader = VerdictGrader("llm")
     # an answer of "all" covers every point: sm-01 goes from Again to Easy
-    store.db["turns"].update(store.turns(session)[2]["id"], {"answer": "all of it"})
+    store.db["turns"].update(store.turns(session)[2].id, {"answer": "all of it"})
     regrade_session(store, session, "llm", factory=lambda n, p: grader, resolve_pack=lambda s: PACK)
     after = sync_cards(store, "service-mesh")["sm-01"]
     assert before.last_score is not None and rating_for(before.last_score) == Rating.Again

@@ -102,7 +102,7 @@ async def test_search_opens_the_transcript_at_the_turn(store: Store, tmp_path: P
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, TranscriptScreen) and screen.session_id == session
-        follow_up = store.turns(session)[1]["id"]
+        follow_up = store.turns(session)[1].id
         assert screen.focus_turn == follow_up
         assert screen.query_one(f"#turn-{follow_up}").has_class("focused-turn")
         await pilot.press("escape", "slash")
@@ -154,7 +154,7 @@ async def test_transcript_regrades_and_exports(store: Store, tmp_path: Path) -> 
     app = ScreenApp(lambda: TranscriptScreen(store, session, deps=deps(tmp_path, grader)))
     async with app.run_test(size=(110, 40)) as pilot:
         await settle(pilot)
-        first = store.turns(session)[0]["id"]
+        first = store.turns(session)[0].id
         assert len(store.grades(first)) == 1
         await pilot.press("r")
         await settle(pilot)

@@ -30,7 +30,7 @@ def corpus(store: Store) -> dict[str, int]:
         session = add_session(
             store, T0.replace(day=offset + 2), {"sm-04": [answer(text)]}, pack_id=f"p-{name}"
         )
-        ids[name] = store.turns(session)[0]["id"]
+        ids[name] = store.turns(session)[0].id
     return ids
 
 
@@ -130,10 +130,10 @@ def test_questions_are_searched_too_and_filters_apply(store: Store) -> None:
 def test_index_follows_edits_and_deletes(store: Store) -> None:
     session = mtls_session(store, T0)
     turn = store.turns(session)[0]
-    store.db["turns"].update(turn["id"], {"answer": "now about 流量管理 only"})
+    store.db["turns"].update(turn.id, {"answer": "now about 流量管理 only"})
     assert found(store, "spiffe") == []
-    assert found(store, "流量管理") == [turn["id"]]
-    store.db["turns"].update(turn["id"], {"answer": "plain again"})
+    assert found(store, "流量管理") == [turn.id]
+    store.db["turns"].update(turn.id, {"answer": "plain again"})
     assert found(store, "流量管理") == []
     store.db.execute("DELETE FROM sessions WHERE id = ?", [session])
     assert found(store, "plain") == []

@@ -82,7 +82,7 @@ def practice_history(store: Store) -> int:
     session = mtls_session(store, T0)
     turn = store.turns(session)[0]
     grade = VerdictGrader("llm").grade(PACK.question("sm-04"), "identity and rotation")
-    store.add_grade(turn["id"], grade, created_at="2026-03-03T08:00:00.000Z")
+    store.add_grade(turn.id, grade, created_at="2026-03-03T08:00:00.000Z")
     return session
 
 

@@ -17,8 +17,8 @@ async def test_dispute_a_point_from_the_scorecard(build_app, tiny_pack: Pack, st
         await settle(pilot)
         await submit(pilot, "no idea")
         assert isinstance(app.screen, ScorecardScreen)
-        session = store.sessions()[0]["id"]
-        grade_before = store.grades(store.turns(session)[0]["id"])
+        session = store.sessions()[0].id
+        grade_before = store.grades(store.turns(session)[0].id)
 
         await pilot.press("d")
         await settle(pilot)
@@ -27,8 +27,8 @@ async def test_dispute_a_point_from_the_scorecard(build_app, tiny_pack: Pack, st
         await settle(pilot)
         assert isinstance(app.screen, ScorecardScreen)
         disputes = store.all_disputes()
-        assert [(d["claim"], d["verdict"]) for d in disputes] == [("covered", "missed")]
-        assert store.grades(store.turns(session)[0]["id"]) == grade_before
+        assert [(d.claim, d.verdict) for d in disputes] == [("covered", "missed")]
+        assert store.grades(store.turns(session)[0].id) == grade_before
         shown = str(app.screen.query_one("#scorecard-disputes").render())
         assert "you say covered, the grader said missed" in shown
 

@@ -77,15 +77,15 @@ async def test_whole_flow_from_home_to_scorecard(build_app, tiny_pack: Pack, sto
         await pilot.press("t")
         await settle(pilot)
         assert isinstance(app.screen, TranscriptScreen)
-        assert app.screen.session_id == store.sessions()[0]["id"]
+        assert app.screen.session_id == store.sessions()[0].id
         await pilot.press("escape")
         await pilot.press("n")
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
         assert not app.screen.query(".resume-button")  # nothing left to resume
     session = store.sessions()[0]
-    assert session["status"] == "completed" and session["score"] is not None
-    kinds = [t["kind"] for t in store.turns(session["id"])]
+    assert session.status == "completed" and session.score is not None
+    kinds = [t.kind for t in store.turns(session.id)]
     assert kinds.count("follow_up") == 1 and kinds.count("main") == 2
 
 
@@ -117,8 +117,8 @@ async def test_empty_answer_asks_whether_to_skip(build_app, tiny_pack: Pack, sto
         await pilot.press("y")
         await settle(pilot)
         assert "Question 2 of 2" in progress(app)
-    first = store.turns(store.sessions()[0]["id"])[0]
-    assert first["skipped"] and first["question_id"] == "q1"
+    first = store.turns(store.sessions()[0].id)[0]
+    assert first.skipped and first.question_id == "q1"
 
 
 async def test_pause_menu_skip_and_abandon(build_app, tiny_pack: Pack, store: Store) -> None:
@@ -138,7 +138,7 @@ async def test_pause_menu_skip_and_abandon(build_app, tiny_pack: Pack, store: St
         await pilot.press("y")  # ... confirmed
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
-    assert store.sessions()[0]["status"] == "abandoned"
+    assert store.sessions()[0].status == "abandoned"
 
 
 async def test_pause_then_resume_from_home(build_app, tiny_pack: Pack, store: Store) -> None:
@@ -166,9 +166,9 @@ async def test_quit_mid_answer_keeps_the_draft(build_app, tiny_pack: Pack, store
         await pilot.press("ctrl+q")
         await pilot.pause()
     session = store.sessions()[0]
-    assert session["status"] == "in_progress"
-    assert store.draft(session["id"])["text"] == "typed but not submitted"
-    assert app.left_session_id == session["id"]
+    assert session.status == "in_progress"
+    assert store.draft(session.id).text == "typed but not submitted"
+    assert app.left_session_id == session.id
 
 
 async def test_draft_is_autosaved(build_app, tiny_pack: Pack, store: Store) -> None:
@@ -176,13 +176,13 @@ async def test_draft_is_autosaved(build_app, tiny_pack: Pack, store: Store) -> N
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await type_answer(pilot, "autosave me")
-        session_id = store.sessions()[0]["id"]
+        session_id = store.sessions()[0].id
         for _ in range(100):  # autosave_seconds is 0.2 in these tests
             draft = store.draft(session_id)
-            if draft and draft["text"] == "autosave me":
+            if draft and draft.text == "autosave me":
                 break
             await pilot.pause(0.05)
-        assert store.draft(session_id)["text"] == "autosave me"
+        assert store.draft(session_id).text == "autosave me"
 
 
 async def test_resume_after_a_crash_restores_the_draft(
@@ -197,7 +197,7 @@ async def test_resume_after_a_crash_restores_the_draft(
     interview.save_draft("it runs a health")
     del interview
 
-    app = build_app(start=ResumeSession(store.sessions()[0]["id"]))
+    app = build_app(start=ResumeSession(store.sessions()[0].id))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert "Question 1 of 2 · q1 · follow-up 1" in progress(app)
@@ -207,8 +207,8 @@ async def test_resume_after_a_crash_restores_the_draft(
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert "Question 2 of 2" in progress(app)
-    follow_up = store.turns(store.sessions()[0]["id"])[1]
-    assert follow_up["answer"] == "it runs a health check"
+    follow_up = store.turns(store.sessions()[0].id)[1]
+    assert follow_up.answer == "it runs a health check"
 
 
 async def test_coach_mode_shows_the_grade_before_moving_on(
@@ -256,7 +256,7 @@ async def test_grading_error_keeps_the_answer_and_retries(
         await submit(pilot, "copies")
         screen = app.screen
         assert isinstance(screen, InterviewScreen) and screen.phase == "grade_failed"
-        assert store.turns(store.sessions()[0]["id"])[0]["answer"] == "copies"
+        assert store.turns(store.sessions()[0].id)[0].answer == "copies"
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, ScorecardScreen)
@@ -312,7 +312,7 @@ async def test_home_offers_the_llm_grader_only_when_configured(
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, InterviewScreen)
-    assert store.sessions()[0]["grader"] == "keyword"
+    assert store.sessions()[0].grader == "keyword"
 
 
 async def test_home_entries_open_history_stats_and_due_practice(
@@ -370,8 +370,8 @@ async def test_home_entries_open_history_stats_and_due_practice(
         assert isinstance(app.screen, InterviewScreen)
         session = store.sessions()[0]
         # a practice round asks exactly the questions the scheduler says are due
-        assert sorted(session["question_ids"]) == sorted(expected) == ["q1", "q2"]
-        assert session["settings"]["focus"].keys() <= set(expected)
+        assert sorted(session.question_ids) == sorted(expected) == ["q1", "q2"]
+        assert session.settings["focus"].keys() <= set(expected)
 
 
 class SlowStreamingGrader(StreamingGrader):

@@ -43,7 +43,7 @@ def finished_session(store: Store, pack: Pack) -> int:
         ("2025-01-06T09:05:01.000Z", "2025-01-06T09:05:40.000Z"),
     ]
     for turn, (started, submitted) in zip(store.turns(interview.session_id), times, strict=True):
-        store.db["turns"].update(turn["id"], {"started_at": started, "submitted_at": submitted})
+        store.db["turns"].update(turn.id, {"started_at": started, "submitted_at": submitted})
     store.update_session(interview.session_id, started_at="2025-01-06T09:00:00.000Z")
     return interview.session_id
 

@@ -190,7 +190,7 @@ class HistoryScreen(Screen[None]):
         if narrow:
             grader = plain_rich(row.grader, one_line=True)
         else:
-            label = grader_label({"grader": row.grader, "model": row.model})
+            label = grader_label(row)
             grader = plain_rich(label, one_line=True)
             grader.truncate(WIDE_GRADER, overflow="ellipsis")
         cells: list[object] = [

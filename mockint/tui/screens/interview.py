@@ -224,7 +224,7 @@ class InterviewScreen(Screen[None]):
             if session is None:
                 raise UserError(f"no session {request.session_id}")
             pack = session_pack(session)
-            grader = app.grader_factory(session["grader"], pack)
+            grader = app.grader_factory(session.grader, pack)
             interview = Interview.resume(app.store, pack, request.session_id, grader)
         self.post_message(self.Opened(interview))
         warm_up = getattr(grader, "warm_up", None)
@@ -237,8 +237,10 @@ class InterviewScreen(Screen[None]):
 
     def on_interview_screen_opened(self, message: Opened) -> None:
         self.interview = message.interview
-        session = self.mockint.store.session(self.interview.session_id) or {}
-        label = self.mockint.grader_label(self.interview.session_grader, session.get("model"))
+        session = self.mockint.store.session(self.interview.session_id)
+        label = self.mockint.grader_label(
+            self.interview.session_grader, session.model if session else None
+        )
         if self.interview.options.coach:
             label += " · coach on"
         self.query_one("#grader-name", Static).update(plain(label, one_line=True))
@@ -283,7 +285,7 @@ class InterviewScreen(Screen[None]):
             number = sum(
                 1
                 for t in self.mockint.store.turns(self.interview.session_id)
-                if t["question_id"] == turn.question.id and t["kind"] == "follow_up"
+                if t.question_id == turn.question.id and t.kind == "follow_up"
             )
             text += f" · follow-up {number}"
         return text
@@ -426,7 +428,7 @@ class InterviewScreen(Screen[None]):
             turns = [
                 t
                 for t in self.mockint.store.turns(self.interview.session_id)
-                if t["question_id"] == self.interview.current.question.id
+                if t.question_id == self.interview.current.question.id
             ]
             self._set_phase("feedback", "Coach feedback")
             report = grade_report(self.interview.current.question, outcome.question_grade, turns)

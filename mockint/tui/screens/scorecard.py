@@ -54,8 +54,10 @@ class ScorecardScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         store = self.mockint.store
         card = build_scorecard(store, self.pack, self.session_id)
-        session = store.session(self.session_id) or {}
-        grader = self.mockint.grader_label(session.get("grader", "?"), session.get("model"))
+        session = store.session(self.session_id)
+        grader = self.mockint.grader_label(
+            session.grader if session else "?", session.model if session else None
+        )
         summary = Content.assemble(
             ("Scorecard", "bold"),
             safe_text(
@@ -134,7 +136,7 @@ class ScorecardScreen(Screen[None]):
         request = NewSession(
             pack=self.pack,
             options=options,
-            grader=session["grader"],
-            pack_path=session.get("pack_path"),
+            grader=session.grader,
+            pack_path=session.pack_path,
         )
         self.mockint.open_session(request, replace=True)

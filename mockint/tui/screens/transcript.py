@@ -121,8 +121,8 @@ class TranscriptScreen(Screen[None]):
         for number, question in enumerate(self.transcript.questions, start=1):
             widgets.append(Static(classes="q-heading", id=f"q-{number}"))
             for view in question.turns:
-                classes = "turn focused-turn" if view.turn["id"] == self.focus_turn else "turn"
-                widgets.append(Static(classes=classes, id=f"turn-{view.turn['id']}"))
+                classes = "turn focused-turn" if view.turn.id == self.focus_turn else "turn"
+                widgets.append(Static(classes=classes, id=f"turn-{view.turn.id}"))
         if not widgets:
             widgets.append(Static("No question was asked in this session."))
         await body.mount_all(widgets)
@@ -143,7 +143,7 @@ class TranscriptScreen(Screen[None]):
                 question_heading(number, question, themed)
             )
             for view in question.turns:
-                self.query_one(f"#turn-{view.turn['id']}", Static).update(turn_block(view, themed))
+                self.query_one(f"#turn-{view.turn.id}", Static).update(turn_block(view, themed))
 
     def scroll_to_turn(self, turn_id: int) -> None:
         matches = self.query(f"#turn-{turn_id}")
@@ -244,12 +244,12 @@ Themed = Callable[[str], Style]
 def header(transcript: Transcript, themed: Themed) -> Text:
     session = transcript.session
     text = Text()
-    text.append(f"Session #{session['id']}", style="bold")
-    title = f"{session['pack_title'] or session['pack_id']} ({session['pack_id']})"
+    text.append(f"Session #{session.id}", style="bold")
+    title = f"{session.pack_title or session.pack_id} ({session.pack_id})"
     text.append(safe_text(f" · {title}", one_line=True))
-    text.append(f" · {format_when(session['started_at'])}")
+    text.append(f" · {format_when(session.started_at)}")
     text.append(f" · {format_seconds(transcript.duration_seconds)}")
-    status = session["status"].replace("_", " ")
+    status = session.status.replace("_", " ")
     text.append(safe_text(f" · {grader_label(session)} · {status}", one_line=True))
     if transcript.score is not None and transcript.band:
         text.append(" · ")
@@ -281,17 +281,17 @@ def question_heading(number: int, question: QuestionView, themed: Themed) -> Tex
 def turn_block(view: TurnView, themed: Themed) -> RenderableType:
     turn = view.turn
     parts: list[RenderableType] = []
-    label = "Question" if turn["kind"] == "main" else "Follow-up"
-    if turn["kind"] == "follow_up" and turn["probes"]:
-        label += safe_text(f" (probes {', '.join(turn['probes'])})", one_line=True)
-    parts.append(Text.assemble((label, "bold"), "\n", safe_text(turn["prompt"])))
-    if turn["skipped"]:
+    label = "Question" if turn.kind == "main" else "Follow-up"
+    if turn.kind == "follow_up" and turn.probes:
+        label += safe_text(f" (probes {', '.join(turn.probes)})", one_line=True)
+    parts.append(Text.assemble((label, "bold"), "\n", safe_text(turn.prompt)))
+    if turn.skipped:
         parts.append(Text("Skipped.", style="dim italic"))
         return Group(*parts)
-    if turn["answer"] is None:
+    if turn.answer is None:
         parts.append(Text("Not answered.", style="dim italic"))
         return Group(*parts)
-    shown = safe_text(turn["answer"])
+    shown = safe_text(turn.answer)
     answer = Text(shown)
     for start, end in evidence_spans(shown, [safe_text(q) for q in view.evidence]):
         answer.stylize(themed(EVIDENCE_STYLES["covered"]), start, end)
@@ -303,11 +303,11 @@ def turn_block(view: TurnView, themed: Themed) -> RenderableType:
             for dispute in grade.dispute_lines():
                 parts.append(Text(safe_text(f"Disputed: {dispute}"), style="italic"))
         if view.is_follow_up and view.primary is not None:
-            summary = probed_summary(view.primary.row["points"], turn["probes"])
+            summary = probed_summary(view.primary.row.points, turn.probes)
             parts.append(Text(f"This follow-up {summary}.", style="dim italic"))
         for grade in view.grades:
-            if grade.row["note"]:
-                note = plain_rich(f"{grade.label}: {grade.row['note']}")
+            if grade.row.note:
+                note = plain_rich(f"{grade.label}: {grade.row.note}")
                 note.stylize(themed(NOTE_STYLE))
                 parts.append(note)
     else:
@@ -321,7 +321,7 @@ def grades_table(view: TurnView, themed: Themed) -> Table:
     table.add_column("Rubric point", overflow="fold", ratio=3)
     for grade in view.grades:
         mark = " ★" if grade.counts and len(view.grades) > 1 else ""
-        heading = f"{grade.label} {format_when(grade.row['created_at'])}{mark}"
+        heading = f"{grade.label} {format_when(grade.row.created_at)}{mark}"
         table.add_column(plain_rich(heading, one_line=True), ratio=2)
     changed = set(view.changed_points)
     for point_id, description, verdicts in view.point_rows():
@@ -332,22 +332,22 @@ def grades_table(view: TurnView, themed: Themed) -> Table:
             Text(verdict_label(v), style=themed(verdict_style(v, bold=False))) for v in verdicts
         ]
         table.add_row(name, *cells)
-    flags = {f["id"]: f for g in view.grades for f in g.row["red_flags"]}
+    flags = {f.flag_id: f for g in view.grades for f in g.row.red_flags}
     for flag_id, flag in flags.items():
         cells = [
-            Text(f"{RED_FLAG_GLYPH} −{flag.get('penalty', 0):g}", style=themed(FLAG_STYLE))
-            if any(f["id"] == flag_id for f in g.row["red_flags"])
+            Text(f"{RED_FLAG_GLYPH} −{flag.penalty:g}", style=themed(FLAG_STYLE))
+            if any(f.flag_id == flag_id for f in g.row.red_flags)
             else Text("")
             for g in view.grades
         ]
-        flag_text = f"Red flag: {flag.get('description') or flag_id}"
+        flag_text = f"Red flag: {flag.description or flag_id}"
         flag_cell = plain_rich(flag_text)
         flag_cell.stylize(themed(FLAG_STYLE))
         table.add_row(flag_cell, *cells)
     if not view.is_follow_up:
         scores = []
         for grade in view.grades:
-            cell = plain_rich(f"{grade.row['score']:.1f} {grade.row['band']}", style="bold")
+            cell = plain_rich(f"{grade.row.score:.1f} {grade.row.band}", style="bold")
             if grade.delta is not None:
                 cell.append(f" {format_delta(grade.delta)}", style=themed(delta_style(grade.delta)))
             scores.append(cell)

@@ -70,11 +70,11 @@ def turn_labels(turns: Iterable[TurnRow]) -> dict[int, str]:
     labels: dict[int, str] = {}
     follow_ups = 0
     for turn in turns:
-        if turn["kind"] == "main":
-            labels[turn["id"]] = "main answer"
+        if turn.kind == "main":
+            labels[turn.id] = "main answer"
         else:
             follow_ups += 1
-            labels[turn["id"]] = f"follow-up {follow_ups}"
+            labels[turn.id] = f"follow-up {follow_ups}"
     return labels
 
 
@@ -255,7 +255,7 @@ def evidence_for_turn(grade: Grade | None, turn_id: int) -> list[tuple[str, str]
 
 def answers_of(turns: Iterable[TurnRow]) -> list[str]:
     """The candidate's answers to one question (main and follow-ups), skipped ones left out."""
-    return [t["answer"] or "" for t in turns if not t["skipped"] and (t["answer"] or "").strip()]
+    return [t.answer or "" for t in turns if not t.skipped and (t.answer or "").strip()]
 
 
 def grade_report(question: Question, grade: Grade, turns: list[TurnRow]) -> Report:
@@ -310,20 +310,18 @@ def result_report(result: QuestionResult) -> Report:
         report.append(BLANK)
         report.extend(graded_points(grade, coaching, labels))
     for turn in result.turns:
-        if turn["skipped"]:
+        if turn.skipped:
             continue
-        label = labels[turn["id"]]
+        label = labels[turn.id]
         report.append(BLANK)
-        if turn["kind"] == "main":
+        if turn.kind == "main":
             report.append(Line(Content.styled("Your answer:", "bold")))
         else:
             report.append(
-                Line(
-                    Content.assemble((f"{label.capitalize()}: ", "bold"), safe_text(turn["prompt"]))
-                )
+                Line(Content.assemble((f"{label.capitalize()}: ", "bold"), safe_text(turn.prompt)))
             )
-        answer = (turn["answer"] or "").strip() or "(no answer)"
-        report.append(Line(highlight_evidence(answer, evidence_for_turn(grade, turn["id"]))))
+        answer = (turn.answer or "").strip() or "(no answer)"
+        report.append(Line(highlight_evidence(answer, evidence_for_turn(grade, turn.id))))
     if coaching is None:
         question = result.question
         coaching = Coaching(

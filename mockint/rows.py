@@ -1,0 +1,216 @@
+"""The store's rows as typed values: a session, a turn, a grade, a dispute, a draft.
+
+Frozen dataclasses, built once from the SQLite row with the JSON columns decoded, so the rest
+of mockint reads `turn.probes` and `grade.points` (PointVerdicts, through
+mockint.grading.serial) instead of guessing at dict keys. Pydantic stays at the boundaries
+(export files, packs, LLM replies); inside, rows are plain data.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any, Literal
+
+from mockint.grading.base import Grade, PointVerdict, RedFlagHit, Usage
+from mockint.grading.serial import flag_from_dict, point_from_dict
+
+Row = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    id: int
+    pack_id: str
+    pack_title: str
+    pack_path: str | None
+    started_at: str
+    ended_at: str | None
+    status: Literal["in_progress", "completed", "abandoned"]
+    grader: str
+    model: str | None
+    endpoint: str | None
+    score: float | None
+    question_ids: tuple[str, ...]
+    settings: Mapping[str, Any]
+
+    @classmethod
+    def from_row(cls, row: Row) -> SessionRow:
+        return cls(
+            id=row["id"],
+            pack_id=row["pack_id"],
+            pack_title=row["pack_title"],
+            pack_path=row["pack_path"],
+            started_at=row["started_at"],
+            ended_at=row["ended_at"],
+            status=row["status"],
+            grader=row["grader"],
+            model=row["model"],
+            endpoint=row["endpoint"],
+            score=row["score"],
+            question_ids=tuple(json.loads(row["question_ids"])),
+            settings=json.loads(row["settings"]),
+        )
+
+
+@dataclass(frozen=True)
+class TurnRow:
+    id: int
+    session_id: int
+    question_id: str
+    kind: Literal["main", "follow_up"]
+    prompt: str
+    answer: str | None
+    started_at: str
+    submitted_at: str | None
+    seq: int
+    probes: tuple[str, ...]
+    skipped: bool
+    budget_seconds: float | None
+    needs_regrade: bool
+
+    @property
+    def is_follow_up(self) -> bool:
+        return self.kind == "follow_up"
+
+    @classmethod
+    def from_row(cls, row: Row) -> TurnRow:
+        return cls(
+            id=row["id"],
+            session_id=row["session_id"],
+            question_id=row["question_id"],
+            kind=row["kind"],
+            prompt=row["prompt"],
+            answer=row["answer"],
+            started_at=row["started_at"],
+            submitted_at=row["submitted_at"],
+            seq=row["seq"],
+            probes=tuple(json.loads(row["probes"])),
+            skipped=bool(row["skipped"]),
+            budget_seconds=row["budget_seconds"],
+            needs_regrade=bool(row["needs_regrade"]),
+        )
+
+
+@dataclass(frozen=True)
+class GradeRow:
+    id: int
+    turn_id: int
+    grader: str
+    model: str | None
+    endpoint: str | None
+    score: float
+    band: str
+    feedback: str
+    points: tuple[PointVerdict, ...]
+    red_flags: tuple[RedFlagHit, ...]
+    prompt_tokens: int
+    completion_tokens: int
+    latency_ms: float
+    note: str
+    created_at: str
+
+    @classmethod
+    def from_row(cls, row: Row) -> GradeRow:
+        return cls(
+            id=row["id"],
+            turn_id=row["turn_id"],
+            grader=row["grader"],
+            model=row["model"],
+            endpoint=row["endpoint"],
+            score=row["score"],
+            band=row["band"],
+            feedback=row["feedback"],
+            points=tuple(point_from_dict(p) for p in json.loads(row["points"])),
+            red_flags=tuple(flag_from_dict(f) for f in json.loads(row["red_flags"])),
+            prompt_tokens=row["prompt_tokens"],
+            completion_tokens=row["completion_tokens"],
+            latency_ms=row["latency_ms"],
+            note=row["note"],
+            created_at=row["created_at"],
+        )
+
+    @property
+    def verdicts(self) -> dict[str, str]:
+        """Point id -> verdict."""
+        return {p.point_id: p.verdict for p in self.points}
+
+    def to_grade(self, question_id: str) -> Grade:
+        """The stored grade as a Grade again, to combine or re-score it (fresh copies of its
+        points: the row stays as read)."""
+        return Grade(
+            question_id=question_id,
+            grader=self.grader,
+            points=[replace(p, evidence=list(p.evidence)) for p in self.points],
+            red_flags=[replace(f, evidence=list(f.evidence)) for f in self.red_flags],
+            score=self.score,
+            band=self.band,
+            feedback=self.feedback,
+            model=self.model,
+            endpoint=self.endpoint,
+            usage=Usage(
+                prompt_tokens=self.prompt_tokens,
+                completion_tokens=self.completion_tokens,
+                latency_ms=self.latency_ms,
+            ),
+            note=self.note,
+        )
+
+
+@dataclass(frozen=True)
+class DisputeRow:
+    """The candidate's verdict on one point of a grade, stored beside it."""
+
+    id: int
+    grade_id: int
+    point_id: str
+    claim: Literal["covered", "missed"]
+    note: str
+    created_at: str
+
+    @classmethod
+    def from_row(cls, row: Row) -> DisputeRow:
+        return cls(
+            id=row["id"],
+            grade_id=row["grade_id"],
+            point_id=row["point_id"],
+            claim=row["claim"],
+            note=row["note"],
+            created_at=row["created_at"],
+        )
+
+
+@dataclass(frozen=True)
+class DisputeCase:
+    """A dispute with what it is about: the question, the answer and the disputed verdict."""
+
+    point_id: str
+    claim: str
+    note: str
+    created_at: str
+    grader: str
+    question_id: str
+    answer: str | None
+    kind: str
+    pack_id: str
+    settings: Mapping[str, Any]
+    session_id: int
+    verdict: str | None  # the grader's verdict on the point; None when the grade lacks it
+
+
+@dataclass(frozen=True)
+class DraftRow:
+    session_id: int
+    turn_id: int | None
+    text: str
+    saved_at: str
+
+    @classmethod
+    def from_row(cls, row: Row) -> DraftRow:
+        return cls(
+            session_id=row["session_id"],
+            turn_id=row["turn_id"],
+            text=row["text"],
+            saved_at=row["saved_at"],
+        )
