@@ -196,7 +196,7 @@ class Store:
 
     @property
     def version(self) -> int:
-        return self.db.execute("PRAGMA user_version").fetchone()[0]
+        return int(self.db.execute("PRAGMA user_version").fetchone()[0])
 
     def _upgrade(self) -> None:
         """Bring the file to SCHEMA_VERSION, one atomic step at a time (see mockint.schema).
@@ -224,7 +224,9 @@ class Store:
     def close(self) -> None:
         self.db.conn.close()
 
-    def rows(self, sql: str, params: list[Any] | dict[str, Any] | None = None) -> list[dict]:
+    def rows(
+        self, sql: str, params: list[Any] | dict[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
         """Run a query and fetch every row while holding the lock.
 
         The TUI calls the store from worker threads that share one connection; a read that
@@ -232,6 +234,17 @@ class Store:
         """
         with self._lock:
             return list(self.db.query(sql, params or []))
+
+    def fetch(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+        """`rows` as plain tuples, for the aggregates of mockint.review.queries."""
+        with self._lock:
+            return list(self.db.execute(sql, params or []).fetchall())
+
+    def write(self, sql: str, params: list[Any] | None = None) -> None:
+        """One statement that changes the database; inside `atomic()` it joins its
+        transaction, outside it is a transaction of its own."""
+        with self._lock:
+            self.db.execute(sql, params or [])
 
     @contextmanager
     def patience(self, seconds: float) -> Iterator[None]:
@@ -320,13 +333,23 @@ class Store:
                 }
             )
             session_id = inserted_id(table)
-            # the key an export of this session carries (see mockint.schema)
-            self.db.execute(
-                f"INSERT INTO session_keys (key, session_id) "
-                f"SELECT {SESSION_KEY_SQL}, id FROM sessions WHERE id = ?",
-                [session_id],
-            )
+            self.add_session_key(session_id)
             return session_id
+
+    def add_session_key(self, session_id: int) -> None:
+        """Record the key an export of the session carries (see mockint.schema); fails with
+        IntegrityError when another session already has it."""
+        self.write(
+            f"INSERT INTO session_keys (key, session_id) "
+            f"SELECT {SESSION_KEY_SQL}, id FROM sessions WHERE id = ?",
+            [session_id],
+        )
+
+    def insert(self, table: str, row: dict[str, Any]) -> int:
+        """Insert one row as it is (columns already encoded) and return its id: for an
+        import, which carries every column."""
+        with self._lock:
+            return inserted_id(self.db.table(table).insert(row))
 
     def _unique_start(self, pack_id: str, grader: str, started_at: str) -> str:
         """`started_at`, or a millisecond later while another session already has that key.

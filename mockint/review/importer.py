@@ -22,6 +22,8 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from mockint.errors import UserError
+from mockint.grading.serial import flag_from_dict, flag_to_dict, point_from_dict, point_to_dict
+from mockint.review import queries
 from mockint.review.export import (
     EXPORT_FORMAT,
     EXPORT_SCHEMA_VERSION,
@@ -30,8 +32,7 @@ from mockint.review.export import (
 )
 from mockint.review.import_checks import ImportProblem, check_document, parse
 from mockint.review.results import resummarize
-from mockint.schema import SESSION_KEY_SQL
-from mockint.store import Store, inserted_id
+from mockint.store import Store
 from mockint.textfiles import MB, read_text
 
 FILE_LIMIT = 512 * MB
@@ -117,12 +118,10 @@ def import_document(store: Store, document: ExportDocument) -> ImportReport:
             except sqlite3.IntegrityError as exc:
                 if "session_keys" not in str(exc):
                     raise
-                existing = store.db.execute(
-                    "SELECT session_id FROM session_keys "
-                    "WHERE key = ? || char(31) || ? || char(31) || ?",
-                    [session.pack_id, session.started_at, session.grader],
-                ).fetchone()
-                report.skipped[session.id] = existing[0] if existing else -1
+                existing = queries.session_with_key(
+                    store, session.pack_id, session.started_at, session.grader
+                )
+                report.skipped[session.id] = -1 if existing is None else existing
                 continue
             resummarize(store, new_id)
         report.imported[session.id] = new_id
@@ -130,18 +129,13 @@ def import_document(store: Store, document: ExportDocument) -> ImportReport:
 
 
 def _insert(store: Store, session: SessionExport) -> int:
-    db = store.db
     with store.atomic():
         data = session.model_dump(exclude={"id", "turns", "draft"})
         data["question_ids"] = json.dumps(data["question_ids"])
         data["settings"] = json.dumps(data["settings"])
-        new_session = inserted_id(db.table("sessions").insert(data))
+        new_session = store.insert("sessions", data)
         # the uniqueness rule: fails (IntegrityError) when this session is already here
-        db.execute(
-            f"INSERT INTO session_keys (key, session_id) "
-            f"SELECT {SESSION_KEY_SQL}, id FROM sessions WHERE id = ?",
-            [new_session],
-        )
+        store.add_session_key(new_session)
         turn_ids: dict[int, int] = {}
         for turn in session.turns:
             row = turn.model_dump(exclude={"id", "grades"})
@@ -151,13 +145,13 @@ def _insert(store: Store, session: SessionExport) -> int:
                 skipped=int(row["skipped"]),
                 needs_regrade=int(row["needs_regrade"]),
             )
-            turn_ids[turn.id] = inserted_id(db.table("turns").insert(row))
+            turn_ids[turn.id] = store.insert("turns", row)
         for turn in session.turns:
             for grade in turn.grades:
                 row = grade.model_dump(exclude={"id", "points", "red_flags", "disputes"})
-                # exclude_unset: a point keeps exactly the keys it had in the source database
-                points = [p.model_dump(exclude_unset=True) for p in grade.points]
-                flags = [f.model_dump(exclude_unset=True) for f in grade.red_flags]
+                # stored as mockint.grading.serial writes them: older files gain the defaults
+                points = [point_to_dict(point_from_dict(p.model_dump())) for p in grade.points]
+                flags = [flag_to_dict(flag_from_dict(f.model_dump())) for f in grade.red_flags]
                 for point in points:
                     if point.get("turn_id") is not None:
                         point["turn_id"] = turn_ids.get(point["turn_id"])
@@ -166,18 +160,19 @@ def _insert(store: Store, session: SessionExport) -> int:
                     points=json.dumps(points),
                     red_flags=json.dumps(flags),
                 )
-                grade_id = inserted_id(db.table("grades").insert(row))
+                grade_id = store.insert("grades", row)
                 for item in grade.disputes:
-                    db.table("disputes").insert({"grade_id": grade_id, **item.model_dump()})
+                    store.insert("disputes", {"grade_id": grade_id, **item.model_dump()})
         if session.draft is not None:
             draft = session.draft
-            db.table("drafts").insert(
+            store.insert(
+                "drafts",
                 {
                     "session_id": new_session,
                     "turn_id": turn_ids.get(draft.turn_id) if draft.turn_id else None,
                     "text": draft.text,
                     "saved_at": draft.saved_at,
-                }
+                },
             )
     return new_session
 

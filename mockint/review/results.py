@@ -17,13 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mockint.grading.base import Grade, combine, primary_grade
+from mockint.review import queries
 from mockint.scorecard import seconds_between
 from mockint.store import SessionRow, Store, TurnRow, now_iso
-
-# The result rows that say something about the candidate: a question answered (and graded) or
-# skipped on purpose. A question left open when a session was abandoned says nothing; older
-# databases may hold such rows (grader '' and not skipped), so readers filter with this too.
-ATTEMPTED = "(skipped = 1 OR grader != '')"
 
 
 @dataclass
@@ -87,56 +83,30 @@ def session_score(outcomes: list[QuestionOutcome]) -> float:
 
 
 def _write(store: Store, session: SessionRow, outcomes: list[QuestionOutcome]) -> None:
-    db = store.db
-    sid = session.id
-    pack_id = session.pack_id
+    sid, pack_id = session.id, session.pack_id
     for outcome in outcomes:
-        db.execute(
-            "INSERT INTO question_results (session_id, pack_id, question_id, position, at, "
-            "score, seconds, skipped, grader) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                sid,
-                pack_id,
-                outcome.question_id,
-                outcome.position,
-                outcome.at,
-                outcome.score,
-                outcome.seconds,
-                int(outcome.skipped),
-                outcome.grade.grader if outcome.grade else "",
-            ],
+        queries.add_question_result(
+            store,
+            sid,
+            pack_id,
+            outcome.question_id,
+            position=outcome.position,
+            at=outcome.at,
+            score=outcome.score,
+            seconds=outcome.seconds,
+            skipped=outcome.skipped,
+            grader=outcome.grade.grader if outcome.grade else "",
         )
         if outcome.grade is None:
             continue
         for point in outcome.grade.points:
-            db.execute(
-                "INSERT OR REPLACE INTO point_results (session_id, pack_id, question_id, "
-                "point_id, verdict, at) VALUES (?, ?, ?, ?, ?, ?)",
-                [sid, pack_id, outcome.question_id, point.point_id, point.verdict, outcome.at],
+            queries.add_point_result(
+                store, sid, pack_id, outcome.question_id, point.point_id, point.verdict, outcome.at
             )
-            db.execute(
-                "INSERT OR REPLACE INTO rubric_points (pack_id, question_id, point_id, "
-                "description, weight) VALUES (?, ?, ?, ?, ?)",
-                [pack_id, outcome.question_id, point.point_id, point.description, point.weight],
+            queries.remember_rubric_point(
+                store, pack_id, outcome.question_id, point.point_id, point.description, point.weight
             )
-    db.execute(
-        "INSERT OR REPLACE INTO session_summaries (session_id, summarized_at) VALUES (?, ?)",
-        [sid, now_iso()],
-    )
-
-
-def _forget(store: Store, session_id: int) -> None:
-    for table in ("question_results", "point_results", "session_summaries"):
-        store.db.execute(f"DELETE FROM {table} WHERE session_id = ?", [session_id])
-
-
-def pending_sessions(store: Store) -> list[int]:
-    """Finished (completed or abandoned) sessions not summarised yet, oldest first."""
-    rows = store.db.execute(
-        "SELECT s.id FROM sessions s LEFT JOIN session_summaries m ON m.session_id = s.id "
-        "WHERE m.session_id IS NULL AND s.status != 'in_progress' ORDER BY s.started_at, s.id"
-    ).fetchall()
-    return [row[0] for row in rows]
+    queries.mark_summarized(store, sid, now_iso())
 
 
 BATCH = 500  # sessions summarised per transaction: one commit (fsync) per batch, not per session
@@ -144,13 +114,13 @@ BATCH = 500  # sessions summarised per transaction: one commit (fsync) per batch
 
 def refresh(store: Store) -> int:
     """Summarise every finished session that is not summarised yet; returns how many."""
-    pending = pending_sessions(store)
+    pending = queries.unsummarized_sessions(store)
     for start in range(0, len(pending), BATCH):
         sessions = [store.session(sid) for sid in pending[start : start + BATCH]]
         work = [(s, session_outcomes(store, s)) for s in sessions if s is not None]
         with store.atomic():
             for session, outcomes in work:
-                _forget(store, session.id)
+                queries.forget_results(store, session.id)
                 _write(store, session, outcomes)
     return len(pending)
 
@@ -162,7 +132,7 @@ def resummarize(store: Store, session_id: int) -> list[QuestionOutcome]:
         return []
     outcomes = session_outcomes(store, session) if session.status != "in_progress" else []
     with store.atomic():
-        _forget(store, session_id)
+        queries.forget_results(store, session_id)
         if session.status != "in_progress":
             _write(store, session, outcomes)
     return outcomes
@@ -176,9 +146,4 @@ def question_history(
     `refreshed`: the caller has just run `refresh` (a transcript asks for several questions)."""
     if not refreshed:
         refresh(store)
-    rows = store.db.execute(
-        "SELECT session_id, at, score FROM question_results WHERE pack_id = ? AND "
-        f"question_id = ? AND {ATTEMPTED} ORDER BY at DESC LIMIT ?",
-        [pack_id, question_id, limit],
-    ).fetchall()
-    return [(row[0], row[1], row[2]) for row in reversed(rows)]
+    return queries.question_attempts(store, pack_id, question_id, limit)

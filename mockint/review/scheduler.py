@@ -26,7 +26,8 @@ from typing import Literal
 from fsrs import Card, Rating, Scheduler
 
 from mockint.packs import Pack
-from mockint.review.results import ATTEMPTED, refresh
+from mockint.review import queries
+from mockint.review.results import refresh
 from mockint.store import Store, parse_iso
 
 SCHEDULER = Scheduler(learning_steps=(), relearning_steps=(), enable_fuzzing=False)
@@ -66,7 +67,9 @@ def _utc(value: str) -> datetime:
     return moment.astimezone(UTC)
 
 
-def _fold(state: CardState | None, question_id: str, rows: list[tuple]) -> CardState:
+def _fold(
+    state: CardState | None, question_id: str, rows: list[tuple[int, str, float, int]]
+) -> CardState:
     """Apply result rows (id, at, score, skipped), in time order, to a card (None: a new one)."""
     if state is None:
         first = _utc(rows[0][1])
@@ -87,23 +90,13 @@ def sync_cards(store: Store, pack_id: str, *, refreshed: bool = False) -> dict[s
     `refreshed`: the caller has just run results.refresh (skip the second anti-join)."""
     if not refreshed:
         refresh(store)
-    db = store.db
     cached = {
-        row[0]: CardState(row[0], Card.from_json(row[1]), row[2], row[3], row[4])
-        for row in db.execute(
-            "SELECT question_id, card, reviews, seen_result_id, last_score FROM question_reviews "
-            "WHERE pack_id = ?",
-            [pack_id],
-        )
+        question_id: CardState(question_id, Card.from_json(card), reviews, seen, last_score)
+        for question_id, card, reviews, seen, last_score in queries.stored_cards(store, pack_id)
     }
-    counts = db.execute(
-        "SELECT question_id, COUNT(*), MAX(id) FROM question_results WHERE pack_id = ? "
-        f"AND {ATTEMPTED} GROUP BY question_id",
-        [pack_id],
-    ).fetchall()
     cards: dict[str, CardState] = {}
     with store.atomic():  # one commit for every card brought forward
-        for question_id, total, max_id in counts:
+        for question_id, total, max_id in queries.result_counts(store, pack_id):
             state = cached.get(question_id)
             if state is not None and state.reviews == total and state.seen_result_id == max_id:
                 cards[question_id] = state
@@ -115,26 +108,16 @@ def sync_cards(store: Store, pack_id: str, *, refreshed: bool = False) -> dict[s
 def _bring_forward(
     store: Store, pack_id: str, question_id: str, state: CardState | None
 ) -> CardState:
-    db = store.db
-    select = (
-        "SELECT id, at, score, skipped FROM question_results WHERE pack_id = ? AND "
-        f"question_id = ? AND {ATTEMPTED} {{}} ORDER BY at, id"
-    )
     if state is not None:
-        new = db.execute(select.format("AND id > ?"), [pack_id, question_id, state.seen_result_id])
-        new_rows = new.fetchall()
-        old = db.execute(
-            "SELECT COUNT(*) FROM question_results WHERE pack_id = ? AND question_id = ? "
-            f"AND {ATTEMPTED} AND id <= ?",
-            [pack_id, question_id, state.seen_result_id],
-        ).fetchone()[0]
+        new_rows = queries.attempts_after(store, pack_id, question_id, state.seen_result_id)
+        old = queries.attempts_up_to(store, pack_id, question_id, state.seen_result_id)
         last = state.card.last_review
         in_order = last is None or all(_utc(row[1]) >= last for row in new_rows)
         if old == state.reviews and in_order:
             state = _fold(state, question_id, new_rows) if new_rows else state
             _save(store, pack_id, state)
             return state
-    rows = db.execute(select.format(""), [pack_id, question_id]).fetchall()
+    rows = queries.attempts_after(store, pack_id, question_id)
     state = _fold(None, question_id, rows)
     _save(store, pack_id, state)
     return state
@@ -143,19 +126,16 @@ def _bring_forward(
 def _save(store: Store, pack_id: str, state: CardState) -> None:
     card = state.card
     with store.atomic():
-        store.db.execute(
-            "INSERT OR REPLACE INTO question_reviews (pack_id, question_id, card, due, "
-            "last_review, reviews, seen_result_id, last_score) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                pack_id,
-                state.question_id,
-                card.to_json(),
-                card.due.isoformat(),
-                card.last_review.isoformat() if card.last_review else None,
-                state.reviews,
-                state.seen_result_id,
-                state.last_score,
-            ],
+        queries.save_card(
+            store,
+            pack_id,
+            state.question_id,
+            card=card.to_json(),
+            due=card.due.isoformat(),
+            last_review=card.last_review.isoformat() if card.last_review else None,
+            reviews=state.reviews,
+            seen_result_id=state.seen_result_id,
+            last_score=state.last_score,
         )
 
 
@@ -180,26 +160,13 @@ def end_of_day(now: datetime) -> datetime:
     ).astimezone(UTC)
 
 
-def _recent_misses(store: Store, pack_id: str, question_id: str) -> dict[str, tuple[int, int]]:
-    # CROSS JOIN keeps this order: the few latest attempts first, then their points by primary
-    # key (left to itself, the planner scans every point row of the pack)
-    rows = store.db.execute(
-        "SELECT p.point_id, SUM(p.verdict = 'missed'), SUM(p.verdict = 'partial') FROM "
-        "(SELECT session_id FROM question_results WHERE pack_id = ? AND question_id = ? "
-        f"AND {ATTEMPTED} ORDER BY at DESC LIMIT ?) AS r CROSS JOIN point_results p "
-        "ON p.session_id = r.session_id AND p.question_id = ? GROUP BY p.point_id",
-        [pack_id, question_id, RECENT_ATTEMPTS, question_id],
-    ).fetchall()
-    return {row[0]: (row[1], row[2]) for row in rows if row[1] or row[2]}
-
-
 def practice_plan(store: Store, pack: Pack, now: datetime | None = None) -> list[PlannedQuestion]:
     """Every question of the pack, due ones first (most-missed points first, then the most
     overdue), then never-practised ones in pack order, then the rest by due date."""
     now = now or datetime.now(UTC)
     horizon = end_of_day(now)
     cards = sync_cards(store, pack.id)
-    due: list[tuple[tuple, PlannedQuestion]] = []
+    due: list[tuple[tuple[float, datetime], PlannedQuestion]] = []
     new: list[PlannedQuestion] = []
     later: list[PlannedQuestion] = []
     for question in pack.questions:
@@ -207,7 +174,7 @@ def practice_plan(store: Store, pack: Pack, now: datetime | None = None) -> list
         if state is None:
             new.append(PlannedQuestion(question.id, "new", None, 0, None, None))
             continue
-        misses = _recent_misses(store, pack.id, question.id)
+        misses = queries.recent_point_misses(store, pack.id, question.id, RECENT_ATTEMPTS)
         known = {p.id: p.weight for p in question.rubric}
         ranked = sorted(
             (pid for pid in misses if pid in known or not known),

@@ -153,13 +153,11 @@ def search(
     )
     params += [int(limit), int(offset)]
     try:
-        cursor = store.db.execute(sql, params)
+        rows = store.rows(sql, params)
     except sqlite3.OperationalError as exc:  # defensive: quoting should make this unreachable
         raise UserError(f"cannot search for {text!r}: {exc}") from None
-    names = [d[0] for d in cursor.description]
     hits = []
-    for values in cursor.fetchall():
-        row = dict(zip(names, values, strict=True))
+    for row in rows:
         snip = row["snip"] or make_snippet(row["answer"] or "", row["prompt"], query.words)
         hits.append(
             SearchHit(

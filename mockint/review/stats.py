@@ -19,7 +19,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from mockint.review.results import ATTEMPTED, refresh
+from mockint.review import queries
+from mockint.review.results import refresh
 from mockint.review.scheduler import due_summary
 from mockint.store import Store, parse_iso
 
@@ -102,24 +103,14 @@ def compute_stats(
     """Stats of one pack, or of every pack with a completed session (most used first)."""
     now = now or datetime.now(UTC)
     refresh(store)
-    db = store.db
-    where, params = "status = 'completed' AND score IS NOT NULL", []
-    if pack_id:
-        where += " AND pack_id = ?"
-        params.append(pack_id)
-    rows = db.execute(
-        f"SELECT pack_id, MAX(pack_title), COUNT(*), AVG(score), MAX(score) FROM sessions "
-        f"WHERE {where} GROUP BY pack_id ORDER BY COUNT(*) DESC, pack_id",
-        params,
-    ).fetchall()
     packs = []
-    for pid, title, count, average, best in rows:
+    for pid, title, count, average, best in queries.completed_packs(store, pack_id):
         stats = PackStats(pid, title or pid, count, round(average, 2), best, None)
-        stats.recent = _recent(store, pid, recent)
+        stats.recent = queries.recent_scores(store, pid, recent)
         stats.latest = stats.recent[-1][2] if stats.recent else None
         anchor = min(now, parse_iso(stats.recent[-1][1]) or now) if stats.recent else now
         stats.weekly = _weekly(store, pid, anchor, weeks)
-        window, window_params = _window(pid, last)
+        window, window_params = queries.session_window(pid, last)
         stats.missed = _missed(store, pid, window, window_params, top)
         stats.times, stats.avg_seconds = _times(store, window, window_params)
         stats.due = due_summary(store, pid, now, refreshed=True)
@@ -127,24 +118,9 @@ def compute_stats(
     return Stats(packs=packs, last=last, generated_at=_iso(now))
 
 
-def _window(pack_id: str, last: int) -> tuple[str, list[object]]:
-    """A WHERE clause on `session_id` (plus `pack_id` for all sessions) and its parameters."""
-    if last <= 0:
-        return "pack_id = ?", [pack_id]
-    return (
-        "session_id IN (SELECT id FROM sessions WHERE pack_id = ? AND status != 'in_progress' "
-        "ORDER BY started_at DESC LIMIT ?)",
-        [pack_id, last],
-    )
-
-
-def _recent(store: Store, pack_id: str, limit: int) -> list[tuple[int, str, float]]:
-    rows = store.db.execute(
-        "SELECT id, started_at, score FROM sessions WHERE pack_id = ? AND status = 'completed' "
-        "AND score IS NOT NULL ORDER BY started_at DESC LIMIT ?",
-        [pack_id, limit],
-    ).fetchall()
-    return [(r[0], r[1], r[2]) for r in reversed(rows)]
+def practised_packs(store: Store) -> list[str]:
+    """Ids of the packs with a completed session, most practised first (as compute_stats)."""
+    return queries.completed_pack_ids(store)
 
 
 def _monday(day: date) -> date:
@@ -157,13 +133,7 @@ def _weekly(store: Store, pack_id: str, now: datetime, weeks: int) -> list[WeekS
     weeks before the first practised one are left out (a first day is one row, not twelve)."""
     this_week = _monday(now.astimezone(UTC).date())
     first = this_week - timedelta(weeks=weeks - 1)
-    rows = store.db.execute(
-        "SELECT date(started_at, 'weekday 0', '-6 days') AS week, AVG(score), COUNT(*) "
-        "FROM sessions WHERE pack_id = ? AND status = 'completed' AND score IS NOT NULL "
-        "AND started_at >= ? GROUP BY week",
-        [pack_id, first.isoformat()],
-    ).fetchall()
-    found = {row[0]: (row[1], row[2]) for row in rows}
+    found = queries.weekly_scores(store, pack_id, first.isoformat())
     out: list[WeekScore] = []
     for index in range(weeks):
         week = (first + timedelta(weeks=index)).isoformat()
@@ -177,21 +147,8 @@ def _weekly(store: Store, pack_id: str, now: datetime, weeks: int) -> list[WeekS
 def _missed(
     store: Store, pack_id: str, window: str, params: list[object], top: int
 ) -> list[MissedPoint]:
-    rows = store.db.execute(
-        "SELECT question_id, point_id, SUM(verdict = 'missed') AS missed, "
-        "SUM(verdict = 'partial') AS partial, COUNT(*) AS judged "
-        f"FROM point_results WHERE {window} "
-        "GROUP BY question_id, point_id HAVING missed + partial > 0 "
-        "ORDER BY missed DESC, partial DESC, question_id, point_id LIMIT ?",
-        [*params, top],
-    ).fetchall()
-    names = {
-        (r[0], r[1]): r[2]
-        for r in store.db.execute(
-            "SELECT question_id, point_id, description FROM rubric_points WHERE pack_id = ?",
-            [pack_id],
-        )
-    }
+    rows = queries.most_missed_points(store, window, params, top)
+    names = queries.rubric_descriptions(store, pack_id)
     return [
         MissedPoint(q, p, names.get((q, p), "") or p, missed, partial, judged)
         for q, p, missed, partial, judged in rows
@@ -201,12 +158,7 @@ def _missed(
 def _times(
     store: Store, window: str, params: list[object]
 ) -> tuple[list[QuestionTime], float | None]:
-    rows = store.db.execute(
-        "SELECT question_id, COUNT(*), AVG(seconds), AVG(score) FROM question_results "
-        f"WHERE {window} AND skipped = 0 AND {ATTEMPTED} GROUP BY question_id "
-        "ORDER BY question_id",
-        params,
-    ).fetchall()
+    rows = queries.question_times(store, window, params)
     times = [QuestionTime(q, n, round(sec, 1), round(score, 2)) for q, n, sec, score in rows]
     total = sum(t.attempts for t in times)
     average = sum(t.avg_seconds * t.attempts for t in times) / total if total else None
@@ -216,11 +168,7 @@ def _times(
 def practice_streak(store: Store, now: datetime | None = None) -> int:
     """Days in a row, in local time, with at least one completed session, ending today (or
     yesterday: a streak is not lost before the day is over)."""
-    rows = store.db.execute(
-        "SELECT DISTINCT date(started_at, 'localtime') AS day FROM sessions "
-        "WHERE status = 'completed' ORDER BY day DESC LIMIT 400"
-    ).fetchall()
-    days = {date.fromisoformat(row[0]) for row in rows if row[0]}
+    days = {date.fromisoformat(day) for day in queries.practice_days(store)}
     today = (now or datetime.now(UTC)).astimezone().date()
     day = today if today in days else today - timedelta(days=1)
     streak = 0

@@ -25,7 +25,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from mockint.review.charts import bar_chart, sparkline
-from mockint.review.stats import PackStats, compute_stats
+from mockint.review.stats import PackStats, compute_stats, practised_packs
 from mockint.review.transcript import format_seconds, format_when
 from mockint.safe_text import safe_text
 from mockint.store import Store
@@ -91,13 +91,7 @@ class StatsScreen(Screen[None]):
     def load(self) -> None:
         now = self.deps.now() if self.deps.now else datetime.now(UTC)
         with worker_store(self.store) as store:  # stats write summaries and cards
-            packs = [
-                row[0]
-                for row in store.db.execute(
-                    "SELECT pack_id FROM sessions WHERE status = 'completed' AND score IS NOT NULL "
-                    "GROUP BY pack_id ORDER BY COUNT(*) DESC, pack_id"
-                )
-            ]
+            packs = practised_packs(store)
             pack_id = self.pack_id if self.pack_id in packs else (packs[0] if packs else None)
             stats = compute_stats(store, pack_id, last=self.last, now=now) if pack_id else None
         self.post_message(self.Loaded(packs, pack_id, stats.packs[0] if stats else None))
