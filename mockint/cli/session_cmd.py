@@ -8,7 +8,7 @@ the grader, the database), so a mistake is one line on stderr and exit 2, never 
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -22,15 +22,14 @@ from mockint.cli.main import (
     pass_context,
 )
 from mockint.errors import UserError
-from mockint.grading.serial import flag_to_dict, point_from_dict, point_to_dict
+from mockint.grading.serial import point_from_dict
 from mockint.safe_text import safe_text
-from mockint.store import DisputeRow, GradeRow, SessionRow, Store, parse_iso
+from mockint.store import parse_iso
 
 if TYPE_CHECKING:
     from mockint.config import Settings
     from mockint.grading.base import Grader
     from mockint.packs import Pack
-    from mockint.review.history import HistoryRow
 
 # The engine, packs and scorecard are imported by the commands that use them: `history` is
 # run by scripts and must answer fast on 10,000 sessions.
@@ -187,6 +186,9 @@ def resume(ctx: Context, session_id: int | None) -> None:
 
 # reading sessions back --------------------------------------------------------------------
 
+# mockint.review.history.SORTS, spelled out: the module is imported only when a command runs
+SORT_KEYS = ("date", "score", "pack", "duration", "status", "grader")
+
 
 def local_time(value: str | None) -> str:
     """'2026-03-20 13:05' in the local time zone ('-' for none); formatted by hand because
@@ -198,56 +200,96 @@ def local_time(value: str | None) -> str:
     return f"{m.year:04d}-{m.month:02d}-{m.day:02d} {m.hour:02d}:{m.minute:02d}"
 
 
-def history_row(store: Store, session: SessionRow) -> dict[str, Any]:
-    """One session as `history --json` shows it; `answered` leaves skipped questions out."""
-    turns = store.turns(session.id)
-    answered = {
-        t.question_id for t in turns if t.kind == "main" and t.submitted_at and not t.skipped
-    }
-    return {
-        "id": session.id,
-        "pack": session.pack_id,
-        "pack_title": session.pack_title,
-        "started_at": session.started_at,
-        "ended_at": session.ended_at,
-        "status": session.status,
-        "questions": len(session.question_ids),
-        "answered": len(answered),
-        "score": session.score,
-        "grader": session.grader,
-        "model": session.model,
-    }
+HISTORY_EPILOG = """\b
+Examples:
+  mockint history
+  mockint history --pack service-mesh --status completed
+  mockint history --score '<5' --last 30d
+  mockint history --grader llm --sort score --json
+  mockint history --filter 'pack:service-mesh since:2026-01 mtls'
+"""
 
 
-def _listing_row(row: HistoryRow) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "pack": row.pack_id,
-        "pack_title": row.pack_title,
-        "started_at": row.started_at,
-        "ended_at": row.ended_at,
-        "status": row.status,
-        "questions": row.questions,
-        "answered": row.answered,
-        "score": row.score,
-        "grader": row.grader,
-        "model": row.model,
-    }
-
-
-@cli.command(cls=OneLineErrors, epilog="\b\nExamples:\n  mockint history\n  mockint history --json")
+@cli.command(cls=OneLineErrors, epilog=HISTORY_EPILOG)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@click.option("--limit", type=click.IntRange(min=1), help="Only the newest N sessions.")
+@click.option("--limit", type=click.IntRange(min=1), help="Only the first N sessions.")
+@click.option("--pack", metavar="ID", help="Sessions of this pack.")
+@click.option(
+    "--status", metavar="STATUS", help="in_progress (interrupted), completed or abandoned."
+)
+@click.option("--grader", metavar="NAME", help="Sessions graded by keyword, offline, llm, ...")
+@click.option("--since", metavar="DATE", help="Started on or after 2026-01-31 (or 2026-01).")
+@click.option("--until", metavar="DATE", help="Started on or before 2026-03-31 (or 2026-03).")
+@click.option("--last", metavar="SPAN", help="Started in the last 30d or 4w.")
+@click.option("--score", metavar="RANGE", help="Score '<5', '>=7', '6-8' or '7.5'.")
+@click.option(
+    "--match", "words", multiple=True, metavar="TEXT", help="Pack id or title contains TEXT."
+)
+@click.option(
+    "--filter",
+    "filter_text",
+    default="",
+    metavar="TEXT",
+    help="The History screen's filter text, e.g. 'pack:service-mesh score:<5 mtls'.",
+)
+@click.option(
+    "--sort",
+    type=click.Choice(list(SORT_KEYS)),
+    default="date",
+    show_default=True,
+    help="Sort column, as on the History screen.",
+)
+@click.option("--ascending", is_flag=True, help="Oldest (lowest) first.")
 @pass_context
-def history(ctx: Context, as_json: bool, limit: int | None) -> None:
-    """One row per session, newest first; "q" is questions answered (not skipped) of asked."""
-    from mockint.review.history import page
+def history(
+    ctx: Context,
+    as_json: bool,
+    limit: int | None,
+    words: tuple[str, ...],
+    filter_text: str,
+    sort: str,
+    ascending: bool,
+    pack: str | None,
+    status: str | None,
+    grader: str | None,
+    since: str | None,
+    until: str | None,
+    last: str | None,
+    score: str | None,
+) -> None:
+    """One row per session, newest first; "q" is questions answered (not skipped) of asked.
+    Filters combine (all must hold), as on the History screen."""
+    from mockint.review.history import FilterError, HistoryFilter, page, parse_filter
 
-    rows = page(ctx.store(), limit=limit, count_answered=True)
+    filters = {
+        "pack": pack,
+        "status": status,
+        "grader": grader,
+        "since": since,
+        "until": until,
+        "last": last,
+        "score": score,
+    }
+    given = {key: value for key, value in filters.items() if value is not None}
+    try:
+        flt = parse_filter(" ".join((filter_text, *words)), options=given)
+    except FilterError as exc:
+        raise UserError(str(exc)) from None
+    rows = page(
+        ctx.store(),
+        flt,
+        sort=sort,  # type: ignore[arg-type]  # a click.Choice of SORT_KEYS
+        descending=not ascending,
+        limit=limit,
+        count_answered=True,
+    )
     if as_json:
-        echo_json([_listing_row(row) for row in rows])
+        echo_json([row.as_json() for row in rows])
         return
     if not rows:
+        if flt != HistoryFilter():
+            click.echo("No sessions match these filters.")
+            return
         name = command_name()
         click.echo(f"No sessions yet. Start one with `{name}` or `{name} run --pack ID`.")
         return
@@ -266,90 +308,6 @@ def history(ctx: Context, as_json: bool, limit: int | None) -> None:
     click.echo("\n".join(lines))
 
 
-def grade_json(grade: GradeRow, disputes: dict[str, DisputeRow] | None = None) -> dict[str, Any]:
-    """A stored grade for `show --json`, with the candidate's disputes of its points."""
-    keys = (
-        "grader",
-        "model",
-        "endpoint",
-        "score",
-        "band",
-        "feedback",
-        "note",
-        "created_at",
-        "prompt_tokens",
-        "completion_tokens",
-        "latency_ms",
-    )
-    return {
-        **{key: getattr(grade, key) for key in keys},
-        "points": [point_to_dict(p) for p in grade.points],
-        "red_flags": [flag_to_dict(f) for f in grade.red_flags],
-        "disputes": [
-            {"point": d.point_id, "claim": d.claim, "note": d.note}
-            for d in (disputes or {}).values()
-        ],
-    }
-
-
-def transcript_json(store: Store, session: SessionRow) -> dict[str, Any]:
-    """The session with every turn and its grades; per-question results when the pack loads."""
-    from mockint.grading.base import total_usage
-    from mockint.interview import session_pack
-    from mockint.scorecard import build_scorecard, seconds_between
-
-    grades = store.session_grades(session.id)
-    disputes = store.session_disputes(session.id)
-    turns = [
-        {
-            "id": turn.id,
-            "kind": turn.kind,
-            "question_id": turn.question_id,
-            "prompt": turn.prompt,
-            "answer": turn.answer,
-            "skipped": turn.skipped,
-            "probes": turn.probes,
-            "started_at": turn.started_at,
-            "submitted_at": turn.submitted_at,
-            "seconds_used": round(seconds_between(turn.started_at, turn.submitted_at), 1),
-            "budget_seconds": turn.budget_seconds,
-            "grades": [grade_json(g, disputes.get(g.id)) for g in grades.get(turn.id, [])],
-        }
-        for turn in store.turns(session.id)
-    ]
-    data = {**history_row(store, session), "question_ids": session.question_ids}
-    usage = total_usage(g for rows in grades.values() for g in rows)
-    data.update(
-        settings=session.settings,
-        endpoint=session.endpoint,
-        usage={
-            "prompt_tokens": usage.prompt_tokens,
-            "completion_tokens": usage.completion_tokens,
-            "model_seconds": round(usage.latency_ms / 1000, 1),
-        },
-        turns=turns,
-    )
-    try:
-        card = build_scorecard(store, session_pack(session), session.id)
-    except UserError:
-        return data
-    data["results"] = [
-        {
-            "question_id": r.question.id,
-            "score": r.grade.score if r.grade else 0.0,
-            "band": r.grade.band if r.grade else None,
-            "skipped": r.skipped,
-            "seconds_used": round(r.seconds_used, 1),
-            "budget_seconds": r.budget_seconds,
-            "points": [point_to_dict(p) for p in r.grade.points] if r.grade else [],
-            "cross_check_score": r.cross_check_score,
-            "disagreement": r.disagreement,
-        }
-        for r in card.results
-    ]
-    return data
-
-
 @cli.command(cls=OneLineErrors, epilog="\b\nExamples:\n  mockint show 12\n  mockint show 12 --json")
 @click.argument("session_id", type=int)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
@@ -357,13 +315,14 @@ def transcript_json(store: Store, session: SessionRow) -> dict[str, Any]:
 def show(ctx: Context, session_id: int, as_json: bool) -> None:
     """The transcript of a session: every question, follow-up, answer and grade."""
     from mockint.grading.base import DISAGREEMENT_POINTS
+    from mockint.review.session_json import session_json
     from mockint.review.transcript import probed_summary
 
     store = ctx.store()
     session = store.session(session_id)
     if session is None:
         raise UserError(f"no session {session_id} (`mockint history` lists sessions)")
-    data = transcript_json(store, session)
+    data = session_json(store, session)
     if as_json:
         echo_json(data)
         return

@@ -7,16 +7,21 @@ short text, so it works the same from the keyboard and in tests:
 
     pack:service-mesh  since:2026-01  until:2026-03-31  score:<5  score:6-8
     status:completed  grader:llm  last:30d  mtls        (bare words match the pack id or title)
+
+`mockint history` takes the same filters as options (`--pack`, `--status`, `--score '<5'`, ...)
+or as this text (`--filter`), and lists with `page()` too, so screen and command agree.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from mockint.grading.base import band_for
+from mockint.review import queries
 from mockint.scorecard import seconds_between
 from mockint.store import STATUSES, Store
 
@@ -47,10 +52,14 @@ class HistoryFilter:
     status: str | None = None
     grader: str | None = None
     words: tuple[str, ...] = field(default_factory=tuple)
+    session_id: int | None = None
 
     def where(self) -> tuple[str, list[object]]:
         clauses: list[str] = []
         params: list[object] = []
+        if self.session_id is not None:
+            clauses.append("id = ?")
+            params.append(self.session_id)
         if self.pack:
             clauses.append("pack_id = ?")
             params.append(self.pack)
@@ -101,6 +110,22 @@ class HistoryRow:
     def duration_seconds(self) -> float | None:
         return seconds_between(self.started_at, self.ended_at) if self.ended_at else None
 
+    def as_json(self) -> dict[str, Any]:
+        """The session as `history --json` and `show --json` print it."""
+        return {
+            "id": self.id,
+            "pack": self.pack_id,
+            "pack_title": self.pack_title,
+            "started_at": self.started_at,
+            "ended_at": self.ended_at,
+            "status": self.status,
+            "questions": self.questions,
+            "answered": self.answered,
+            "score": self.score,
+            "grader": self.grader,
+            "model": self.model,
+        }
+
 
 def _day(text: str, part: str, *, end: bool) -> str:
     """'2026-01' or '2026-01-15' as an ISO bound; `end` gives the day (or month) after."""
@@ -134,8 +159,16 @@ def _score_bounds(text: str, part: str) -> tuple[float | None, float | None]:
     }.get(op or "=", (a, a))
 
 
-def parse_filter(text: str, now: datetime | None = None) -> HistoryFilter:
-    """Parse the filter syntax above; raises FilterError naming the part at fault."""
+FILTER_KEYS = ("pack", "since", "until", "last", "score", "status", "grader")
+
+
+def parse_filter(
+    text: str, now: datetime | None = None, *, options: Mapping[str, str] | None = None
+) -> HistoryFilter:
+    """Parse the filter syntax above; raises FilterError naming the part at fault.
+
+    `options` gives filters by key (`{"status": "completed"}`, as `mockint history --status`
+    does), read exactly as `key:value` in the text would be; they win over the text."""
     values: dict[str, object] = {}
     words: list[str] = []
     for part in text.split():
@@ -143,41 +176,46 @@ def parse_filter(text: str, now: datetime | None = None) -> HistoryFilter:
         if not sep:
             words.append(part)
             continue
-        key = key.lower()
-        if not value:
-            raise FilterError(f"{part}: give a value after the colon")
-        if key == "pack":
-            values["pack"] = value
-        elif key == "since":
-            values["since"] = _day(value, part, end=False)
-        elif key == "until":
-            values["until"] = _day(value, part, end=True)
-        elif key == "last":
-            match = re.fullmatch(r"(\d+)([dw])", value)
-            if not match:
-                raise FilterError(f"{part}: use last:30d or last:4w")
-            span = int(match.group(1)) * (7 if match.group(2) == "w" else 1)
-            values["since"] = ((now or datetime.now(UTC)) - timedelta(days=span)).date().isoformat()
-        elif key == "score":
-            values["min_score"], values["max_score"] = _score_bounds(value, part)
-        elif key == "status":
-            status = value.replace("-", "_")
-            if status not in STATUSES:
-                raise FilterError(f"{part}: status is one of {', '.join(STATUSES)}")
-            values["status"] = status
-        elif key == "grader":
-            values["grader"] = value
-        else:
-            raise FilterError(
-                f"{part}: unknown filter (use pack:, since:, until:, last:, score:, status:, "
-                "grader:)"
-            )
+        _read(values, key.lower(), value, part, now)
+    for key, value in (options or {}).items():
+        _read(values, key, value, f"--{key} {value}", now)
     return HistoryFilter(words=tuple(words), **values)  # type: ignore[arg-type]
+
+
+def _read(values: dict[str, object], key: str, value: str, part: str, now: datetime | None) -> None:
+    """One filter into `values` (HistoryFilter's fields); `part` names it in an error."""
+    if not value:
+        raise FilterError(f"{part}: give a value after the colon")
+    if key == "pack":
+        values["pack"] = value
+    elif key == "since":
+        values["since"] = _day(value, part, end=False)
+    elif key == "until":
+        values["until"] = _day(value, part, end=True)
+    elif key == "last":
+        match = re.fullmatch(r"(\d+)([dw])", value)
+        if not match:
+            raise FilterError(f"{part}: use last:30d or last:4w")
+        span = int(match.group(1)) * (7 if match.group(2) == "w" else 1)
+        values["since"] = ((now or datetime.now(UTC)) - timedelta(days=span)).date().isoformat()
+    elif key == "score":
+        values["min_score"], values["max_score"] = _score_bounds(value, part)
+    elif key == "status":
+        status = value.replace("-", "_")
+        if status not in STATUSES:
+            raise FilterError(f"{part}: status is one of {', '.join(STATUSES)}")
+        values["status"] = status
+    elif key == "grader":
+        values["grader"] = value
+    else:
+        raise FilterError(
+            f"{part}: unknown filter (use pack:, since:, until:, last:, score:, status:, grader:)"
+        )
 
 
 def count(store: Store, flt: HistoryFilter | None = None) -> int:
     where, params = (flt or HistoryFilter()).where()
-    return store.db.execute(f"SELECT COUNT(*) FROM sessions{where}", params).fetchone()[0]
+    return queries.count_sessions(store, where, params)
 
 
 def page(
@@ -194,8 +232,8 @@ def page(
     key come last.
 
     `count_answered` adds how many of each session's questions got an answer (a skipped one did
-    not) in the same query: one correlated count over the turns index, about 45 ms for 10,000
-    sessions, instead of reading every turn row into Python.
+    not) in the same query: about 45 ms for 10,000 sessions, instead of reading every turn row
+    into Python.
     """
     if sort not in SORTS:
         raise ValueError(f"unknown sort {sort!r}")
@@ -205,18 +243,16 @@ def page(
     # only score and duration can be missing; "x IS NULL" first would keep SQLite from walking
     # the started_at index for the default sort, so it is added only where it is needed
     nulls_last = f"{column} IS NULL, " if sort in NULLABLE_SORTS else ""
-    # a question has one main turn, so counting main turns counts questions
-    answered = (
-        ", (SELECT COUNT(*) FROM turns t WHERE t.session_id = sessions.id "
-        "AND t.kind = 'main' AND t.submitted_at IS NOT NULL AND t.skipped = 0)"
-        if count_answered
-        else ""
-    )
-    sql = (
-        "SELECT id, started_at, ended_at, pack_id, pack_title, score, grader, model, status, "
-        f"json_array_length(question_ids){answered} FROM sessions{where} "
-        f"ORDER BY {nulls_last}{column} {direction}, id {direction} LIMIT ? OFFSET ?"
-    )
+    order = f"{nulls_last}{column} {direction}, id {direction}"
     size = -1 if limit is None else int(limit)  # LIMIT -1: no limit
-    rows = store.db.execute(sql, [*params, size, int(offset)]).fetchall()
+    rows = queries.session_page(
+        store, where, params, order, size, offset, count_answered=count_answered
+    )
     return [HistoryRow(*row) for row in rows]
+
+
+def one(store: Store, session_id: int) -> HistoryRow | None:
+    """One session's row, with its answered questions counted."""
+    flt = HistoryFilter(session_id=session_id)
+    rows = page(store, flt, limit=1, count_answered=True)
+    return rows[0] if rows else None
