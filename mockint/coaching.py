@@ -105,13 +105,18 @@ def _overlap(stems: frozenset[str], terms: frozenset[str], described: frozenset[
     return 2 * len(stems & terms) + len(stems & (described - terms))
 
 
-def _point_stems(point: RubricPoint | None, verdict: PointVerdict) -> tuple[frozenset, frozenset]:
-    terms = frozenset().union(*(_topic_stems(t) for t in point.terms)) if point else frozenset()
+def _point_stems(
+    point: RubricPoint | None, verdict: PointVerdict
+) -> tuple[frozenset[str], frozenset[str]]:
+    empty: frozenset[str] = frozenset()
+    terms = empty.union(*(_topic_stems(t) for t in point.terms)) if point else empty
     return terms, _topic_stems(verdict.description or (point.description if point else ""))
 
 
 def _best(
-    candidates: Iterable[tuple[str, frozenset[str]]], terms: frozenset, described: frozenset
+    candidates: Iterable[tuple[str, frozenset[str]]],
+    terms: frozenset[str],
+    described: frozenset[str],
 ) -> str:
     best, best_score = "", MIN_OVERLAP - 1
     for text, stems in candidates:

@@ -15,7 +15,6 @@ import re
 import sqlite3
 import time
 from pathlib import Path
-from typing import Any
 
 from mockint import locations
 from mockint.dberrors import StoreError
@@ -49,14 +48,15 @@ def writable(path: Path) -> bool:
 
 def connect(path: Path, busy_timeout: float, read_only: bool) -> sqlite3.Connection:
     """A connection in autocommit mode (transactions are explicit, see mockint.store)."""
-    options: dict[str, Any] = {
-        "timeout": busy_timeout,
-        "check_same_thread": False,
-        "isolation_level": None,
-    }
+
+    def open_(target: str | Path, uri: bool = False) -> sqlite3.Connection:
+        return sqlite3.connect(
+            target, timeout=busy_timeout, check_same_thread=False, isolation_level=None, uri=uri
+        )
+
     if not read_only:
-        return sqlite3.connect(path, **options)
-    conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, **options)
+        return open_(path)
+    conn = open_(path.resolve().as_uri() + "?mode=ro", uri=True)
     try:
         conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
         return conn
@@ -71,7 +71,7 @@ def connect(path: Path, busy_timeout: float, read_only: bool) -> sqlite3.Connect
             "which only a writable folder lets SQLite fold in; make the folder writable once "
             "(or copy the database and its -wal file elsewhere) and try again"
         )
-    return sqlite3.connect(path.resolve().as_uri() + "?immutable=1", uri=True, **options)
+    return open_(path.resolve().as_uri() + "?immutable=1", uri=True)
 
 
 def enable_wal(conn: sqlite3.Connection, busy_timeout: float) -> None:

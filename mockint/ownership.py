@@ -20,6 +20,7 @@ import os
 import secrets
 import socket
 from dataclasses import dataclass, field
+from typing import Any
 
 from mockint.errors import UserError
 from mockint.store import Store, now_iso, parse_iso
@@ -64,7 +65,7 @@ def _seconds_ago(value: str | None) -> float:
     return (now - moment).total_seconds()
 
 
-def live_owner(row: dict | None, token: str | None = None) -> dict | None:
+def live_owner(row: dict[str, Any] | None, token: str | None = None) -> dict[str, Any] | None:
     """The owner row when it is another live process (not `token`, not this process).
 
     On this host: alive while its process exists and it was seen in the last
@@ -84,7 +85,7 @@ def live_owner(row: dict | None, token: str | None = None) -> dict | None:
     return row if alive else None
 
 
-def in_use_message(session_id: int, row: dict) -> str:
+def in_use_message(session_id: int, row: dict[str, Any]) -> str:
     where = "this machine" if row["host"] == _host() else f"host {row['host']}"
     ago = _seconds_ago(row["seen_at"])
     active = f"active {ago:.0f} s ago" if ago < 3600 else "active over an hour ago"
@@ -94,7 +95,7 @@ def in_use_message(session_id: int, row: dict) -> str:
     )
 
 
-def _owner_row(store: Store, session_id: int) -> dict | None:
+def _owner_row(store: Store, session_id: int) -> dict[str, Any] | None:
     rows = store.rows("SELECT * FROM session_owners WHERE session_id = ?", [session_id])
     return rows[0] if rows else None
 

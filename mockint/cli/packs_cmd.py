@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -52,7 +52,7 @@ def list_packs(as_json: bool) -> None:
         click.echo(safe_text(f"warning: skipped {error}", one_line=True), err=True)
 
 
-def pack_to_json(pack: Pack) -> dict:
+def pack_to_json(pack: Pack) -> dict[str, Any]:
     data = pack.model_dump(mode="json")
     info = data.pop("pack")
     return {**info, "questions": data["questions"]}

@@ -39,9 +39,11 @@ def make_grader(name: str, settings: Settings | None = None, *, pack: Pack | Non
             llm = importlib.import_module("mockint.grading.llm")
         except ImportError:
             raise UserError("the LLM grader is not available") from None
-        if pack is None:
-            return llm.make_llm_grader(settings)
-        return llm.make_llm_grader(settings, pack=pack)  # its keyword cross-check uses it
+        # its keyword cross-check uses the pack
+        grader: Grader = (
+            llm.make_llm_grader(settings, pack=pack) if pack else llm.make_llm_grader(settings)
+        )
+        return grader
     raise UserError(f"unknown grader {name!r} (choose from: {', '.join(GRADER_NAMES)})")
 
 

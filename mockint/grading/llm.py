@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 from mockint.config import Settings
 from mockint.grading.base import Grade, Grader, PointVerdict, Usage, finalize
@@ -192,7 +193,7 @@ class LLMGrader:
     def _call(
         self,
         messages: list[dict[str, str]],
-        schema: dict,
+        schema: dict[str, Any],
         on_text: Callable[[str], None] | None,
         usage: Usage,
     ) -> ChatResult:

@@ -187,7 +187,7 @@ def stem(word: str) -> str:
     """Snowball stem of a folded word; numbers and symbols are left alone."""
     if not word.isalpha():
         return word
-    return _STEMMER.stemWord(word)
+    return str(_STEMMER.stemWord(word))
 
 
 @dataclass(frozen=True, slots=True)
