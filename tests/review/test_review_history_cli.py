@@ -7,25 +7,14 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from cli_runner import assert_one_line_error, run_cli
 from review_factory import T0, Answer, add_session, mtls_session
 
-from mockint.cli import main
 from mockint.cli.session_cmd import SORT_KEYS
 from mockint.review import history
 from mockint.store import Store
 
 ALL_COVERED = Answer("q", "a", {"identity": "covered", "rotation": "covered"})
-
-
-def run(capsys: pytest.CaptureFixture[str], db: Path, *args: str) -> tuple[int, str, str]:
-    """The command in this process, as `mockint --db DB ARGS` runs it: (exit code, out, err)."""
-    try:
-        main(["--db", str(db), *args])
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 @pytest.fixture
@@ -55,14 +44,14 @@ def sessions(store: Store) -> dict[str, int]:
     return ids
 
 
-def listed(capsys: pytest.CaptureFixture[str], db: Path, *args: str) -> list[int]:
-    code, out, err = run(capsys, db, "history", "--json", *args)
-    assert code == 0, err
-    return [row["id"] for row in json.loads(out)]
+def listed(db: Path, *args: str) -> list[int]:
+    result = run_cli("history", "--json", *args, db=db)
+    assert result.returncode == 0, result.stderr
+    return [row["id"] for row in json.loads(result.stdout)]
 
 
 def test_history_filters_match_the_history_screen(
-    capsys: pytest.CaptureFixture[str], store: Store, db_path: Path, sessions: dict[str, int]
+    store: Store, db_path: Path, sessions: dict[str, int]
 ) -> None:
     cases = [
         (("--pack", "kubernetes"), "pack:kubernetes"),
@@ -79,34 +68,32 @@ def test_history_filters_match_the_history_screen(
     ]
     for args, text in cases:
         screen = [row.id for row in history.page(store, history.parse_filter(text))]
-        assert listed(capsys, db_path, *args) == screen, args
+        assert listed(db_path, *args) == screen, args
         assert screen and len(screen) < len(sessions), text  # each filter keeps some, not all
-    assert listed(capsys, db_path, "--grader", "llm") == [sessions["kube-llm"]]
-    assert listed(capsys, db_path, "--score", "<5") == [sessions["mesh-low"]]
+    assert listed(db_path, "--grader", "llm") == [sessions["kube-llm"]]
+    assert listed(db_path, "--score", "<5") == [sessions["mesh-low"]]
 
 
 def test_history_sorts_like_the_screen(
-    capsys: pytest.CaptureFixture[str], store: Store, db_path: Path, sessions: dict[str, int]
+    store: Store, db_path: Path, sessions: dict[str, int]
 ) -> None:
     assert set(SORT_KEYS) == set(history.SORTS)
-    by_score = listed(capsys, db_path, "--sort", "score")
+    by_score = listed(db_path, "--sort", "score")
     assert by_score == [row.id for row in history.page(store, sort="score")]
     assert by_score[0] in (sessions["mesh-high"], sessions["kube-llm"])
     assert by_score[-1] == sessions["kube-open"]  # no score: last
-    oldest_first = listed(capsys, db_path, "--ascending")
+    oldest_first = listed(db_path, "--ascending")
     assert oldest_first[0] == sessions["mesh-low"]
-    assert listed(capsys, db_path, "--ascending", "--limit", "2") == oldest_first[:2]
+    assert listed(db_path, "--ascending", "--limit", "2") == oldest_first[:2]
 
 
-def test_history_text_with_filters(
-    capsys: pytest.CaptureFixture[str], db_path: Path, sessions: dict[str, int]
-) -> None:
-    code, out, _ = run(capsys, db_path, "history", "--pack", "kubernetes")
-    assert code == 0
-    lines = out.splitlines()
+def test_history_text_with_filters(db_path: Path, sessions: dict[str, int]) -> None:
+    result = run_cli("history", "--pack", "kubernetes", db=db_path)
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
     assert len(lines) == 3 and all("kubernetes" in line for line in lines[1:])
-    code, out, _ = run(capsys, db_path, "history", "--pack", "no-such-pack")
-    assert code == 0 and out.strip() == "No sessions match these filters."
+    result = run_cli("history", "--pack", "no-such-pack", db=db_path)
+    assert result.returncode == 0 and result.stdout.strip() == "No sessions match these filters."
 
 
 @pytest.mark.parametrize(
@@ -121,24 +108,20 @@ def test_history_text_with_filters(
     ],
 )
 def test_bad_history_filters_are_one_line(
-    capsys: pytest.CaptureFixture[str],
-    db_path: Path,
-    sessions: dict[str, int],
-    args: tuple[str, ...],
-    message: str,
+    db_path: Path, sessions: dict[str, int], args: tuple[str, ...], message: str
 ) -> None:
-    code, out, err = run(capsys, db_path, "history", *args)
-    assert code == 2 and out == ""
-    assert err.startswith("mockint: ") and message in err and err.count("\n") == 1, err
+    result = run_cli("history", *args, db=db_path)
+    assert_one_line_error(result, message)
+    assert result.stdout == ""
 
 
 def test_show_json_reads_the_stored_grades(
-    capsys: pytest.CaptureFixture[str], store: Store, db_path: Path, sessions: dict[str, int]
+    store: Store, db_path: Path, sessions: dict[str, int]
 ) -> None:
     session_id = sessions["mesh-low"]
-    code, out, err = run(capsys, db_path, "show", str(session_id), "--json")
-    assert code == 0, err
-    data = json.loads(out)
+    result = run_cli("show", str(session_id), "--json", db=db_path)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
     row = history.one(store, session_id)
     assert row is not None and {k: data[k] for k in row.as_json()} == row.as_json()
     stored = store.session_grades(session_id)
