@@ -26,6 +26,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from mockint.grading.base import PointVerdict, band_for, compute_score
+from mockint.grading.serial import point_to_dict
 from mockint.packs import Pack, Question, resolve_pack
 from mockint.review import history, results
 from mockint.review.scheduler import due_plan
@@ -144,7 +145,7 @@ def fill(store: Store, pack: Pack, sessions: int, seed: int) -> None:
                             "tiny" if llm and not fallback else None,
                             score,
                             band_for(score),
-                            json.dumps([_point(p) for p in graded["points"]]),
+                            json.dumps([point_to_dict(p) for p in graded["points"]]),
                             iso(submitted + timedelta(seconds=3)),
                             "LLM timed out" if fallback else "",
                         )
@@ -178,19 +179,6 @@ def fill(store: Store, pack: Pack, sessions: int, seed: int) -> None:
                 "created_at, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 session_grades,
             )
-
-
-def _point(p: PointVerdict) -> dict:
-    return {
-        "id": p.point_id,
-        "verdict": p.verdict,
-        "weight": p.weight,
-        "level": p.level,
-        "description": p.description,
-        "evidence": p.evidence,
-        "reason": "",
-        "turn_id": None,
-    }
 
 
 def timed(fn: Callable[[], object], runs: int) -> tuple[float, float]:

@@ -70,10 +70,6 @@ class TurnRow:
     budget_seconds: float | None
     needs_regrade: bool
 
-    @property
-    def is_follow_up(self) -> bool:
-        return self.kind == "follow_up"
-
     @classmethod
     def from_row(cls, row: Row) -> TurnRow:
         return cls(
