@@ -272,9 +272,11 @@ def history(
     }
     given = {key: value for key, value in filters.items() if value is not None}
     try:
-        flt = parse_filter(" ".join((filter_text, *words)), options=given)
+        flt = parse_filter(filter_text, options=given)
     except FilterError as exc:
         raise UserError(str(exc)) from None
+    # --match text is matched as it is, spaces and colons included
+    flt = replace(flt, words=(*flt.words, *(w for w in words if w.strip())))
     rows = page(
         ctx.store(),
         flt,

@@ -71,6 +71,11 @@ def test_history_filters_match_the_history_screen(
         assert listed(db_path, *args) == screen, args
         assert screen and len(screen) < len(sessions), text  # each filter keeps some, not all
     assert listed(db_path, "--grader", "llm") == [sessions["kube-llm"]]
+    assert listed(db_path, "--match", "Kubernetes basics") == [
+        sessions["kube-open"],
+        sessions["kube-llm"],
+    ]
+    assert listed(db_path, "--match", "status:completed") == []  # text, not a filter
     assert listed(db_path, "--score", "<5") == [sessions["mesh-low"]]
 
 
