@@ -10,13 +10,32 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
-from typing import Any, Literal
+from dataclasses import dataclass, fields, replace
+from typing import Any, ClassVar, Literal, Protocol, TypeVar
 
 from mockint.grading.base import Grade, PointVerdict, RedFlagHit, Usage
 from mockint.grading.serial import flag_from_dict, point_from_dict
 
 Row = Mapping[str, Any]
+
+
+class _Dataclass(Protocol):
+    __dataclass_fields__: ClassVar[dict[str, Any]]
+
+
+T = TypeVar("T", bound=_Dataclass)
+
+
+_FIELDS: dict[type[Any], tuple[str, ...]] = {}
+
+
+def _build(cls: type[T], row: Row, **decoded: Any) -> T:
+    """`cls` from a row: each field from the column of its name, or from `decoded` (the JSON
+    and boolean columns, already turned into values)."""
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = tuple(f.name for f in fields(cls))
+    return cls(**{name: decoded[name] if name in decoded else row[name] for name in names})
 
 
 @dataclass(frozen=True)
@@ -37,18 +56,9 @@ class SessionRow:
 
     @classmethod
     def from_row(cls, row: Row) -> SessionRow:
-        return cls(
-            id=row["id"],
-            pack_id=row["pack_id"],
-            pack_title=row["pack_title"],
-            pack_path=row["pack_path"],
-            started_at=row["started_at"],
-            ended_at=row["ended_at"],
-            status=row["status"],
-            grader=row["grader"],
-            model=row["model"],
-            endpoint=row["endpoint"],
-            score=row["score"],
+        return _build(
+            cls,
+            row,
             question_ids=tuple(json.loads(row["question_ids"])),
             settings=json.loads(row["settings"]),
         )
@@ -72,19 +82,11 @@ class TurnRow:
 
     @classmethod
     def from_row(cls, row: Row) -> TurnRow:
-        return cls(
-            id=row["id"],
-            session_id=row["session_id"],
-            question_id=row["question_id"],
-            kind=row["kind"],
-            prompt=row["prompt"],
-            answer=row["answer"],
-            started_at=row["started_at"],
-            submitted_at=row["submitted_at"],
-            seq=row["seq"],
+        return _build(
+            cls,
+            row,
             probes=tuple(json.loads(row["probes"])),
             skipped=bool(row["skipped"]),
-            budget_seconds=row["budget_seconds"],
             needs_regrade=bool(row["needs_regrade"]),
         )
 
@@ -109,22 +111,11 @@ class GradeRow:
 
     @classmethod
     def from_row(cls, row: Row) -> GradeRow:
-        return cls(
-            id=row["id"],
-            turn_id=row["turn_id"],
-            grader=row["grader"],
-            model=row["model"],
-            endpoint=row["endpoint"],
-            score=row["score"],
-            band=row["band"],
-            feedback=row["feedback"],
+        return _build(
+            cls,
+            row,
             points=tuple(point_from_dict(p) for p in json.loads(row["points"])),
             red_flags=tuple(flag_from_dict(f) for f in json.loads(row["red_flags"])),
-            prompt_tokens=row["prompt_tokens"],
-            completion_tokens=row["completion_tokens"],
-            latency_ms=row["latency_ms"],
-            note=row["note"],
-            created_at=row["created_at"],
         )
 
     @property
@@ -167,14 +158,7 @@ class DisputeRow:
 
     @classmethod
     def from_row(cls, row: Row) -> DisputeRow:
-        return cls(
-            id=row["id"],
-            grade_id=row["grade_id"],
-            point_id=row["point_id"],
-            claim=row["claim"],
-            note=row["note"],
-            created_at=row["created_at"],
-        )
+        return _build(cls, row)
 
 
 @dataclass(frozen=True)
@@ -204,9 +188,4 @@ class DraftRow:
 
     @classmethod
     def from_row(cls, row: Row) -> DraftRow:
-        return cls(
-            session_id=row["session_id"],
-            turn_id=row["turn_id"],
-            text=row["text"],
-            saved_at=row["saved_at"],
-        )
+        return _build(cls, row)
