@@ -165,67 +165,51 @@ def export_session(store: Store, session_id: int) -> SessionExport:
         raise LookupError(f"no session {session_id}")
     grades = store.session_grades(session_id)
     disputes = store.session_disputes(session_id)
-    turns = []
-    for turn in store.turns(session_id):
-        turns.append(
-            TurnExport(
-                id=turn.id,
-                seq=turn.seq,
-                question_id=turn.question_id,
-                kind=turn.kind,
-                prompt=turn.prompt,
-                answer=turn.answer,
-                started_at=turn.started_at,
-                submitted_at=turn.submitted_at,
-                probes=list(turn.probes),
-                skipped=turn.skipped,
-                budget_seconds=turn.budget_seconds,
-                needs_regrade=turn.needs_regrade,
-                grades=[_grade(row, disputes.get(row.id, {})) for row in grades.get(turn.id, [])],
-            )
+    turns = [
+        TurnExport(
+            **_columns(turn, TurnExport),
+            grades=[_grade(row, disputes.get(row.id, {})) for row in grades.get(turn.id, [])],
         )
+        for turn in store.turns(session_id)
+    ]
     draft = store.draft(session_id)
     return SessionExport(
-        id=session.id,
-        pack_id=session.pack_id,
-        pack_title=session.pack_title,
-        pack_path=session.pack_path,
-        started_at=session.started_at,
-        ended_at=session.ended_at,
-        status=session.status,
-        grader=session.grader,
-        model=session.model,
+        **_columns(session, SessionExport),
+        # credentials never leave: none are stored, and these two are scrubbed all the same
         endpoint=scrub_endpoint(session.endpoint),
-        score=session.score,
-        question_ids=list(session.question_ids),
         settings=scrub_settings(session.settings),
         turns=turns,
-        draft=DraftExport(turn_id=draft.turn_id, text=draft.text, saved_at=draft.saved_at)
-        if draft
-        else None,
+        draft=DraftExport(**_columns(draft, DraftExport)) if draft else None,
     )
+
+
+def _columns(row: object, model: type[BaseModel]) -> dict[str, Any]:
+    """The model's fields that the row has, by name (the ones built otherwise are passed
+    beside it: nested lists, scrubbed values)."""
+    return {
+        name: _plain(getattr(row, name))
+        for name in model.model_fields
+        if hasattr(row, name) and name not in _BUILT
+    }
+
+
+# fields every exporter builds itself: from other rows, or scrubbed of credentials
+_BUILT = frozenset(
+    {"grades", "turns", "draft", "disputes", "points", "red_flags", "endpoint", "settings"}
+)
+
+
+def _plain(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
 
 
 def _grade(row: GradeRow, disputes: dict[str, DisputeRow]) -> GradeExport:
     return GradeExport(
-        id=row.id,
-        grader=row.grader,
-        model=row.model,
+        **_columns(row, GradeExport),
         endpoint=scrub_endpoint(row.endpoint),
-        score=row.score,
-        band=row.band,
-        feedback=row.feedback,
-        note=row.note,
         points=[PointExport.model_validate(point_to_dict(p)) for p in row.points],
         red_flags=[RedFlagExport.model_validate(flag_to_dict(f)) for f in row.red_flags],
-        prompt_tokens=row.prompt_tokens,
-        completion_tokens=row.completion_tokens,
-        latency_ms=row.latency_ms,
-        created_at=row.created_at,
-        disputes=[
-            DisputeExport(point_id=d.point_id, claim=d.claim, note=d.note, created_at=d.created_at)
-            for d in disputes.values()
-        ],
+        disputes=[DisputeExport(**_columns(d, DisputeExport)) for d in disputes.values()],
     )
 
 
