@@ -20,10 +20,9 @@ import os
 import secrets
 import socket
 from dataclasses import dataclass, field
-from typing import Any
 
 from mockint.errors import UserError
-from mockint.store import Store, now_iso, parse_iso
+from mockint.store import OwnerRow, Store, now_iso, parse_iso
 
 STALE_SECONDS = 120.0
 HEARTBEAT_SECONDS = 30.0
@@ -65,44 +64,37 @@ def _seconds_ago(value: str | None) -> float:
     return (now - moment).total_seconds()
 
 
-def live_owner(row: dict[str, Any] | None, token: str | None = None) -> dict[str, Any] | None:
+def live_owner(row: OwnerRow | None, token: str | None = None) -> OwnerRow | None:
     """The owner row when it is another live process (not `token`, not this process).
 
     On this host: alive while its process exists and it was seen in the last
     10 x STALE_SECONDS (a pid the system reused for something else is not the owner; a
     suspended app gets its session taken after that). Elsewhere: seen in STALE_SECONDS.
     """
-    if row is None or row["token"] == token:
+    if row is None or row.token == token:
         return None
-    if row["host"] == _host():
-        if row["pid"] == os.getpid():
+    if row.host == _host():
+        if row.pid == os.getpid():
             return None  # this process: a second engine here replaces the first
-        alive = _process_exists(int(row["pid"])) and _seconds_ago(row["seen_at"]) < (
-            STALE_SECONDS * 10
-        )
+        alive = _process_exists(int(row.pid)) and _seconds_ago(row.seen_at) < (STALE_SECONDS * 10)
     else:
-        alive = _seconds_ago(row["seen_at"]) < STALE_SECONDS
+        alive = _seconds_ago(row.seen_at) < STALE_SECONDS
     return row if alive else None
 
 
-def in_use_message(session_id: int, row: dict[str, Any]) -> str:
-    where = "this machine" if row["host"] == _host() else f"host {row['host']}"
-    ago = _seconds_ago(row["seen_at"])
+def in_use_message(session_id: int, row: OwnerRow) -> str:
+    where = "this machine" if row.host == _host() else f"host {row.host}"
+    ago = _seconds_ago(row.seen_at)
     active = f"active {ago:.0f} s ago" if ago < 3600 else "active over an hour ago"
     return (
-        f"session {session_id} is open in another mockint (pid {row['pid']} on {where}, "
+        f"session {session_id} is open in another mockint (pid {row.pid} on {where}, "
         f"{active}); continue it there, or quit it first"
     )
 
 
-def _owner_row(store: Store, session_id: int) -> dict[str, Any] | None:
-    rows = store.rows("SELECT * FROM session_owners WHERE session_id = ?", [session_id])
-    return rows[0] if rows else None
-
-
 def check_free(store: Store, session_id: int) -> None:
     """Raise SessionInUse when another live process has the session open (read only)."""
-    row = live_owner(_owner_row(store, session_id))
+    row = live_owner(store.owner(session_id))
     if row is not None:
         raise SessionInUse(in_use_message(session_id, row))
 
@@ -118,29 +110,18 @@ class Claim:
     def acquire(self) -> Claim:
         """Take the session, or raise SessionInUse; checked and written in one transaction."""
         with self.store.atomic():
-            row = live_owner(_owner_row(self.store, self.session_id), self.token)
+            row = live_owner(self.store.owner(self.session_id), self.token)
             if row is not None:
                 raise SessionInUse(in_use_message(self.session_id, row))
-            now = now_iso()
-            self.store.db.execute(
-                "INSERT OR REPLACE INTO session_owners "
-                "(session_id, token, pid, host, claimed_at, seen_at) VALUES (?, ?, ?, ?, ?, ?)",
-                [self.session_id, self.token, os.getpid(), _host(), now, now],
-            )
+            self.store.claim_session(self.session_id, self.token, os.getpid(), _host())
         return self
 
     def heartbeat(self) -> None:
         """Say this process is still here (the app does it every HEARTBEAT_SECONDS)."""
         with self.store.atomic():
-            self.store.db.execute(
-                "UPDATE session_owners SET seen_at = ? WHERE session_id = ? AND token = ?",
-                [now_iso(), self.session_id, self.token],
-            )
+            self.store.owner_seen(self.session_id, self.token)
 
     def release(self) -> None:
         """Let the session go (finished, abandoned, paused or quit)."""
         with self.store.atomic():
-            self.store.db.execute(
-                "DELETE FROM session_owners WHERE session_id = ? AND token = ?",
-                [self.session_id, self.token],
-            )
+            self.store.release_session(self.session_id, self.token)

@@ -1,4 +1,4 @@
-"""The store's rows as typed values: a session, a turn, a grade, a dispute, a draft.
+"""The store's rows as typed values: a session, a turn, a grade, a dispute, a draft, an owner.
 
 Frozen dataclasses, built once from the SQLite row with the JSON columns decoded, so the rest
 of mockint reads `turn.probes` and `grade.points` (PointVerdicts, through
@@ -177,6 +177,22 @@ class DisputeCase:
     settings: Mapping[str, Any]
     session_id: int
     verdict: str | None  # the grader's verdict on the point; None when the grade lacks it
+
+
+@dataclass(frozen=True)
+class OwnerRow:
+    """The process that holds a session open for writing (see mockint.ownership)."""
+
+    session_id: int
+    token: str
+    pid: int
+    host: str
+    claimed_at: str
+    seen_at: str
+
+    @classmethod
+    def from_row(cls, row: Row) -> OwnerRow:
+        return _build(cls, row)
 
 
 @dataclass(frozen=True)

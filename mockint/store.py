@@ -61,6 +61,7 @@ from mockint.rows import (  # noqa: E402
     DisputeRow,
     DraftRow,
     GradeRow,
+    OwnerRow,
     SessionRow,
     TurnRow,
 )
@@ -90,6 +91,7 @@ __all__ = [
     "DisputeRow",
     "DraftRow",
     "GradeRow",
+    "OwnerRow",
     "SessionRow",
     "SessionTaken",
     "Store",
@@ -396,15 +398,38 @@ class Store:
         regrade, tests), not checked."""
         if owner is None:
             return
-        cursor = self.db.execute(
-            "UPDATE session_owners SET seen_at = ? WHERE session_id = ? AND token = ?",
-            [now_iso(), session_id, owner],
-        )
-        if cursor.rowcount == 0:
+        if not self.owner_seen(session_id, owner):
             raise SessionTaken(
                 f"session {session_id} was taken over by another mockint; nothing more is "
                 "saved from here (what you typed stays on screen: copy it before you quit)"
             )
+
+    def owner(self, session_id: int) -> OwnerRow | None:
+        rows = self.rows("SELECT * FROM session_owners WHERE session_id = ?", [session_id])
+        return OwnerRow.from_row(rows[0]) if rows else None
+
+    def claim_session(self, session_id: int, token: str, pid: int, host: str) -> None:
+        """Record `token` (pid on host) as the session's owner, replacing any other."""
+        now = now_iso()
+        self.write(
+            "INSERT OR REPLACE INTO session_owners "
+            "(session_id, token, pid, host, claimed_at, seen_at) VALUES (?, ?, ?, ?, ?, ?)",
+            [session_id, token, pid, host, now, now],
+        )
+
+    def owner_seen(self, session_id: int, token: str) -> bool:
+        """A sign of life from the owner `token`; False when it no longer holds the session."""
+        with self._lock:
+            cursor = self.db.execute(
+                "UPDATE session_owners SET seen_at = ? WHERE session_id = ? AND token = ?",
+                [now_iso(), session_id, token],
+            )
+            return cursor.rowcount > 0
+
+    def release_session(self, session_id: int, token: str) -> None:
+        self.write(
+            "DELETE FROM session_owners WHERE session_id = ? AND token = ?", [session_id, token]
+        )
 
     def finish_session(
         self, session_id: int, status: str, score: float | None, *, owner: str | None = None
