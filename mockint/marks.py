@@ -32,9 +32,10 @@ def verdict_glyph(verdict: str) -> str:
     return VERDICT_GLYPHS.get(verdict, "")
 
 
-def verdict_label(verdict: str) -> str:
-    """'✓ covered', '✗ missed'; '' for no verdict."""
-    return f"{verdict_glyph(verdict)} {verdict}".strip()
+def verdict_label(verdict: str, *, other_words: bool = False) -> str:
+    """'✓ covered', '✗ missed', '≈ covered' (in other words); '' for no verdict."""
+    glyph = OTHER_WORDS_GLYPH if other_words and verdict == "covered" else verdict_glyph(verdict)
+    return f"{glyph} {verdict}".strip()
 
 
 def band_tone(band: str) -> Tone:

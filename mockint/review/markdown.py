@@ -148,7 +148,10 @@ def _grade_table(view: TurnView) -> list[str]:
         name = cell(description)
         if point_id in changed:
             name = f"**{name}** (changed)"
-        marks = [cell(verdict_label(v)) for v in verdicts]
+        marks = [
+            cell(verdict_label(v, other_words=point_id in g.in_other_words))
+            for g, v in zip(view.grades, verdicts, strict=True)
+        ]
         lines.append("| " + " | ".join([name, *marks]) + " |")
     flags = {f.flag_id: f for g in view.grades for f in g.row.red_flags}
     for flag_id, flag in flags.items():

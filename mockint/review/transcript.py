@@ -49,6 +49,12 @@ class GradeView:
     def verdicts(self) -> dict[str, str]:
         return self.row.verdicts
 
+    @property
+    def in_other_words(self) -> set[str]:
+        """Points this grade found covered in other words (the semantic layer): shown with ≈,
+        as on the scorecard."""
+        return {p.point_id for p in self.row.points if p.source == "semantic"}
+
 
 @dataclass
 class TurnView:

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from rich.style import Style as RichStyle
-from rich.text import Text
 from textual.content import Content
 from textual.dom import DOMNode
 
@@ -23,9 +22,7 @@ from mockint.marks import (
     VERDICT_TONES,
     band_tone,
     verdict_glyph,
-    verdict_label,
 )
-from mockint.safe_text import safe_text
 
 # the evidence words in an answer, by what they earned
 EVIDENCE_STYLES: dict[str, str] = {
@@ -76,16 +73,6 @@ def rich_style(node: DOMNode, style: str) -> RichStyle:
     if not style:
         return RichStyle.null()
     return node.app.stylesheet.parse_style(style).rich_style
-
-
-def rich_text(node: DOMNode, text: object, style: str = "", *, one_line: bool = False) -> Text:
-    """Plain text (never markup) as Rich `Text` in a theme style."""
-    return Text(safe_text(text, one_line=one_line), style=rich_style(node, style))
-
-
-def rich_verdict(node: DOMNode, verdict: str) -> Text:
-    """'✓ covered' in the verdict's tone, for grade tables."""
-    return Text(verdict_label(verdict), style=rich_style(node, verdict_style(verdict, bold=False)))
 
 
 def redraw_on_theme_change(node: DOMNode, redraw: Callable[[], object]) -> None:

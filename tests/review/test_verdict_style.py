@@ -3,16 +3,18 @@ and the colours of the theme in use (switching theme recolours the review screen
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from review_factory import T0, mtls_session
 from rich.color import Color as RichColor
+from rich.console import Console
 from rich.text import Text
 from screen_app import FIXED_NOW, ScreenApp, settle
 from textual.color import Color
 from textual.widgets import DataTable, Static
 
-from mockint.grading.base import BANDS
+from mockint.grading.base import BANDS, Grade, PointVerdict, finalize
 from mockint.marks import BAND_TONES, VERDICT_GLYPHS, verdict_label
 from mockint.review.markdown import render
 from mockint.review.transcript import load_transcript
@@ -58,6 +60,43 @@ def test_the_markdown_export_uses_the_same_glyphs(store: Store) -> None:
     assert "\\~ partial" in markdown  # escaped: a ~ never starts a strikethrough
     assert "⚑ −" in markdown
     assert not {"✔", "◐", "✘"} & set(markdown)
+
+
+def semantic_regrade(store: Store, session: int) -> int:
+    """A second grade of the first answer that found its identity point in other words."""
+    turn = store.turns(session)[0]
+    points = [
+        PointVerdict(
+            "identity", "covered", 2.0, description="Workload identity", source="semantic"
+        ),
+        PointVerdict("rotation", "missed", 1.5, description="Cert rotation"),
+    ]
+    store.add_grade(turn.id, finalize(Grade(turn.question_id, "offline", points)))
+    return turn.id
+
+
+def test_a_point_covered_in_other_words_shows_as_on_the_scorecard(
+    store: Store, tmp_path: Path
+) -> None:
+    session = mtls_session(store, T0)
+    semantic_regrade(store, session)
+    markdown = render(load_transcript(store, session))
+    row = next(line for line in markdown.splitlines() if line.startswith("| Workload identity"))
+    # the first grade found it by its words, the regrade in other words
+    assert row.endswith("| ✓ covered | ≈ covered |")
+
+
+async def test_the_transcript_marks_other_words_too(store: Store, tmp_path: Path) -> None:
+    session = mtls_session(store, T0)
+    turn_id = semantic_regrade(store, session)
+    app = ScreenApp(lambda: TranscriptScreen(store, session, deps=deps(tmp_path)))
+    async with app.run_test(size=(110, 40)) as pilot:
+        await settle(pilot)
+        block = app.screen.query_one(f"#turn-{turn_id}", Static)
+        console = Console(width=110, record=True, file=io.StringIO())
+        console.print(block.content)
+        line = next(x for x in console.export_text().splitlines() if "Workload identity" in x)
+        assert "✓ covered" in line and "≈ covered" in line
 
 
 async def test_the_transcript_follows_the_theme(store: Store, tmp_path: Path) -> None:

@@ -329,7 +329,11 @@ def grades_table(view: TurnView, themed: Themed) -> Table:
         if point_id in changed:
             name.append(" ≠", style=themed("bold $warning"))
         cells = [
-            Text(verdict_label(v), style=themed(verdict_style(v, bold=False))) for v in verdicts
+            Text(
+                verdict_label(v, other_words=point_id in grade.in_other_words),
+                style=themed(verdict_style(v, bold=False)),
+            )
+            for grade, v in zip(view.grades, verdicts, strict=True)
         ]
         table.add_row(name, *cells)
     flags = {f.flag_id: f for g in view.grades for f in g.row.red_flags}
