@@ -39,18 +39,27 @@ class CliResult:
     returncode: int
     stdout: str
     stderr: str
+    opened_app: bool = False  # run_cli(app=True): it got as far as starting the TUI
 
 
 class AppWouldOpen(AssertionError):
     """An in-process run reached the TUI: such a test needs a real process (or tmux)."""
 
 
+class _AppStarted(Exception):
+    """run_cli(app=True): the command checked its input and was about to start the TUI."""
+
+
 def _refuse_app(*_args: object, **_kwargs: object) -> None:
     raise AppWouldOpen("run_cli cannot open the app; use run_process or a tmux Terminal")
 
 
+def _stop_at_app(*_args: object, **_kwargs: object) -> None:
+    raise _AppStarted
+
+
 @contextlib.contextmanager
-def _fresh_process_state() -> Iterator[None]:
+def _fresh_process_state(app: bool) -> Iterator[None]:
     """Reset what a new process would start without: the module-level memory of the CLI and
     of the LLM endpoint cache, which is tied to the data folder of the first run; and close
     the database the command opened, as the end of a process would."""
@@ -71,7 +80,7 @@ def _fresh_process_state() -> Iterator[None]:
     saved = (main._opened_db, llm_endpoint._DEFAULT_CACHE, launch.run_app, sys.argv)
     main._opened_db = None
     llm_endpoint._DEFAULT_CACHE = None
-    launch.run_app = _refuse_app  # type: ignore[assignment]
+    launch.run_app = _stop_at_app if app else _refuse_app  # type: ignore[assignment]
     main.Context.store = store  # type: ignore[method-assign]
     try:
         yield
@@ -88,16 +97,20 @@ def run_cli(
     env: Mapping[str, str | None] | None = None,
     stdin: str | None = None,
     cwd: Path | None = None,
+    app: bool = False,
 ) -> CliResult:
     """`mockint [--db DB] ARGS` in this process. `env` adds (or, with None, removes) variables
-    for this run only; the test's own isolation (tests/conftest.py) is the base."""
+    for this run only; the test's own isolation (tests/conftest.py) is the base. A command
+    that would open the TUI fails the test (AppWouldOpen), or with `app` ends there: exit 0
+    and `opened_app`, after every check the command makes before the screen."""
     from mockint.cli import main
 
     argv = [*(["--db", str(db)] if db else []), *args]
     runner = CliRunner()
     code = 0
+    opened_app = False
     with (
-        _fresh_process_state(),
+        _fresh_process_state(app),
         runner.isolation(input=stdin or "", env=dict(env or {})) as (out, err, _both),
         contextlib.chdir(cwd or os.getcwd()),
     ):
@@ -108,6 +121,8 @@ def run_cli(
             code = _exit_code(exc.code)
         except AppWouldOpen:
             raise
+        except _AppStarted:
+            opened_app = True
         except BaseException:  # what the interpreter would print, and its exit status
             sys.stderr.write(traceback.format_exc())
             code = 1
@@ -119,6 +134,7 @@ def run_cli(
         code,
         out.getvalue().decode("utf-8", "replace"),
         err.getvalue().decode("utf-8", "replace"),
+        opened_app,
     )
 
 

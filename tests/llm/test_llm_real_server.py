@@ -32,7 +32,12 @@ from mockint.interview import Interview, InterviewOptions
 from mockint.packs import parse_pack
 from mockint.store import Store
 
-pytestmark = [pytest.mark.llm_server, pytest.mark.timeout(900)]
+# under pytest-xdist (-n 2 --dist loadgroup) one worker runs them all: one model server
+pytestmark = [
+    pytest.mark.llm_server,
+    pytest.mark.timeout(900),
+    pytest.mark.xdist_group("real_llm"),
+]
 SLOW_MODEL_TIMEOUT = 600.0  # seconds: a loaded 2-core runner can be very slow
 # A good answer in the rubric's own words, so a small model has real text to quote.
 GOOD_ANSWER = (

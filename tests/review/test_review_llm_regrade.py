@@ -1,20 +1,16 @@
 """Regrading an offline session with the real LLM grader, over HTTP to a scripted endpoint.
 
-The fake OpenAI-compatible server of the LLM tests (tests/llm/llm_fake_server.py) answers; the
+The fake OpenAI-compatible server of the LLM tests (tests/llm_fake_server.py) answers; the
 command line, make_grader, the openai client and the grader's reply parsing all run for real.
 """
 
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parents[1] / "llm"))
-
 from llm_fake_server import FakeLLM, Reply
 from llm_helpers import PACK_TOML, TEST_KEY, reply_json, run_mockint
 
