@@ -63,11 +63,11 @@ def _fresh_process_state(app: bool) -> Iterator[None]:
     """Reset what a new process would start without: the module-level memory of the CLI and
     of the LLM endpoint cache, which is tied to the data folder of the first run; and close
     the database the command opened, as the end of a process would."""
-    from mockint.cli import launch
+    from textual.app import App
+
     from mockint.grading import llm_endpoint
 
     main = importlib.import_module("mockint.cli.main")  # mockint.cli.main is also a function
-
     opened: list[Store] = []
     open_store = main.Context.store
 
@@ -77,16 +77,17 @@ def _fresh_process_state(app: bool) -> Iterator[None]:
             opened.append(made)
         return made
 
-    saved = (main._opened_db, llm_endpoint._DEFAULT_CACHE, launch.run_app, sys.argv)
+    saved = (main._opened_db, llm_endpoint._DEFAULT_CACHE, App.run, sys.argv)
     main._opened_db = None
     llm_endpoint._DEFAULT_CACHE = None
-    launch.run_app = _stop_at_app if app else _refuse_app  # type: ignore[assignment]
+    # every way into the TUI (a bare mockint, run, resume) ends in App.run
+    App.run = _stop_at_app if app else _refuse_app  # type: ignore[assignment,method-assign]
     main.Context.store = store  # type: ignore[method-assign]
     try:
         yield
     finally:
         main.Context.store = open_store  # type: ignore[method-assign]
-        main._opened_db, llm_endpoint._DEFAULT_CACHE, launch.run_app, sys.argv = saved
+        main._opened_db, llm_endpoint._DEFAULT_CACHE, App.run, sys.argv = saved  # type: ignore[method-assign]
         for made in opened:  # a process would have closed its database by exiting
             made.close()
 
