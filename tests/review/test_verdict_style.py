@@ -4,6 +4,7 @@ and the colours of the theme in use (switching theme recolours the review screen
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 from pathlib import Path
 
 from review_factory import T0, mtls_session
@@ -21,6 +22,8 @@ from mockint.review.transcript import load_transcript
 from mockint.store import Store
 from mockint.tui.screens.history import HistoryScreen
 from mockint.tui.screens.review_common import ReviewDeps
+from mockint.tui.screens.search import SearchScreen
+from mockint.tui.screens.stats import StatsScreen
 from mockint.tui.screens.transcript import TranscriptScreen
 
 # a theme whose success, warning and error differ from textual-dark's (textual-light shares them)
@@ -138,3 +141,43 @@ async def test_history_scores_follow_the_theme(store: Store, tmp_path: Path) -> 
         light = theme_colour(app, tone)
         assert light != dark
         assert colour_of(score, str(score)) == light
+
+
+def drawn_colours(app: ScreenApp, renderable: object, chars: str) -> set[tuple[int, int, int]]:
+    """The colours the characters in `chars` are drawn in, when `renderable` is printed."""
+    console = Console(width=110, color_system="truecolor", file=io.StringIO())
+    colours = set()
+    for segment in console.render(renderable):  # type: ignore[arg-type]
+        style = segment.style
+        if style and style.color and any(c in segment.text for c in chars):
+            colours.add(tuple(style.color.get_truecolor()))
+    return colours  # type: ignore[return-value]
+
+
+async def test_stats_and_search_follow_the_theme(store: Store, tmp_path: Path) -> None:
+    mtls_session(store, T0)
+    mtls_session(store, T0 + timedelta(days=1))
+    stats = ScreenApp(lambda: StatsScreen(store, deps=deps(tmp_path)))
+    async with stats.run_test(size=(110, 40)) as pilot:
+        stats.theme = DARK
+        await settle(pilot)
+        content = stats.screen.query_one("#stats-content", Static).content
+        dark = theme_colour(stats, "accent")
+        assert drawn_colours(stats, content, "▁▂▃▄▅▆▇█") == {dark}
+        stats.theme = LIGHT
+        await settle(pilot)
+        content = stats.screen.query_one("#stats-content", Static).content
+        light = theme_colour(stats, "accent")
+        assert light != dark and drawn_colours(stats, content, "▁▂▃▄▅▆▇█") == {light}
+
+    search = ScreenApp(lambda: SearchScreen(store, deps=deps(tmp_path), query="SPIFFE"))
+    async with search.run_test(size=(110, 30)) as pilot:
+        search.theme = DARK
+        await settle(pilot)
+        table = search.screen.query_one(DataTable)
+        dark = theme_colour(search, "warning")
+        assert colour_of(table.get_row_at(0)[3], "SPIFFE") == dark
+        search.theme = LIGHT
+        await settle(pilot)
+        light = theme_colour(search, "warning")
+        assert light != dark and colour_of(table.get_row_at(0)[3], "SPIFFE") == light
