@@ -12,10 +12,13 @@ only where the keyword rules allow it:
 - a point raised this way says so: `source="semantic"`, the sentence quoted as evidence, the
   similarity recorded, and the reason "said in other words".
 
-For a question with only a reference answer, the answer's allowed sentences are compared with
-the reference as a whole, and the credited share moves half way from the words said towards
-that resemblance. The answer must be about this question: it may not sit clearly closer to
-another question of the pack (an answer to the next question shares the course's words).
+An answer must be about this question to earn anything by resemblance: one that sits clearly
+closer to another question of the pack, by meaning and by its rarer words (topic.py), does
+not (an answer to the next question shares the course's words).
+
+For a question with only a reference answer, the grade blends the keyword grader's lenient
+reading with the answer's similarity to the reference as a whole, read the way people grade
+short answers (see `_credit_reference`).
 
 The thresholds are global constants calibrated on our labelled sets and on Mohler et al.
 (docs/benchmarks.md); never per pack or per question.
@@ -31,6 +34,7 @@ from mockint.grading.base import CREDIT, Grade, PointVerdict, Verdict
 from mockint.grading.keyword import KeywordGrader, Reading
 from mockint.grading.semantic import ENCODER_NAME, Encoder, EncoderUnavailable, load_encoder
 from mockint.grading.text import analyse, is_content
+from mockint.grading.topic import TopicMap
 from mockint.packs import Pack, Question
 
 if TYPE_CHECKING:
@@ -39,18 +43,22 @@ if TYPE_CHECKING:
 _PART_BREAK = re.compile(r"[;:,()]|\s[-–—]\s")
 
 # Cosine similarity (USE multilingual v3) of the best sentence to a rubric point's texts.
-POINT_COVERED = 0.55
-POINT_PARTIAL = 0.45
+POINT_COVERED = 0.38
+POINT_PARTIAL = 0.30
 # Reference-only questions: similarity of the answer to the reference answer at which
-# resemblance starts to count, and at which it counts fully; how far the credited share moves
-# from the words said towards that resemblance.
-REFERENCE_FLOOR = 0.2
-REFERENCE_FULL = 0.6
-RESEMBLANCE_WEIGHT = 0.5
-_REFERENCE_SPAN = REFERENCE_FULL - REFERENCE_FLOOR
-# An answer this much closer to another question's reference than to its own gets no
-# credit by resemblance.
-OTHER_QUESTION_MARGIN = 0.25
+# resemblance starts to count, and at which it counts fully.
+REFERENCE_FLOOR = 0.0
+REFERENCE_FULL = 0.7
+# How much of a reference-only grade comes from the words said (the keyword grader's lenient
+# reading); the rest comes from resemblance.
+KEYWORD_WEIGHT = 0.7
+# A reference-only share s is read as 1 - (1 - s) ** READING_LIFT (see _credit_reference).
+READING_LIFT = 1.5
+# An answer whose closeness to another question of the pack exceeds its closeness to this
+# one by more than this (topic.py) is about something else: on rubric questions it earns
+# nothing by resemblance; on reference-only ones its lift is scaled by OFF_TOPIC_LIFT.
+OTHER_QUESTION_MARGIN = 0.06
+OFF_TOPIC_LIFT = 0.5
 # Sentences with fewer content words say too little to resemble anything reliably.
 MIN_CONTENT_WORDS = 3
 # A sentence this similar to a missed point is shown as the candidate's closest attempt.
@@ -76,12 +84,12 @@ class OfflineGrader:
         self.keyword = KeywordGrader(pack)
         self._pack = pack
         self._texts: dict[int, tuple[Question, _QuestionTexts]] = {}
-        self._pack_references: tuple[list[str], np.ndarray] | None = None
+        self._topics: TopicMap | None = None
         self.unavailable: str | None = None
 
     def use_pack(self, pack: Pack) -> None:
         self.keyword.use_pack(pack)
-        self._pack, self._pack_references = pack, None
+        self._pack, self._topics = pack, None
         self._texts.clear()
 
     def warm_up(self, questions: list[Question] | None = None) -> None:
@@ -117,15 +125,18 @@ class OfflineGrader:
         reading.grade.grader = self.name
         reading.grade.model = ENCODER_NAME
         units = _units(reading)
-        if reading.compiled.derived:
-            allowed = " ".join(_allowed_sentences(reading))
-            if allowed:
-                texts = self._question_texts(question, encoder)
-                vectors = encoder.embed([*(text for _, text in units), allowed])
-                self._credit_reference(question, reading, units, vectors, texts, encoder)
-        elif units:
+        allowed = " ".join(_allowed_sentences(reading))
+        if allowed and (units or reading.compiled.derived):
             texts = self._question_texts(question, encoder)
-            _credit_points(reading, units, encoder.embed([text for _, text in units]), texts)
+            vectors = encoder.embed([*(text for _, text in units), allowed])
+            on_topic = self._topic_gap(question, allowed, vectors[-1], encoder) >= (
+                -OTHER_QUESTION_MARGIN
+            )
+            if reading.compiled.derived:
+                lenient = self.keyword.read(question, answer).grade.points
+                _credit_reference(reading, units, vectors, texts, lenient, on_topic=on_topic)
+            else:
+                _credit_points(reading, units, vectors[:-1], texts, credit=on_topic)
         reading.finish()
         return reading.grade
 
@@ -165,77 +176,79 @@ class OfflineGrader:
         self._texts[id(question)] = (question, texts)
         return texts
 
-    # --- crediting ------------------------------------------------------------------------
+    # --- is the answer about this question? ----------------------------------------------
 
-    def _credit_reference(
-        self,
-        question: Question,
-        reading: Reading,
-        units: list[tuple[tuple[int, ...], str]],
-        vectors: np.ndarray,
-        texts: _QuestionTexts,
-        encoder: Encoder,
-    ) -> None:
-        """An answer that resembles the reference earns part of what its words missed.
+    def _topic_gap(
+        self, question: Question, answer: str, vector: np.ndarray, encoder: Encoder
+    ) -> float:
+        if self._pack is None or not any(q.id == question.id for q in self._pack.questions):
+            return 0.0
+        if self._topics is None:
+            self._topics = TopicMap(self._pack.questions, self.keyword.idf, encoder)
+        return self._topics.gap(question.id, answer, vector)
 
-        `vectors` holds the units' vectors, then that of all allowed sentences together.
 
-        The share of the reference credited moves from the words said towards the answer's
-        similarity to the reference (REFERENCE_FLOOR..REFERENCE_FULL mapped to 0..1), half
-        way; missed points are raised to partial, then partial to covered, until the
-        grade's share reaches it. Only the sentences the keyword rules allow are compared.
-        """
-        if texts.reference_vector is None:
-            return
-        answer, vectors = vectors[-1], vectors[:-1]  # the allowed sentences together come last
-        if not self._about_this_question(question, answer, encoder, texts):
-            return
-        similarity = float(answer @ texts.reference_vector)
-        resemblance = min(1.0, max(0.0, (similarity - REFERENCE_FLOOR) / _REFERENCE_SPAN))
-        points = reading.grade.points
-        total = sum(p.weight for p in points)
-        if total <= 0:
-            return
-        earned = sum(p.weight * CREDIT[p.verdict] for p in points) / total
-        target = max(earned, (1 - RESEMBLANCE_WEIGHT) * earned + RESEMBLANCE_WEIGHT * resemblance)
-        quote = (
-            units[int((vectors @ texts.reference_vector).argmax())][1]
-            if units
-            else " ".join(_allowed_sentences(reading))
-        )
-        for step in ("partial", "covered"):
-            for point in points:
-                if earned >= target - 1e-9:
-                    return
-                if _RANK[point.verdict] >= _RANK[step] or point.reason.startswith("negated"):
-                    continue
-                earned += point.weight * (CREDIT[step] - CREDIT[point.verdict]) / total
-                _raise(point, step, quote, similarity)
-                point.reason = (
-                    f"said in other words: the answer resembles the reference answer "
-                    f"(similarity {similarity:.2f})"
-                )
+# --- crediting ----------------------------------------------------------------------------
 
-    def _about_this_question(
-        self, question: Question, answer: np.ndarray, encoder: Encoder, texts: _QuestionTexts
-    ) -> bool:
-        """Whether the answer sits about as close to this question's reference as to any
-        other question's of the pack (within OTHER_QUESTION_MARGIN): an answer to the next
-        question shares the course's words, so resemblance must not lift it."""
-        if texts.reference_vector is None or self._pack is None:
-            return True
-        if self._pack_references is None:
-            others = [q for q in self._pack.questions if q.reference_answer]
-            self._pack_references = (
-                [q.id for q in others],
-                encoder.embed([q.reference_answer or "" for q in others]),
+
+def _credit_reference(
+    reading: Reading,
+    units: list[tuple[tuple[int, ...], str]],
+    vectors: np.ndarray,
+    texts: _QuestionTexts,
+    lenient: list[PointVerdict],
+    *,
+    on_topic: bool,
+) -> None:
+    """A reference-only grade: the words said, lifted towards resemblance.
+
+    `vectors` holds the units' vectors, then that of all allowed sentences together.
+
+    The share blends the keyword grader's lenient reading (KEYWORD_WEIGHT) with the
+    answer's similarity to the reference (REFERENCE_FLOOR..REFERENCE_FULL mapped to 0..1),
+    never below what the strict reading found. People grade a short answer that says part
+    of the reference more kindly than its share of the reference's words (on Mohler et al.
+    they average 8.4/10), so the share s is read as 1 - (1 - s) ** READING_LIFT: half said
+    reads as about two thirds. An answer about another question of the pack gets only
+    OFF_TOPIC_LIFT of that, never less than its strict reading. Missed
+    points are raised to partial, then partial to covered, while each step brings the grade
+    nearer to it.
+    """
+    if texts.reference_vector is None:
+        return
+    answer, vectors = vectors[-1], vectors[:-1]  # the allowed sentences together come last
+    similarity = float(answer @ texts.reference_vector)
+    span = REFERENCE_FULL - REFERENCE_FLOOR
+    resemblance = min(1.0, max(0.0, (similarity - REFERENCE_FLOOR) / span))
+    points = reading.grade.points
+    total = sum(p.weight for p in points)
+    if total <= 0:
+        return
+    earned = _share(points, total)
+    blended = max(
+        earned, KEYWORD_WEIGHT * _share(lenient, total) + (1 - KEYWORD_WEIGHT) * resemblance
+    )
+    target = 1 - (1 - blended) ** READING_LIFT
+    if not on_topic:
+        target = max(earned, target * OFF_TOPIC_LIFT)
+    quote = units[int((vectors @ texts.reference_vector).argmax())][1] if units else ""
+    for step in ("partial", "covered"):
+        for point in points:
+            if _RANK[point.verdict] >= _RANK[step] or point.reason.startswith("negated"):
+                continue
+            gain = point.weight * (CREDIT[step] - CREDIT[point.verdict]) / total
+            if earned + gain / 2 > target:  # nearer the target without this step
+                continue
+            earned += gain
+            _raise(point, step, quote, similarity)
+            point.reason = (
+                f"said in other words: the answer resembles the reference answer "
+                f"(similarity {similarity:.2f})"
             )
-        ids, references = self._pack_references
-        own = float(answer @ texts.reference_vector)
-        rivals = [
-            float(s) for qid, s in zip(ids, references @ answer, strict=True) if qid != question.id
-        ]
-        return not rivals or own >= max(rivals) - OTHER_QUESTION_MARGIN
+
+
+def _share(points: list[PointVerdict], total: float) -> float:
+    return sum(p.weight * CREDIT[p.verdict] for p in points) / total
 
 
 def _credit_points(
@@ -243,8 +256,11 @@ def _credit_points(
     units: list[tuple[tuple[int, ...], str]],
     vectors: np.ndarray,
     texts: _QuestionTexts,
+    *,
+    credit: bool = True,
 ) -> None:
-    """Each sentence (or pair) supports the point it resembles most; that point may rise."""
+    """Each sentence (or pair) supports the point it resembles most; that point may rise
+    (only when `credit`: otherwise the closest sentences are only shown)."""
     import numpy as np
 
     if not texts.point_vectors:
@@ -254,7 +270,7 @@ def _credit_points(
     for index, judged in enumerate(reading.grade.points):
         column = table[:, index]
         mine = np.flatnonzero(owner == index)
-        if len(mine):
+        if credit and len(mine):
             best = int(mine[column[mine].argmax()])
             value = float(column[best])
             verdict = _level(value, POINT_COVERED, POINT_PARTIAL)

@@ -1,0 +1,100 @@
+"""The offline grader against our own labelled service-mesh answers (tests/data/).
+
+These hold the figures docs/benchmarks.md reports with some room, so that a change which
+breaks the semantic layer, its thresholds or the "about another question" check fails here
+rather than only in a benchmark nobody reran.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from pathlib import Path
+
+import pytest
+
+from mockint.grading.keyword import KeywordGrader
+from mockint.grading.metrics import agreement
+from mockint.grading.offline import OfflineGrader
+from mockint.packs import Pack, resolve_pack
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="module")
+def mesh() -> Pack:
+    return resolve_pack("service-mesh")[0]
+
+
+@pytest.fixture(scope="module")
+def graders(mesh: Pack) -> tuple[OfflineGrader, KeywordGrader]:
+    offline = OfflineGrader(mesh)
+    offline.warm_up()
+    assert offline.unavailable is None, offline.unavailable
+    return offline, KeywordGrader(mesh)
+
+
+def _rows(name: str) -> list[dict]:
+    text = (DATA / name).read_text(encoding="utf-8")
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def scored(mesh: Pack, graders) -> list[tuple[dict, float, float]]:
+    """(row, offline score, keyword score) for both service-mesh labelled sets."""
+    offline, keyword = graders
+    by_id = {q.id: q for q in mesh.questions}
+    out = []
+    for row in _rows("service_mesh_labels.jsonl") + _rows("service_mesh_labels_extra.jsonl"):
+        question = by_id[row["question_id"]]
+        out.append(
+            (
+                row,
+                offline.grade(question, row["answer"]).score,
+                keyword.grade(question, row["answer"]).score,
+            )
+        )
+    return out
+
+
+def test_offline_agrees_with_our_labels(scored) -> None:
+    result = agreement(
+        [score for _, score, _ in scored], [row["human_score"] for row, _, _ in scored]
+    )
+    assert result.pearson is not None and result.pearson >= 0.85
+
+
+def test_answers_said_in_other_words_gain_over_the_keyword_grader(scored) -> None:
+    kinds = ("paraphrased", "natural-paraphrase")
+    gains = [off - kw for row, off, kw in scored if row["kind"] in kinds]
+    assert statistics.mean(gains) >= 1.0
+
+
+@pytest.mark.parametrize("kind", ["negated", "negation", "stuffed", "injected"])
+def test_negated_stuffed_and_injected_answers_stay_low(scored, kind: str) -> None:
+    scores = [off for row, off, _ in scored if row["kind"] == kind]
+    assert scores and statistics.mean(scores) <= 3.0
+
+
+def test_strong_answers_sent_to_the_next_question_gain_nothing_by_resemblance(
+    mesh: Pack, graders
+) -> None:
+    """The next question of the pack shares the mesh's words; a strong answer to one question
+    must earn there only what its words earn, not what it resembles."""
+    offline, keyword = graders
+    questions = list(mesh.questions)
+    following = {q.id: questions[(i + 1) % len(questions)] for i, q in enumerate(questions)}
+    strong = [row for row in _rows("service_mesh_labels.jsonl") if row["kind"] == "strong"]
+    lifts = []
+    for row in strong:
+        target = following[row["question_id"]]
+        lifts.append(
+            offline.grade(target, row["answer"]).score - keyword.grade(target, row["answer"]).score
+        )
+    assert statistics.mean(lifts) <= 0.2
+    assert (
+        statistics.mean(
+            offline.grade(following[r["question_id"]], r["answer"]).score for r in strong
+        )
+        <= 1.5
+    )
