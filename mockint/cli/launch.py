@@ -130,6 +130,8 @@ def report_exit(app: MockintApp, command: str) -> None:
     problem = app.startup_problem or app.database_problem
     if problem is not None:
         print(safe_text(f"mockint: {problem}", one_line=True), file=sys.stderr)
+        if problem is app.startup_problem and not app.return_code:  # it never started
+            raise SystemExit(2)
     if app.unsaved_answer is not None:
         print(
             "Your last answer could not be saved; here it is, so it is not lost:\n"

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import sys
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
@@ -44,6 +45,11 @@ AppParts = tuple["Settings", "Store", GraderFactory]
 # Builds them; called once, in a worker thread, and may raise UserError (a bad config file, a
 # database that cannot be opened) or sqlite3.Error.
 Loader = Callable[[], AppParts]
+
+NO_TERMINAL = (
+    "the interview screens need a terminal, and standard input or output here is not one "
+    "(a pipe, a file or /dev/null); to grade answers from a file use: mockint grade --batch FILE"
+)
 
 DARK_THEME = "textual-dark"
 LIGHT_THEME = "textual-light"
@@ -140,6 +146,17 @@ class MockintApp(App[None]):
         """The loader refused (bad config, unusable database): leave with one clear line."""
         self.startup_problem = problem
         self.exit(return_code=problem.exit_code)
+
+    def run(self, *, headless: bool = False, **options: Any) -> None:
+        """Refuse to draw into something that is not a terminal: with input from a file or
+        /dev/null and output into a pipe, the screens would write escape codes nobody sees
+        and wait for keys that never come."""
+        if not headless and not (sys.stdin.isatty() and sys.stdout.isatty()):
+            from mockint.errors import UserError
+
+            self.startup_problem = UserError(NO_TERMINAL)
+            return
+        super().run(headless=headless, **options)
 
     def on_mount(self) -> None:
         self.push_screen(HomeScreen())

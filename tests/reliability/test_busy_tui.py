@@ -107,6 +107,10 @@ CRASHING_APP = textwrap.dedent(
         raise RuntimeError("a bug in a screen")
 
     home.HomeScreen.on_mount = broken
+    from mockint.tui.app import MockintApp
+
+    run = MockintApp.run  # headless: the test has no terminal
+    MockintApp.run = lambda self, **kwargs: run(self, headless=True, size=(80, 24))
     from mockint.cli import main
     main(["--db", sys.argv[1]])
     """
