@@ -6,7 +6,12 @@ mean score per kind of answer (strong, paraphrased, negated, stuffed, injected, 
 mean score of the strong answers sent to the *next* question of the pack (an answer to another
 question should earn little).
 
+With --reference-only each pack is first cut down to the minimal pack form: every question
+keeps its wording and, as its only reference answer, its model-answer outline (no rubric, no
+terms). That checks the reference-only path, tuned on Mohler et al., on answers it never saw.
+
     .venv/bin/python bench/labelled_sets.py [--graders offline,keyword] [--markdown]
+        [--reference-only]
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from pathlib import Path
 
 from mockint.grading import make_grader
 from mockint.grading.metrics import agreement
-from mockint.packs import resolve_pack
+from mockint.packs import Pack, Question, resolve_pack
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 SETS = (
@@ -29,8 +34,23 @@ SETS = (
 )
 
 
-def measure(pack_ref: str, labels: Path, grader_name: str) -> dict:
+def reference_only(pack: Pack) -> Pack:
+    """The pack in its minimal form: wording plus the model answer as the reference."""
+    questions = [
+        Question(
+            id=q.id,
+            text=q.text,
+            reference_answer=" ".join(q.model_answer) or " ".join(p.description for p in q.rubric),
+        )
+        for q in pack.questions
+    ]
+    return Pack(pack=pack.pack, questions=tuple(questions))
+
+
+def measure(pack_ref: str, labels: Path, grader_name: str, minimal: bool = False) -> dict:
     pack, _ = resolve_pack(pack_ref)
+    if minimal:
+        pack = reference_only(pack)
     grader = make_grader(grader_name, None, pack=pack)
     following = {
         q.id: pack.questions[(i + 1) % len(pack.questions)] for i, q in enumerate(pack.questions)
@@ -58,9 +78,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--graders", default="keyword,offline")
     parser.add_argument("--markdown", action="store_true", help="print Markdown tables")
+    parser.add_argument(
+        "--reference-only", action="store_true", help="grade against the packs' minimal form"
+    )
     args = parser.parse_args(argv)
     for pack_ref, name in SETS:
-        results = {g: measure(pack_ref, DATA / name, g) for g in args.graders.split(",")}
+        results = {
+            g: measure(pack_ref, DATA / name, g, args.reference_only)
+            for g in args.graders.split(",")
+        }
         kinds = list(next(iter(results.values()))["kinds"])
         print(f"\n{name} ({pack_ref}, {next(iter(results.values()))['n']} answers)")
         if args.markdown:

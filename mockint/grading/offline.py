@@ -16,12 +16,12 @@ An answer must be about this question to earn anything by resemblance: one that 
 closer to another question of the pack, by meaning and by its rarer words (topic.py), does
 not (an answer to the next question shares the course's words).
 
-For a question with only a reference answer, the grade blends the keyword grader's lenient
-reading with the answer's similarity to the reference as a whole, read the way people grade
-short answers (see `_credit_reference`).
+For a question with only a reference answer, the grade blends what the words said earned with
+the answer's similarity to the reference as a whole, read the way people grade short answers
+(see `_credit_reference`).
 
-The thresholds are global constants calibrated on our labelled sets and on Mohler et al.
-(docs/benchmarks.md); never per pack or per question.
+The thresholds are global constants calibrated on our labelled sets and on Mohler et al., and
+checked on the minimal form of our own packs (docs/benchmarks.md); never per pack or question.
 """
 
 from __future__ import annotations
@@ -49,16 +49,13 @@ POINT_PARTIAL = 0.30
 # resemblance starts to count, and at which it counts fully.
 REFERENCE_FLOOR = 0.0
 REFERENCE_FULL = 0.7
-# How much of a reference-only grade comes from the words said (the keyword grader's lenient
-# reading); the rest comes from resemblance.
+# How much of a reference-only grade comes from the words said; the rest from resemblance.
 KEYWORD_WEIGHT = 0.7
 # A reference-only share s is read as 1 - (1 - s) ** READING_LIFT (see _credit_reference).
 READING_LIFT = 1.5
 # An answer whose closeness to another question of the pack exceeds its closeness to this
-# one by more than this (topic.py) is about something else: on rubric questions it earns
-# nothing by resemblance; on reference-only ones its lift is scaled by OFF_TOPIC_LIFT.
+# one by more than this (topic.py) is about something else and earns nothing by resemblance.
 OTHER_QUESTION_MARGIN = 0.06
-OFF_TOPIC_LIFT = 0.5
 # Sentences with fewer content words say too little to resemble anything reliably.
 MIN_CONTENT_WORDS = 3
 # A sentence this similar to a missed point is shown as the candidate's closest attempt.
@@ -132,11 +129,12 @@ class OfflineGrader:
             on_topic = self._topic_gap(question, allowed, vectors[-1], encoder) >= (
                 -OTHER_QUESTION_MARGIN
             )
-            if reading.compiled.derived:
-                lenient = self.keyword.read(question, answer).grade.points
-                _credit_reference(reading, units, vectors, texts, lenient, on_topic=on_topic)
+            if not on_topic:
+                _credit_points(reading, units, vectors[:-1], texts, credit=False)
+            elif reading.compiled.derived:
+                _credit_reference(reading, units, vectors, texts)
             else:
-                _credit_points(reading, units, vectors[:-1], texts, credit=on_topic)
+                _credit_points(reading, units, vectors[:-1], texts)
         reading.finish()
         return reading.grade
 
@@ -196,23 +194,18 @@ def _credit_reference(
     units: list[tuple[tuple[int, ...], str]],
     vectors: np.ndarray,
     texts: _QuestionTexts,
-    lenient: list[PointVerdict],
-    *,
-    on_topic: bool,
 ) -> None:
     """A reference-only grade: the words said, lifted towards resemblance.
 
     `vectors` holds the units' vectors, then that of all allowed sentences together.
 
-    The share blends the keyword grader's lenient reading (KEYWORD_WEIGHT) with the
-    answer's similarity to the reference (REFERENCE_FLOOR..REFERENCE_FULL mapped to 0..1),
-    never below what the strict reading found. People grade a short answer that says part
-    of the reference more kindly than its share of the reference's words (on Mohler et al.
-    they average 8.4/10), so the share s is read as 1 - (1 - s) ** READING_LIFT: half said
-    reads as about two thirds. An answer about another question of the pack gets only
-    OFF_TOPIC_LIFT of that, never less than its strict reading. Missed
-    points are raised to partial, then partial to covered, while each step brings the grade
-    nearer to it.
+    The share blends what the words said earned (KEYWORD_WEIGHT) with the answer's
+    similarity to the reference (REFERENCE_FLOOR..REFERENCE_FULL mapped to 0..1), never
+    below the words alone. People grade a short answer that says part of the reference more
+    kindly than its share of the reference's words (on Mohler et al. they average 8.4/10),
+    so the share s is read as 1 - (1 - s) ** READING_LIFT: half said reads as about two
+    thirds. Missed points are raised to partial, then partial to covered, while each step
+    brings the grade nearer to that.
     """
     if texts.reference_vector is None:
         return
@@ -225,12 +218,8 @@ def _credit_reference(
     if total <= 0:
         return
     earned = _share(points, total)
-    blended = max(
-        earned, KEYWORD_WEIGHT * _share(lenient, total) + (1 - KEYWORD_WEIGHT) * resemblance
-    )
+    blended = max(earned, KEYWORD_WEIGHT * earned + (1 - KEYWORD_WEIGHT) * resemblance)
     target = 1 - (1 - blended) ** READING_LIFT
-    if not on_topic:
-        target = max(earned, target * OFF_TOPIC_LIFT)
     quote = units[int((vectors @ texts.reference_vector).argmax())][1] if units else ""
     for step in ("partial", "covered"):
         for point in points:
