@@ -155,8 +155,8 @@ class MockintApp(App[None]):
             from mockint.errors import UserError
 
             self.startup_problem = UserError(NO_TERMINAL)
-            return
-        super().run(headless=headless, **options)
+            return None
+        return super().run(headless=headless, **options)  # what exit() was given
 
     def on_mount(self) -> None:
         self.push_screen(HomeScreen())
