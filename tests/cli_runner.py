@@ -63,9 +63,8 @@ def _fresh_process_state(app: bool) -> Iterator[None]:
     """Reset what a new process would start without: the module-level memory of the CLI and
     of the LLM endpoint cache, which is tied to the data folder of the first run; and close
     the database the command opened, as the end of a process would."""
-    from textual.app import App
-
     from mockint.grading import llm_endpoint
+    from mockint.tui.app import MockintApp as App  # its run() checks for a terminal first
 
     main = importlib.import_module("mockint.cli.main")  # mockint.cli.main is also a function
     opened: list[Store] = []
@@ -80,7 +79,7 @@ def _fresh_process_state(app: bool) -> Iterator[None]:
     saved = (main._opened_db, llm_endpoint._DEFAULT_CACHE, App.run, sys.argv)
     main._opened_db = None
     llm_endpoint._DEFAULT_CACHE = None
-    # every way into the TUI (a bare mockint, run, resume) ends in App.run
+    # every way into the TUI (a bare mockint, run, resume) ends in MockintApp.run
     App.run = _stop_at_app if app else _refuse_app  # type: ignore[assignment,method-assign]
     main.Context.store = store  # type: ignore[method-assign]
     try:
