@@ -55,8 +55,8 @@ def test_grade_one_answer_prints_a_readable_report(tmp_path, pack_path) -> None:
     assert result.exit_code == 0, result.output
     first = result.output.splitlines()[0]
     assert first.startswith("mesh: ") and "/10" in first and "grader: offline" in first
-    assert "[x] orchestrator" in result.output
-    assert "[ ] latency" in result.output
+    assert "✓ orchestrator" in result.output
+    assert "✗ latency" in result.output
     assert 'evidence: "kubernetes"' in result.output
     assert "Missed:" in result.output and "To add:" not in result.output
 

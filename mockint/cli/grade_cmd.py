@@ -22,6 +22,7 @@ from mockint.errors import UserError
 from mockint.grading import GRADER_NAMES, make_grader
 from mockint.grading.base import Grade, Grader
 from mockint.grading.metrics import agreement
+from mockint.marks import OTHER_WORDS_GLYPH, RED_FLAG_GLYPH, verdict_glyph
 from mockint.packs import Pack, Question, resolve_pack
 from mockint.safe_text import json_safe, safe_text
 
@@ -139,9 +140,6 @@ def _echo(text: str = "") -> None:
     click.echo(safe_text(text))
 
 
-_MARKS = {"covered": "[x]", "partial": "[~]", "missed": "[ ]"}
-
-
 def _print_report(grade: Grade) -> None:
     by = grade.grader + (f", {grade.model}" if grade.model else "")
     by += f" at {grade.endpoint}" if grade.endpoint else ""
@@ -150,7 +148,9 @@ def _print_report(grade: Grade) -> None:
         _echo(f"note: {grade.note}")
     _echo()
     for point in grade.points:
-        _echo(f"{_MARKS[point.verdict]} {point.point_id} (weight {point.weight:g})")
+        in_other_words = point.source == "semantic" and point.verdict == "covered"
+        glyph = OTHER_WORDS_GLYPH if in_other_words else verdict_glyph(point.verdict)
+        _echo(f"{glyph} {point.point_id} (weight {point.weight:g})")
         if point.description:
             _echo(f"    {point.description}")
         if point.evidence:
@@ -158,7 +158,7 @@ def _print_report(grade: Grade) -> None:
         elif point.reason and point.reason != "not found":
             _echo(f"    {point.reason}")
     for flag in grade.red_flags:
-        _echo(f"[!] red flag {flag.flag_id} (-{flag.penalty:g}): {flag.description}")
+        _echo(f"{RED_FLAG_GLYPH} red flag {flag.flag_id} (-{flag.penalty:g}): {flag.description}")
         if flag.evidence:
             _echo("    evidence: " + "; ".join(f'"{e}"' for e in flag.evidence))
     _echo()
