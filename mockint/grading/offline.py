@@ -90,8 +90,9 @@ class OfflineGrader:
         self._texts.clear()
 
     def warm_up(self, questions: list[Question] | None = None) -> None:
-        """Load the model and embed the questions' rubric texts now (call it from a worker),
-        so no answer waits for either; by default every question of the pack."""
+        """Load the model and embed the questions' rubric texts and the pack's question
+        profiles now (call it from a worker), so no answer waits for them; by default every
+        question of the pack."""
         encoder = self._encoder()
         if encoder is None:
             return
@@ -99,6 +100,7 @@ class OfflineGrader:
             questions = list(self._pack.questions) if self._pack else []
         for question in questions:
             self._question_texts(question, encoder)
+        self._topic_map(encoder)
 
     def _encoder(self) -> Encoder | None:
         if self.unavailable is not None:
@@ -181,9 +183,13 @@ class OfflineGrader:
     ) -> float:
         if self._pack is None or not any(q.id == question.id for q in self._pack.questions):
             return 0.0
-        if self._topics is None:
+        topics = self._topic_map(encoder)
+        return topics.gap(question.id, answer, vector) if topics else 0.0
+
+    def _topic_map(self, encoder: Encoder) -> TopicMap | None:
+        if self._topics is None and self._pack is not None:
             self._topics = TopicMap(self._pack.questions, self.keyword.idf, encoder)
-        return self._topics.gap(question.id, answer, vector)
+        return self._topics
 
 
 # --- crediting ----------------------------------------------------------------------------
