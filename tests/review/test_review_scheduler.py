@@ -9,6 +9,7 @@ from fsrs import Rating
 from review_factory import T0, Answer, add_session, mtls_session, review_pack
 
 from mockint.review.scheduler import (
+    RECENT_ATTEMPTS,
     due_plan,
     due_summary,
     practice_plan,
@@ -62,6 +63,22 @@ def test_focus_orders_points_by_recent_misses(store: Store) -> None:
         add_session(store, T0 + timedelta(days=day), {"sm-07": [Answer("q", "a", verdicts)]})
     ids, focus = due_plan(store, PACK, now=T0 + timedelta(days=4), include_new=False)
     assert ids == ["sm-07"] and focus["sm-07"] == ["retries", "breaker"]
+
+
+def test_focus_counts_only_the_latest_attempts(store: Store) -> None:
+    """Misses older than the last RECENT_ATTEMPTS attempts no longer set the focus: over the
+    whole history `retries` was missed five times and `breaker` once, but recently only
+    `breaker` was."""
+    for day in range(RECENT_ATTEMPTS):  # retries missed at first
+        verdicts = {"retries": "missed", "breaker": "covered"}
+        add_session(store, T0 + timedelta(days=day), {"sm-07": [Answer("q", "a", verdicts)]})
+    learnt = T0 + timedelta(days=RECENT_ATTEMPTS)
+    for day in range(RECENT_ATTEMPTS):  # then learnt; breaker slips once
+        verdicts = {"retries": "covered", "breaker": "missed" if day == 0 else "covered"}
+        add_session(store, learnt + timedelta(days=day), {"sm-07": [Answer("q", "a", verdicts)]})
+    plan = {p.question_id: p for p in practice_plan(store, PACK, learnt + timedelta(days=30))}
+    assert plan["sm-07"].focus == ["breaker"]
+    assert plan["sm-07"].misses == {"breaker": 1}
 
 
 def cards_snapshot(store: Store) -> dict[str, tuple]:

@@ -68,8 +68,14 @@ def test_finds_the_right_answer(
 
 
 def test_every_word_must_match(store: Store, corpus: dict[str, int]) -> None:
+    # each word alone finds its answer; together, in no one answer, they find nothing
+    assert found(store, "mtls") == [corpus["mtls"]] and found(store, "café") == [corpus["french"]]
     assert found(store, "mtls café") == []
+    assert found(store, "服务网格") == [corpus["chinese"]] and found(store, "🚀") == [
+        corpus["emoji"]
+    ]
     assert found(store, "服务网格 🚀") == []
+    assert found(store, "rotate spiffe") == [corpus["mtls"]]  # two words of one answer
 
 
 @pytest.mark.parametrize(
