@@ -217,8 +217,9 @@ async def test_the_waiting_indicator_moves_while_points_stream(
     fake_llm: FakeLLM, service_mesh: Pack, tmp_path: Path
 ) -> None:
     fake_llm.api_key = TEST_KEY
-    # slow enough for the screen's one-second clock to see points arrive
-    fake_llm.default = CapableModel(chunk_delay=0.006)
+    # slow enough (several seconds) for the screen's one-second clock to see points arrive,
+    # however fast or loaded the machine
+    fake_llm.default = CapableModel(chunk_delay=0.015)
     settings = Settings(
         db=tmp_path / "app.db", model="fake-model", base_url=fake_llm.url,
         api_key=TEST_KEY, timeout=20.0,
