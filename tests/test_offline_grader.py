@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from fixture_packs import fixture_pack
 
 from mockint.grading import make_grader
 from mockint.grading.keyword import MAX_GRADED_CHARS, KeywordGrader
@@ -178,27 +179,8 @@ def test_without_the_encoder_grading_goes_on_by_keywords_with_a_note(tmp_path: P
     assert "keywords only" in done.stdout and "cannot read" in done.stdout
 
 
-REFERENCE_PACK = """
-[pack]
-id = "cs"
-title = "CS basics"
-[[questions]]
-id = "proto"
-text = "What is the role of a prototype program in problem solving?"
-reference_answer = "To simulate the behaviour of portions of the desired software product."
-[[questions]]
-id = "stack"
-text = "What is a stack?"
-reference_answer = "A list where items are added and removed at the same end, last in first out."
-[[questions]]
-id = "hash"
-text = "How does a hash table find a key?"
-reference_answer = "It computes a hash of the key to pick a bucket, then compares keys in it."
-"""
-
-
 def test_a_reference_said_in_other_words_earns_credit_and_says_so() -> None:
-    pack = parse_pack(REFERENCE_PACK, "cs.toml")
+    pack = fixture_pack("cs_basics")
     offline = OfflineGrader(pack)
     proto = pack.questions[0]
     answer = "You build a rough model of parts of the program to try out how it will behave."
@@ -209,7 +191,7 @@ def test_a_reference_said_in_other_words_earns_credit_and_says_so() -> None:
 
 
 def test_an_answer_to_another_reference_question_gets_no_resemblance_credit() -> None:
-    pack = parse_pack(REFERENCE_PACK, "cs.toml")
+    pack = fixture_pack("cs_basics")
     offline = OfflineGrader(pack)
     stack_answer = (
         "Items go in and come out at the top, so the last one pushed is the first popped."

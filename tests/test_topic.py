@@ -2,46 +2,30 @@
 
 from __future__ import annotations
 
+from fixture_packs import fixture_pack
+
 from mockint.grading.keyword import IdfTable
 from mockint.grading.semantic import load_encoder
 from mockint.grading.topic import TopicMap, profile
 from mockint.packs import parse_pack
 
-PACK = """
-[pack]
-id = "cs"
-title = "CS basics"
-[[questions]]
-id = "queue"
-text = "How does a queue order its items?"
-reference_answer = "First in, first out: items leave in the order they arrived, from the front."
-[[questions]]
-id = "stack"
-text = "What is a stack?"
-reference_answer = "A list where items are added and removed at the same end, last in first out."
-[[questions]]
-id = "hash"
-text = "How does a hash table find a key?"
-reference_answer = "It computes a hash of the key to pick a bucket, then compares keys in it."
-"""
-
 
 def test_an_answer_is_closer_to_its_own_question_than_to_the_others() -> None:
-    pack = parse_pack(PACK, "cs.toml")
+    pack = fixture_pack("cs_basics")
     encoder = load_encoder()
     topics = TopicMap(pack.questions, IdfTable.for_pack(pack), encoder)
     answer = "The hash function turns the key into a slot number and the keys there are compared."
     vector = encoder.embed([answer])[0]
     assert topics.gap("hash", answer, vector) > 0.1
     assert topics.gap("stack", answer, vector) < -0.1
-    assert topics.gap("queue", answer, vector) < -0.1
+    assert topics.gap("proto", answer, vector) < -0.1
 
 
 def test_a_pack_of_one_question_has_nothing_to_confuse_it_with() -> None:
-    pack = parse_pack(PACK.split('[[questions]]\nid = "stack"')[0], "cs.toml")
+    pack = fixture_pack("cs_basics")
     encoder = load_encoder()
-    topics = TopicMap(pack.questions, IdfTable.for_pack(pack), encoder)
-    assert topics.gap("queue", "anything at all", encoder.embed(["anything at all"])[0]) == 0.0
+    topics = TopicMap(pack.questions[:1], IdfTable.for_pack(pack), encoder)
+    assert topics.gap("proto", "anything at all", encoder.embed(["anything at all"])[0]) == 0.0
 
 
 def test_a_rubric_question_is_profiled_by_its_wording_outline_and_points() -> None:
