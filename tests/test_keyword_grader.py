@@ -146,11 +146,13 @@ def test_a_term_that_contains_a_negation_needs_it(grader, pack) -> None:
         assert verdict(grade(grader, pack, answer), "transparent") == "missed", answer
 
 
-def test_a_negated_passive_denies_its_subject(grader, pack) -> None:
+def test_a_negated_predicate_denies_its_subject(grader, pack) -> None:
     result = grade(grader, pack, "In the mesh the added latency is not measured by anyone.")
     assert verdict(result, "latency") == "missed"
     active = grade(grader, pack, "The added latency does not matter for most services.")
-    assert verdict(active, "latency") == "covered"
+    assert verdict(active, "latency") == "missed"
+    contrast = grade(grader, pack, "The added latency, not the CPU, is what services feel.")
+    assert verdict(contrast, "latency") == "covered"
 
 
 # --- hard to fool ---------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from mockint.grading.base import CREDIT, Grade, PointVerdict, RedFlagHit, Verdict, finalize
 from mockint.grading.injection import INJECTION as _INJECTION
@@ -49,6 +49,7 @@ from mockint.grading.text import (
     compile_term,
     content_stems,
     find_matches,
+    has_negated_predicate,
     is_content,
     negated_before,
 )
@@ -125,6 +126,9 @@ class CompiledPoint:
     group: int = 0  # the reference sentence a derived point comes from
     # A derived phrase point needs all its words, each weighing this much (see `_judge`).
     term_weights: tuple[float, ...] = ()
+    # The point's own wording denies something ("proxies do not stop routing"), so a term
+    # followed by a negated predicate may still support it (see `_matches`).
+    denies: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +137,7 @@ class CompiledFlag:
     description: str
     penalty: float
     terms: tuple[Term, ...]
+    denies: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,13 +155,26 @@ def compile_question(question: Question, grader: KeywordGrader) -> CompiledQuest
     """Terms compiled once per question; reference-only questions get derived points."""
     if question.rubric:
         points = [
-            CompiledPoint(p.id, p.description, p.weight, p.level, _compile_terms(p.terms))
+            CompiledPoint(
+                p.id,
+                p.description,
+                p.weight,
+                p.level,
+                _compile_terms(p.terms),
+                denies=_denies(p.description, p.terms),
+            )
             for p in question.rubric
         ]
     else:
         points = derive_points(question.text, question.reference_answer or "", grader.idf)
     flags = [
-        CompiledFlag(f.id, f.description, f.penalty, _compile_terms(f.terms))
+        CompiledFlag(
+            f.id,
+            f.description,
+            f.penalty,
+            _compile_terms(f.terms),
+            _denies(f.description, f.terms),
+        )
         for f in question.red_flags
     ]
     words: dict[str, str] = {}
@@ -182,6 +200,10 @@ def compile_question(question: Question, grader: KeywordGrader) -> CompiledQuest
 
 def _compile_terms(texts: Iterable[str]) -> tuple[Term, ...]:
     return tuple(term for term in map(compile_term, texts) if term is not None)
+
+
+def _denies(description: str, terms: Iterable[str]) -> bool:
+    return any(map(has_negated_predicate, [description, *terms]))
 
 
 def derive_points(question_text: str, reference: str, idf: IdfTable) -> list[CompiledPoint]:
@@ -284,11 +306,28 @@ def _blocked_sentences(
     if not compiled.derived:
         # rubric points are claims: any negation near them may reverse them
         blocked |= {doc.sentence[p] for p, negator in enumerate(doc.negator) if negator}
-    blocked |= {doc.sentence[m.start] for matches in found for m in matches if m.negated}
+    denying = {doc.sentence[m.start] for matches in found for m in matches if m.negated}
     for flag in compiled.flags:
-        for match in _matches(flag.terms, doc, index):
-            blocked.add(doc.sentence[match.start])
-    return frozenset(blocked)
+        for match in _matches(flag.terms, doc, index, flag.denies):
+            denying.add(doc.sentence[match.start])
+    if not compiled.derived:
+        # a rubric point is a claim, and a written sentence makes one
+        denying = _whole_sentences(doc, denying)
+    return frozenset(blocked | denying)
+
+
+def _whole_sentences(doc: Analysed, pieces: set[int]) -> set[int]:
+    """The pieces plus the rest of each one's written sentence: the grader splits at ";", but
+    "every error comes from the app; the sidecar never fails" is one claim, and the half
+    without the negation or the red flag must not earn credit by resemblance either."""
+    if not pieces:
+        return pieces
+    joined = [doc.text[begin:end].rstrip().endswith(";") for begin, end in doc.sentence_spans]
+    group = [0] * len(joined)
+    for i in range(1, len(joined)):
+        group[i] = group[i - 1] + (not joined[i - 1])
+    marked = {group[i] for i in pieces}
+    return {i for i in range(len(joined)) if group[i] in marked}
 
 
 @dataclass(frozen=True, slots=True)
@@ -353,7 +392,7 @@ class KeywordGrader:
         doc = analyse(answer[:MAX_GRADED_CHARS] if truncated else answer)
         index = AnswerIndex(doc, compiled.vocabulary)
         sentences = _classify(doc, compiled, index)
-        found = [_matches(p.terms, doc, index) for p in compiled.points]
+        found = [_matches(p.terms, doc, index, p.denies) for p in compiled.points]
         crowded = set() if compiled.derived else _crowded(doc, found, sentences)
         sentences = _find_dump(sentences, crowded, compiled.dump_limit)
         points = [
@@ -379,8 +418,16 @@ class KeywordGrader:
         return reading
 
 
-def _matches(terms: tuple[Term, ...], doc: Analysed, index: AnswerIndex) -> list[Match]:
-    return [match for term in terms for match in find_matches(term, doc, index)]
+def _matches(
+    terms: tuple[Term, ...], doc: Analysed, index: AnswerIndex, denies: bool
+) -> list[Match]:
+    """Every match of the terms; one whose predicate is negated ("Envoy access logs don't
+    carry response flags") counts as negated unless the point's own wording denies something
+    ("proxies do not stop routing" supports "the data plane keeps routing, it does not stop")."""
+    matches = [match for term in terms for match in find_matches(term, doc, index)]
+    if denies:
+        return matches
+    return [replace(m, negated=True) if m.denied else m for m in matches]
 
 
 def _classify(doc: Analysed, compiled: CompiledQuestion, index: AnswerIndex) -> _Sentences:
@@ -609,7 +656,7 @@ def _red_flags(
     for flag in compiled.flags:
         evidence = [
             doc.excerpt(m.start, m.end)
-            for m in _matches(flag.terms, doc, index)
+            for m in _matches(flag.terms, doc, index, flag.denies)
             if not m.negated and not sentences.injected[doc.sentence[m.start]]
         ]
         if evidence:

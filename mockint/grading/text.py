@@ -355,8 +355,12 @@ ALL = "\x00all"
 UNIVERSAL = frozenset({"all", "every", "each", "always", "any"})
 # Extra words allowed inside a match ("data plane does not stop": two between "plane" and "stop").
 MATCH_SLACK = 3
-# How far back a negator reaches to the start of a match (same clause only).
+# How far back a negator reaches to the start of a match (same clause only): a rubric term
+# a word further ("has no real cost even at very high request rates") than a word of a
+# reference answer, which is matched alone and anywhere (a longer reach there lost agreement
+# on Mohler et al.: the negation of one claim took the next one's words).
 NEGATION_LOOKBACK = 6
+TERM_NEGATION_LOOKBACK = 7
 FUZZY_MIN_LENGTH = 5
 FUZZY_TWO_EDITS = 11  # words this long may have two typos
 
@@ -370,6 +374,7 @@ class Term:
     words: tuple[str, ...]  # the folded words behind the slots (for typo matching)
     window: int  # the most tokens a match may span
     ordered: bool  # function-word terms ("if you need") must keep their order
+    reach: int = NEGATION_LOOKBACK  # how far back a negator before the match reaches
 
 
 def compile_term(text: str) -> Term | None:
@@ -397,7 +402,9 @@ def compile_term(text: str) -> Term | None:
     if not slots:
         return None
     slack = 1 if ordered else MATCH_SLACK
-    return Term(text, tuple(slots), tuple(words), len(slots) + slack, ordered)
+    return Term(
+        text, tuple(slots), tuple(words), len(slots) + slack, ordered, TERM_NEGATION_LOOKBACK
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -407,6 +414,9 @@ class Match:
     end: int
     negated: bool
     fuzzy: bool
+    # The term is the subject of a negated predicate ("X does not ..."): that denies a point
+    # unless the point's own wording denies something too (see `negated_predicate`).
+    denied: bool = False
 
 
 class AnswerIndex:
@@ -476,11 +486,16 @@ def _typo_like(word: str, candidate: str, distance: int) -> bool:
     return len(candidate) != len(word) or word[:-2] != candidate[:-2]
 
 
-def negated_before(doc: Analysed, position: int, ignore: set[int] | None = None) -> bool:
-    """Whether a negator a few words before `position`, in the same clause, reaches it
+def negated_before(
+    doc: Analysed,
+    position: int,
+    ignore: set[int] | None = None,
+    reach: int = NEGATION_LOOKBACK,
+) -> bool:
+    """Whether a negator up to `reach` words before `position`, in the same clause, reaches it
     ("does not really encrypt"); negators at the positions in `ignore` do not count."""
     clause = doc.clause[position]
-    for p in range(position - 1, max(-1, position - 1 - NEGATION_LOOKBACK), -1):
+    for p in range(position - 1, max(-1, position - 1 - reach), -1):
         if doc.clause[p] != clause:
             return False
         if doc.negator[p] and (ignore is None or p not in ignore):
@@ -505,6 +520,82 @@ def negated_after(doc: Analysed, position: int) -> bool:
         elif word not in AUXILIARIES:
             return negated and passive and _looks_like_participle(word)
     return False
+
+
+# Words that may stand between a subject and its negated verb ("mTLS really does not",
+# "retries are also never safe", "the sidecar by itself is not").
+_PREDICATE_FILLERS: frozenset[str] = frozenset(
+    {
+        "really", "actually", "also", "still", "even", "just", "necessarily", "always",
+        "usually", "generally", "typically", "basically", "simply", "alone", "itself",
+        "themselves", "by", "then", "here", "there", "today", "anymore", "certainly",
+    }
+)  # fmt: skip
+# How many words after a term its negated predicate may start ("X on its own really does not"),
+# and how many of them may be content words that continue the subject ("X routing is not").
+PREDICATE_REACH = 5
+SUBJECT_NOUNS = 1
+# Negators that deny a predicate ("is not", "has nothing to do with", "never helps"); "without"
+# and "nor" join phrases instead ("X without Y", "neither X nor Y").
+_PREDICATE_NEGATORS = frozenset({"not", "no", "never", "nothing", "none"})
+# A clause that opens with these states a condition, not a fact: "if the error rate does not
+# recover, roll back" asserts nothing about the error rate.
+_CONDITIONS = frozenset({"if", "unless", "when", "whenever", "until", "once", "whether"})
+
+
+def negated_predicate(doc: Analysed, position: int) -> bool:
+    """Whether the term ending at `position` is the subject of a negated predicate in its
+    clause: "mTLS has nothing to do with identity", "the sidecar is not a hard requirement",
+    "retries are never safe here", "circuit breaking does not help".
+
+    Only an auxiliary followed by a negator ("is not", "does not", "has nothing", "won't") or a
+    bare "never" counts, right after the term (a few adverbs allowed), so "the sidecar, not the
+    app" (another clause), "X is not only A but B" (not a negator), "X and not Y" and "X that
+    does not ..." (something else is negated) keep their credit. A double negative ("is not
+    without cost") and a condition ("if the proxy does not start, ...") deny nothing.
+    """
+    clause = doc.clause[position]
+    start = position
+    while start > 0 and doc.clause[start - 1] == clause:
+        start -= 1
+    if doc.words[start] in _CONDITIONS:
+        return False
+    auxiliary = False
+    nouns = 0
+    for p in range(position + 1, min(len(doc.words), position + 1 + PREDICATE_REACH)):
+        if doc.clause[p] != clause:
+            return False
+        word = doc.words[p]
+        if doc.negator[p]:
+            if word not in _PREDICATE_NEGATORS or not (auxiliary or word == "never"):
+                return False
+            following = p + 1
+            return not (
+                following < len(doc.words)
+                and doc.clause[following] == clause
+                and doc.negator[following]
+            )
+        if word in AUXILIARIES:
+            auxiliary = True
+        elif word in _PREDICATE_FILLERS:
+            continue
+        elif not auxiliary and nouns < SUBJECT_NOUNS and is_content(word):
+            nouns += 1  # the subject goes on: "header-based routing is not", "access logs do not"
+        else:
+            return False
+    return False
+
+
+def has_negated_predicate(text: str) -> bool:
+    """Whether a text itself denies something ("proxies do not stop routing", "retries are
+    never free"): a rubric point worded so is confirmed, not contradicted, by such a sentence."""
+    doc = analyse(text)
+    return any(
+        doc.negator[p]
+        and word in _PREDICATE_NEGATORS
+        and (word == "never" or (p > 0 and doc.words[p - 1] in AUXILIARIES))
+        for p, word in enumerate(doc.words)
+    )
 
 
 def _looks_like_participle(word: str) -> bool:
@@ -571,6 +662,8 @@ def _make_match(
     start, end = min(chosen), max(chosen)
     # Negators inside the match flip it each; one before it or right after it flips it once.
     flips = sum(1 for p in range(start, end + 1) if doc.negator[p] and p not in consumed)
-    flips += negated_before(doc, start, consumed) or negated_after(doc, end)
+    flips += negated_before(doc, start, consumed, term.reach) or negated_after(doc, end)
     fuzzy = any(p in index.fuzzy for p in chosen)
-    return Match(term, start, end, flips % 2 == 1, fuzzy)
+    negated = flips % 2 == 1
+    denied = not negated and negated_predicate(doc, end)
+    return Match(term, start, end, negated, fuzzy, denied)
