@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -154,6 +155,9 @@ _CONTRACTIONS = {"can't": ("can", "not"), "won't": ("will", "not"), "shan't": ("
 # PyStemmer when that happens to be installed, whose older Snowball version stems a few words
 # differently, and grades must not depend on what else is on the machine.
 _STEMMER = EnglishStemmer()
+# The stemmer keeps its working state on the instance, so two threads stemming at once (the
+# offline grader's warm-up and a grade submitted meanwhile) corrupt each other's word.
+_STEMMER_LOCK = threading.Lock()
 
 
 def clean(text: str) -> str:
@@ -187,7 +191,8 @@ def stem(word: str) -> str:
     """Snowball stem of a folded word; numbers and symbols are left alone."""
     if not word.isalpha():
         return word
-    return str(_STEMMER.stemWord(word))
+    with _STEMMER_LOCK:
+        return str(_STEMMER.stemWord(word))
 
 
 @dataclass(frozen=True, slots=True)
