@@ -267,7 +267,7 @@ class Interview:
         if options.question_ids:
             unknown = [qid for qid in options.question_ids if pack.question(qid) is None]
             if unknown:
-                raise ValueError(f"pack {pack.id} has no question {', '.join(unknown)}")
+                raise UserError(f"pack {pack.id} has no question {', '.join(unknown)}")
             question_ids = list(options.question_ids)
         else:
             question_ids = choose_questions(pack, options.questions, options.seed)
@@ -478,7 +478,10 @@ class Interview:
     def _question(self, question_id: str) -> Question:
         question = self.pack.question(question_id)
         if question is None:
-            raise ValueError(f"pack {self.pack.id} has no question {question_id}")
+            raise UserError(
+                f"pack {self.pack.id} no longer has question {question_id}, which this session "
+                "asked: was the pack file changed since? Put the question back to continue it"
+            )
         return question
 
     def _budget(self, question: Question) -> float | None:
