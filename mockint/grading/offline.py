@@ -181,9 +181,7 @@ class OfflineGrader:
     def _topic_gap(
         self, question: Question, answer: str, vector: np.ndarray, encoder: Encoder
     ) -> float:
-        if self._pack is None or not any(q.id == question.id for q in self._pack.questions):
-            return 0.0
-        topics = self._topic_map(encoder)
+        topics = self._topic_map(encoder)  # gap() is 0.0 for a question not in the pack
         return topics.gap(question.id, answer, vector) if topics else 0.0
 
     def _topic_map(self, encoder: Encoder) -> TopicMap | None:
