@@ -55,7 +55,7 @@ from mockint.dberrors import (  # noqa: E402
     read_only,
 )
 from mockint.grading.base import Grade  # noqa: E402 (after sqlite-utils, above)
-from mockint.grading.serial import flag_to_dict, point_to_dict  # noqa: E402
+from mockint.grading.serial import grade_columns, points_from_json  # noqa: E402
 from mockint.rows import (  # noqa: E402
     DisputeCase,
     DisputeRow,
@@ -553,22 +553,7 @@ class Store:
     def add_grade(self, turn_id: int, grade: Grade, created_at: str | None = None) -> int:
         with self.atomic():
             table = self.db.table("grades").insert(
-                {
-                    "turn_id": turn_id,
-                    "grader": grade.grader,
-                    "model": grade.model,
-                    "endpoint": grade.endpoint,
-                    "score": grade.score,
-                    "band": grade.band,
-                    "feedback": grade.feedback,
-                    "points": json.dumps([point_to_dict(p) for p in grade.points]),
-                    "red_flags": json.dumps([flag_to_dict(f) for f in grade.red_flags]),
-                    "prompt_tokens": grade.usage.prompt_tokens,
-                    "completion_tokens": grade.usage.completion_tokens,
-                    "latency_ms": grade.usage.latency_ms,
-                    "note": grade.note,
-                    "created_at": created_at or now_iso(),
-                }
+                {"turn_id": turn_id, **grade_columns(grade), "created_at": created_at or now_iso()}
             )
             return inserted_id(table)
 
@@ -634,7 +619,7 @@ class Store:
         )
         cases = []
         for row in rows:
-            verdicts = {p["id"]: p.get("verdict") for p in json.loads(row.pop("points"))}
+            verdicts = {p.point_id: p.verdict for p in points_from_json(row.pop("points"))}
             settings = json.loads(row.pop("settings"))
             verdict = verdicts.get(row["point_id"])
             cases.append(DisputeCase(**row, settings=settings, verdict=verdict))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 
-from mockint.grading.base import Grade, PointVerdict, RedFlagHit, finalize
+from mockint.grading.base import Grade, PointVerdict, RedFlagHit, Usage, finalize
 from mockint.grading.serial import (
     flag_from_dict,
     flag_to_dict,
@@ -69,3 +69,37 @@ def test_the_store_keeps_points_in_this_shape(store: Store) -> None:
     assert asdict(again)["points"] == asdict(grade)["points"] and again.score == grade.score
     again.points[0].evidence.append("changed")  # a copy: the row stays as read
     assert row.points[0].evidence == ["mutual TLS"]
+
+
+def test_the_stored_grade_row_keeps_its_columns_and_json_text(store: Store) -> None:
+    """What older mockints wrote and read: the same columns, the same JSON text to the byte."""
+    session = store.create_session(
+        pack_id="p", pack_title="P", grader="llm", question_ids=["q1"], settings={}
+    )
+    turn = store.start_turn(session, question_id="q1", kind="main", prompt="Why?", seq=0)
+    grade = finalize(Grade("q1", "llm", [POINT], [FLAG], model="m", endpoint="http://h/v1"))
+    grade.note, grade.follow_up = "fell back", "And then?"
+    grade.usage = Usage(prompt_tokens=120, completion_tokens=30, latency_ms=812.345, calls=2)
+    grade_id = store.add_grade(turn, grade, created_at="2026-01-02T03:04:05.678Z")
+    raw = dict(store.rows("SELECT * FROM grades WHERE id = ?", [grade_id])[0])
+    assert raw == {
+        "id": grade_id,
+        "turn_id": turn,
+        "grader": "llm",
+        "model": "m",
+        "endpoint": "http://h/v1",
+        "score": grade.score,
+        "band": grade.band,
+        "feedback": grade.feedback,
+        "points": '[{"id": "mtls", "verdict": "partial", "weight": 2.0, "level": "senior", '
+        '"description": "Mutual TLS between sidecars", "evidence": ["mutual TLS"], '
+        '"reason": "named, not explained", "turn_id": 3, "source": "semantic", '
+        '"similarity": 0.71, "closest": "the proxies encrypt traffic"}]',
+        "red_flags": '[{"id": "plaintext", "penalty": 1.5, "description": "Says plaintext is '
+        'fine", "evidence": ["plaintext is fine"]}]',
+        "prompt_tokens": 120,
+        "completion_tokens": 30,
+        "latency_ms": 812.345,  # as measured: `grade --json` rounds, the store does not
+        "note": "fell back",
+        "created_at": "2026-01-02T03:04:05.678Z",
+    }

@@ -3,12 +3,14 @@
 The dict of a rubric point and of a red flag is the format of the store's `grades.points` and
 `grades.red_flags` columns, of a grade in an export file, of `show --json` and `grade --json`.
 Keys are only ever added, each with a default here, so what any earlier mockint stored or
-exported still parses.
+exported still parses. `grade_columns` is the whole row the store writes for a grade, and
+`grade_to_dict` what `grade --json` prints; both start from the same summary fields.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from mockint.grading.base import Grade, PointVerdict, RedFlagHit, disagreement
@@ -64,11 +66,27 @@ def flag_from_dict(data: Mapping[str, Any]) -> RedFlagHit:
     )
 
 
-def grade_to_dict(grade: Grade) -> dict[str, Any]:
-    """A fresh grade as `grade --json` prints it (with usage and the cross-check's summary)."""
-    cross = grade.cross_check
+def points_json(points: Iterable[PointVerdict]) -> str:
+    """The text of the store's `grades.points` column."""
+    return json.dumps([point_to_dict(p) for p in points])
+
+
+def flags_json(flags: Iterable[RedFlagHit]) -> str:
+    """The text of the store's `grades.red_flags` column."""
+    return json.dumps([flag_to_dict(f) for f in flags])
+
+
+def points_from_json(text: str) -> list[PointVerdict]:
+    return [point_from_dict(p) for p in json.loads(text)]
+
+
+def flags_from_json(text: str) -> list[RedFlagHit]:
+    return [flag_from_dict(f) for f in json.loads(text)]
+
+
+def _summary(grade: Grade) -> dict[str, Any]:
+    """Who graded and what they concluded: the fields every form of a grade carries."""
     return {
-        "question_id": grade.question_id,
         "grader": grade.grader,
         "model": grade.model,
         "endpoint": grade.endpoint,
@@ -76,6 +94,28 @@ def grade_to_dict(grade: Grade) -> dict[str, Any]:
         "band": grade.band,
         "feedback": grade.feedback,
         "note": grade.note,
+    }
+
+
+def grade_columns(grade: Grade) -> dict[str, Any]:
+    """A grade as the store's `grades` row holds it, bar `turn_id` and `created_at` (the
+    question, follow-up and cross-check live elsewhere or not at all)."""
+    return {
+        **_summary(grade),
+        "points": points_json(grade.points),
+        "red_flags": flags_json(grade.red_flags),
+        "prompt_tokens": grade.usage.prompt_tokens,
+        "completion_tokens": grade.usage.completion_tokens,
+        "latency_ms": grade.usage.latency_ms,
+    }
+
+
+def grade_to_dict(grade: Grade) -> dict[str, Any]:
+    """A fresh grade as `grade --json` prints it (with usage and the cross-check's summary)."""
+    cross = grade.cross_check
+    return {
+        "question_id": grade.question_id,
+        **_summary(grade),
         "follow_up": grade.follow_up,
         "points": [point_to_dict(p) for p in grade.points],
         "red_flags": [flag_to_dict(f) for f in grade.red_flags],

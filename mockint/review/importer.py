@@ -22,7 +22,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from mockint.errors import UserError
-from mockint.grading.serial import flag_from_dict, flag_to_dict, point_from_dict, point_to_dict
+from mockint.grading.serial import flag_from_dict, flags_json, point_from_dict, points_json
 from mockint.review import queries
 from mockint.review.export import (
     EXPORT_FORMAT,
@@ -150,15 +150,15 @@ def _insert(store: Store, session: SessionExport) -> int:
             for grade in turn.grades:
                 row = grade.model_dump(exclude={"id", "points", "red_flags", "disputes"})
                 # stored as mockint.grading.serial writes them: older files gain the defaults
-                points = [point_to_dict(point_from_dict(p.model_dump())) for p in grade.points]
-                flags = [flag_to_dict(flag_from_dict(f.model_dump())) for f in grade.red_flags]
+                points = [point_from_dict(p.model_dump()) for p in grade.points]
+                flags = [flag_from_dict(f.model_dump()) for f in grade.red_flags]
                 for point in points:
-                    if point.get("turn_id") is not None:
-                        point["turn_id"] = turn_ids.get(point["turn_id"])
+                    if point.turn_id is not None:
+                        point.turn_id = turn_ids.get(point.turn_id)
                 row.update(
                     turn_id=turn_ids[turn.id],
-                    points=json.dumps(points),
-                    red_flags=json.dumps(flags),
+                    points=points_json(points),
+                    red_flags=flags_json(flags),
                 )
                 grade_id = store.insert("grades", row)
                 for item in grade.disputes:
