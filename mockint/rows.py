@@ -9,37 +9,43 @@ mockint.grading.serial) instead of guessing at dict keys. Pydantic stays at the 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, replace
-from typing import Any, ClassVar, Literal, Protocol, TypeVar
+from typing import Any, ClassVar, Literal, Self
 
 from mockint.grading.base import Grade, PointVerdict, RedFlagHit, Usage
-from mockint.grading.serial import flag_from_dict, point_from_dict
+from mockint.grading.serial import flags_from_json, points_from_json
 
 Row = Mapping[str, Any]
-
-
-class _Dataclass(Protocol):
-    __dataclass_fields__: ClassVar[dict[str, Any]]
-
-
-T = TypeVar("T", bound=_Dataclass)
 
 
 _FIELDS: dict[type[Any], tuple[str, ...]] = {}
 
 
-def _build(cls: type[T], row: Row, **decoded: Any) -> T:
-    """`cls` from a row: each field from the column of its name, or from `decoded` (the JSON
-    and boolean columns, already turned into values)."""
-    names = _FIELDS.get(cls)
-    if names is None:
-        names = _FIELDS[cls] = tuple(f.name for f in fields(cls))
-    return cls(**{name: decoded[name] if name in decoded else row[name] for name in names})
+def _json_tuple(text: str) -> tuple[Any, ...]:
+    return tuple(json.loads(text))
+
+
+class _Row:
+    """A row read into its dataclass: each field from the column of its name, through the
+    subclass's `DECODE` where the column holds JSON or a 0/1 flag."""
+
+    __dataclass_fields__: ClassVar[dict[str, Any]]  # each subclass is a dataclass
+    DECODE: ClassVar[Mapping[str, Callable[[Any], Any]]] = {}
+
+    @classmethod
+    def from_row(cls, row: Row) -> Self:
+        names = _FIELDS.get(cls)
+        if names is None:
+            names = _FIELDS[cls] = tuple(f.name for f in fields(cls))
+        decode = cls.DECODE
+        return cls(
+            **{name: decode[name](row[name]) if name in decode else row[name] for name in names}
+        )
 
 
 @dataclass(frozen=True)
-class SessionRow:
+class SessionRow(_Row):
     id: int
     pack_id: str
     pack_title: str
@@ -54,18 +60,14 @@ class SessionRow:
     question_ids: tuple[str, ...]
     settings: Mapping[str, Any]
 
-    @classmethod
-    def from_row(cls, row: Row) -> SessionRow:
-        return _build(
-            cls,
-            row,
-            question_ids=tuple(json.loads(row["question_ids"])),
-            settings=json.loads(row["settings"]),
-        )
+    DECODE: ClassVar[Mapping[str, Callable[[Any], Any]]] = {
+        "question_ids": _json_tuple,
+        "settings": json.loads,
+    }
 
 
 @dataclass(frozen=True)
-class TurnRow:
+class TurnRow(_Row):
     id: int
     session_id: int
     question_id: str
@@ -80,19 +82,15 @@ class TurnRow:
     budget_seconds: float | None
     needs_regrade: bool
 
-    @classmethod
-    def from_row(cls, row: Row) -> TurnRow:
-        return _build(
-            cls,
-            row,
-            probes=tuple(json.loads(row["probes"])),
-            skipped=bool(row["skipped"]),
-            needs_regrade=bool(row["needs_regrade"]),
-        )
+    DECODE: ClassVar[Mapping[str, Callable[[Any], Any]]] = {
+        "probes": _json_tuple,
+        "skipped": bool,
+        "needs_regrade": bool,
+    }
 
 
 @dataclass(frozen=True)
-class GradeRow:
+class GradeRow(_Row):
     id: int
     turn_id: int
     grader: str
@@ -109,14 +107,10 @@ class GradeRow:
     note: str
     created_at: str
 
-    @classmethod
-    def from_row(cls, row: Row) -> GradeRow:
-        return _build(
-            cls,
-            row,
-            points=tuple(point_from_dict(p) for p in json.loads(row["points"])),
-            red_flags=tuple(flag_from_dict(f) for f in json.loads(row["red_flags"])),
-        )
+    DECODE: ClassVar[Mapping[str, Callable[[Any], Any]]] = {
+        "points": lambda text: tuple(points_from_json(text)),
+        "red_flags": lambda text: tuple(flags_from_json(text)),
+    }
 
     @property
     def verdicts(self) -> dict[str, str]:
@@ -146,7 +140,7 @@ class GradeRow:
 
 
 @dataclass(frozen=True)
-class DisputeRow:
+class DisputeRow(_Row):
     """The candidate's verdict on one point of a grade, stored beside it."""
 
     id: int
@@ -155,10 +149,6 @@ class DisputeRow:
     claim: Literal["covered", "missed"]
     note: str
     created_at: str
-
-    @classmethod
-    def from_row(cls, row: Row) -> DisputeRow:
-        return _build(cls, row)
 
 
 @dataclass(frozen=True)
@@ -180,7 +170,7 @@ class DisputeCase:
 
 
 @dataclass(frozen=True)
-class OwnerRow:
+class OwnerRow(_Row):
     """The process that holds a session open for writing (see mockint.ownership)."""
 
     session_id: int
@@ -190,18 +180,10 @@ class OwnerRow:
     claimed_at: str
     seen_at: str
 
-    @classmethod
-    def from_row(cls, row: Row) -> OwnerRow:
-        return _build(cls, row)
-
 
 @dataclass(frozen=True)
-class DraftRow:
+class DraftRow(_Row):
     session_id: int
     turn_id: int | None
     text: str
     saved_at: str
-
-    @classmethod
-    def from_row(cls, row: Row) -> DraftRow:
-        return _build(cls, row)
