@@ -8,7 +8,7 @@ us a score directly.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol, TypeVar
 
 from mockint.packs import Question
@@ -223,18 +223,10 @@ def combine(question_id: str, graded: list[tuple[int, Grade, tuple[str, ...] | N
                 continue
             current = best.get(point.point_id)
             if current is None or rank[point.verdict] > rank[current.verdict]:
-                best[point.point_id] = PointVerdict(
-                    point_id=point.point_id,
-                    verdict=point.verdict,
-                    weight=point.weight,
+                best[point.point_id] = replace(
+                    point,
                     evidence=list(point.evidence),
-                    reason=point.reason,
-                    description=point.description,
-                    level=point.level,
                     turn_id=turn_id if point.verdict != "missed" else None,
-                    source=point.source,
-                    similarity=point.similarity,
-                    closest=point.closest,
                 )
         for flag in grade.red_flags:
             flags.setdefault(flag.flag_id, flag)
