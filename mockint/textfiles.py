@@ -4,7 +4,9 @@ on it, running out of memory on it, or misreading it.
 A FIFO in the pack folder blocked `packs list` and the home screen forever; a link to
 /dev/zero never ended; a 2 GB file would be read whole; a UTF-16 config gave a traceback.
 `read_text` checks that the path is a regular file, caps what it reads, and says in one line
-what is wrong (UserError), naming the file.
+what is wrong (UserError), naming the file. A file the user names on the command line (a guide
+to draft from, answers to grade) may also be a pipe such as `<(...)`: asked for by name, waiting
+for it is what the user wants.
 """
 
 from __future__ import annotations
@@ -23,10 +25,10 @@ def _size(limit: int) -> str:
     return f"{limit // MB} MB" if limit >= MB else f"{limit // 1024} KB"
 
 
-def read_text(path: Path, *, limit: int, what: str = "file") -> str:
+def read_text(path: Path, *, limit: int, what: str = "file", pipes: bool = False) -> str:
     """The file's text (UTF-8, a BOM allowed). Raises UserError when the path is missing, a
-    folder, not a regular file (a pipe, a device, a socket), larger than `limit` bytes,
-    unreadable, or not UTF-8 text."""
+    folder, not a regular file (a pipe, a device, a socket; with `pipes`, only a folder is
+    refused), larger than `limit` bytes, unreadable, or not UTF-8 text."""
     try:
         info = path.stat()  # follows links: a link to /dev/zero is a device
     except FileNotFoundError:
@@ -35,18 +37,18 @@ def read_text(path: Path, *, limit: int, what: str = "file") -> str:
         raise UserError(f"{path}: cannot read: {exc.strerror}") from None
     if stat.S_ISDIR(info.st_mode):
         raise UserError(f"{path}: is a folder, not a {what}")
-    if not stat.S_ISREG(info.st_mode):
+    if not pipes and not stat.S_ISREG(info.st_mode):
         raise UserError(f"{path}: not a regular file (a pipe or a device?); a {what} must be one")
     if info.st_size > limit:
         size = f"{info.st_size / MB:.1f} MB"
         raise UserError(f"{path}: too large for a {what} ({size}; the limit is {_size(limit)})")
     try:
         # O_NONBLOCK: if the path was swapped for a pipe since the check, opening does not wait
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        fd = os.open(path, os.O_RDONLY | (0 if pipes else os.O_NONBLOCK))
     except OSError as exc:
         raise UserError(f"{path}: cannot read: {exc.strerror}") from None
     with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+        if not pipes and not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
             raise UserError(f"{path}: not a regular file; a {what} must be one")
         try:
             data = handle.read(limit + 1)

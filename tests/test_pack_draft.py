@@ -8,6 +8,8 @@ not questions).
 
 from __future__ import annotations
 
+import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -129,7 +131,7 @@ def test_guides_with_nothing_to_draft(content: str, expected: str) -> None:
 
 def test_read_guide_refuses_what_is_not_a_text_guide(tmp_path: Path) -> None:
     binary = tmp_path / "guide.bin"
-    binary.write_bytes(b"\xff\xfe\x00binary")
+    binary.write_bytes(b"# Guide \xff\xfe\x00binary")
     for path, expected in [
         (tmp_path / "missing.md", "no such file"),
         (tmp_path, "is a folder"),
@@ -138,6 +140,18 @@ def test_read_guide_refuses_what_is_not_a_text_guide(tmp_path: Path) -> None:
         with pytest.raises(UserError) as info:
             read_guide(path)
         assert expected in str(info.value)
+
+
+def test_read_guide_reads_a_pipe_named_on_the_command_line(tmp_path: Path) -> None:
+    """`mockint packs draft <(curl ...)`: a guide asked for by name may arrive through a pipe."""
+    fifo = tmp_path / "guide.md"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=fifo.write_text, args=("# Guide\n\n## Why?\nBecause.\n",))
+    writer.start()
+    try:
+        assert read_guide(fifo) == "# Guide\n\n## Why?\nBecause.\n"
+    finally:
+        writer.join(timeout=5)
 
 
 # the command line ----------------------------------------------------------------------------

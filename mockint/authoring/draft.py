@@ -28,8 +28,9 @@ from mockint.authoring.guide import GuideQuestion, parse_guide
 from mockint.errors import UserError
 from mockint.packs import Pack, PackError, parse_pack
 from mockint.safe_text import safe_text
+from mockint.textfiles import MB, read_text
 
-MAX_GUIDE_BYTES = 5_000_000
+MAX_GUIDE_BYTES = 5 * MB
 _ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
@@ -62,19 +63,7 @@ ModelDrafter = Callable[[GuideQuestion, DraftQuestion], list[str]]
 
 
 def read_guide(path: Path) -> str:
-    try:
-        size = path.stat().st_size
-        if size > MAX_GUIDE_BYTES:
-            raise UserError(f"{path}: {size:,} bytes; a guide is read up to {MAX_GUIDE_BYTES:,}")
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UserError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise UserError(f"{path}: is a folder; give the guide's file") from None
-    except UnicodeDecodeError:
-        raise UserError(f"{path}: not UTF-8 text (a Markdown or plain-text guide)") from None
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read: {exc.strerror}") from None
+    return read_text(path, limit=MAX_GUIDE_BYTES, what="guide", pipes=True)
 
 
 def pack_id_for(name: str) -> str:

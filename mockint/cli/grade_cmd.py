@@ -25,6 +25,7 @@ from mockint.grading.metrics import agreement
 from mockint.marks import OTHER_WORDS_GLYPH, RED_FLAG_GLYPH, verdict_glyph
 from mockint.packs import Pack, Question, resolve_pack
 from mockint.safe_text import json_safe, safe_text
+from mockint.textfiles import MB, read_text
 
 GRADE_EPILOG = """\b
 Examples:
@@ -47,6 +48,11 @@ A labels file has one JSON object per line:
   {"question_id": "sm-04", "answer": "...", "human_score": 7, "scale_max": 10}
 scale_max is optional (default 10); scores are compared on the 0-10 scale.
 """
+
+# beyond any answer a person types (the keyword grader reads the first 30,000 characters) or
+# any labelled set worth grading in one run
+ANSWER_LIMIT = 5 * MB
+BATCH_LIMIT = 200 * MB
 
 _GRADER_CHOICE = click.Choice(GRADER_NAMES)
 
@@ -108,7 +114,7 @@ def grade_command(
     if question is None:
         raise UserError(_unknown_question(pack, question_id))
     if answer is None:
-        answer = _read_text(answer_file or Path("-"))
+        answer = _read_text(answer_file or Path("-"), limit=ANSWER_LIMIT, what="text file")
     grade = _grader(ctx, grader_name, pack).grade(question, answer)
     if as_json:
         echo_json(grade.to_dict())
@@ -122,17 +128,11 @@ def _unknown_question(pack: Pack, question_id: str) -> str:
     return f"pack {pack.id!r} has no question {question_id!r} (questions: {known}{more})"
 
 
-def _read_text(path: Path) -> str:
-    try:
-        if str(path) == "-":
-            return sys.stdin.read()
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UserError(f"{path}: no such file") from None
-    except UnicodeDecodeError:
-        raise UserError(f"{path}: not UTF-8 text") from None
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read: {exc.strerror}") from None
+def _read_text(path: Path, *, limit: int, what: str) -> str:
+    """A file named on the command line ('-' for standard input; a pipe such as <(...) too)."""
+    if str(path) == "-":
+        return sys.stdin.read()
+    return read_text(path, limit=limit, what=what, pipes=True)
 
 
 def _echo(text: str = "") -> None:
@@ -174,7 +174,7 @@ class _Line:
 
 def _read_jsonl(path: Path, required: tuple[str, ...]) -> Iterator[_Line]:
     """Each non-blank line parsed, or the reason it could not be (with its line number)."""
-    text = _read_text(path)
+    text = _read_text(path, limit=BATCH_LIMIT, what="JSONL file")
     for number, raw in enumerate(text.splitlines(), start=1):
         if not raw.strip():
             continue
