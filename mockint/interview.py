@@ -25,7 +25,8 @@ from mockint.grading.base import (
 from mockint.ownership import Claim
 from mockint.packs import FollowUp, Pack, Question, load_pack, resolve_pack
 from mockint.scorecard import Scorecard, build_scorecard, question_grade, seconds_between
-from mockint.store import SessionRow, Store, TurnRow, now_iso, parse_iso
+from mockint.store import SessionRow, Store, TurnRow
+from mockint.timestamps import iso, now_iso, parse_iso
 
 DeltaCallback = Callable[[str], None]
 
@@ -311,7 +312,7 @@ class Interview:
             # Without a draft nothing was typed worth keeping: the clock restarts from zero.
             worked = seconds_between(open_turn.started_at, own_draft.saved_at) if own_draft else 0
             shifted = datetime.now(UTC) - timedelta(seconds=worked)
-            store.set_turn_started(open_turn.id, _iso(shifted), owner=interview.owner)
+            store.set_turn_started(open_turn.id, iso(shifted), owner=interview.owner)
             open_turn = store.turn(open_turn.id) or open_turn
             interview.current = interview._turn_from_row(open_turn, draft=text)
             return interview
@@ -366,7 +367,7 @@ class Interview:
             return
         started = self.current.started_at + gap
         # the clock stays paused if this write fails (a busy database): call it again later
-        self.store.set_turn_started(self.current.id, _iso(started), owner=self.owner)
+        self.store.set_turn_started(self.current.id, iso(started), owner=self.owner)
         self._paused_at = None
         self.current.started_at = started
 
@@ -576,10 +577,6 @@ class Interview:
             used_before_seconds=sum(seconds_between(t.started_at, t.submitted_at) for t in earlier),
             draft=draft,
         )
-
-
-def _iso(moment: datetime) -> str:
-    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 __all__ = [

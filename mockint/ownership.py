@@ -22,7 +22,8 @@ import socket
 from dataclasses import dataclass, field
 
 from mockint.errors import UserError
-from mockint.store import OwnerRow, Store, now_iso, parse_iso
+from mockint.store import OwnerRow, Store
+from mockint.timestamps import now_iso, parse_iso
 
 STALE_SECONDS = 120.0
 HEARTBEAT_SECONDS = 30.0

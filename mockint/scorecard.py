@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from mockint.grading.base import Grade, band_for, combine, primary_grade
 from mockint.packs import Pack, Question
-from mockint.store import Store, TurnRow, parse_iso
+from mockint.store import Store, TurnRow
+from mockint.timestamps import parse_iso
 
 
 @dataclass

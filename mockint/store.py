@@ -21,7 +21,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +73,7 @@ from mockint.schema import (  # noqa: E402
     V1_TABLES,
     _v1,
 )
+from mockint.timestamps import iso, now_iso, parse_iso  # noqa: E402
 
 STATUSES = ("in_progress", "completed", "abandoned")
 
@@ -104,26 +105,6 @@ __all__ = [
     "now_iso",
     "parse_iso",
 ]
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def parse_iso(value: str | None) -> datetime | None:
-    """A stored timestamp as an aware datetime; None when missing or not a date.
-
-    Readers must survive what older versions let in (an import once accepted "not-a-date"):
-    a bad value reads as unknown instead of breaking every screen that lists the session.
-    A timestamp without a zone is UTC, which is how mockint writes them.
-    """
-    if not value or not isinstance(value, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class SessionTaken(StoreError):
@@ -368,7 +349,7 @@ class Store:
             if moment is None:  # not a timestamp mockint wrote: leave it to the caller
                 raise ValueError(f"a session of {pack_id} started at {started_at} exists")
             moment += timedelta(milliseconds=1)
-            started_at = moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+            started_at = iso(moment)
         return started_at
 
     def session(self, session_id: int) -> SessionRow | None:

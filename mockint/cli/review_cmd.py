@@ -17,9 +17,9 @@ from mockint.cli.session_cmd import require_grader
 from mockint.errors import UserError
 from mockint.review.search import search as run_search
 from mockint.review.search import snippet_parts
-from mockint.review.transcript import format_when
 from mockint.safe_text import safe_text
 from mockint.store import Store
+from mockint.timestamps import format_when
 
 
 def _session_ids(store: Store, ids: tuple[int, ...]) -> list[int]:

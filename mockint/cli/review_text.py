@@ -8,9 +8,10 @@ from mockint.cli.main import echo_json
 from mockint.review.charts import bar_chart, sparkline
 from mockint.review.results import question_history
 from mockint.review.stats import PackStats, Stats
-from mockint.review.transcript import format_seconds, format_when
+from mockint.review.transcript import format_seconds
 from mockint.safe_text import safe_text
 from mockint.store import Store
+from mockint.timestamps import format_when
 
 
 def print_stats(result: Stats) -> None:

@@ -24,7 +24,7 @@ from mockint.cli.main import (
 from mockint.errors import UserError
 from mockint.grading.serial import point_from_dict
 from mockint.safe_text import safe_text
-from mockint.store import parse_iso
+from mockint.timestamps import format_when
 
 if TYPE_CHECKING:
     from mockint.config import Settings
@@ -190,16 +190,6 @@ def resume(ctx: Context, session_id: int | None) -> None:
 SORT_KEYS = ("date", "score", "pack", "duration", "status", "grader")
 
 
-def local_time(value: str | None) -> str:
-    """'2026-03-20 13:05' in the local time zone ('-' for none); formatted by hand because
-    strftime is a tenth of `mockint history`'s time on 10,000 sessions."""
-    moment = parse_iso(value)
-    if moment is None:
-        return "-"
-    m = moment.astimezone()
-    return f"{m.year:04d}-{m.month:02d}-{m.day:02d} {m.hour:02d}:{m.minute:02d}"
-
-
 HISTORY_EPILOG = """\b
 Examples:
   mockint history
@@ -304,7 +294,7 @@ def history(
         progress = f"{row.answered}/{row.questions}"
         pack = safe_text(row.pack_id, one_line=True)[:18]
         lines.append(
-            f"{row.id:>{width}}  {local_time(row.started_at):<16}  {pack:<18} "
+            f"{row.id:>{width}}  {format_when(row.started_at, missing='-'):<16}  {pack:<18} "
             + safe_text(f"{row.status:<11} {score:>5}  {progress:<4} {row.grader}")
         )
     click.echo("\n".join(lines))
@@ -333,7 +323,8 @@ def show(ctx: Context, session_id: int, as_json: bool) -> None:
     score = "-" if data["score"] is None else f"{data['score']:.1f} / 10"
     heading = (
         f"Session #{data['id']} · {data['pack_title'] or data['pack']} · "
-        f"{local_time(data['started_at'])} · {data['status']} · score {score} · {data['grader']}"
+        f"{format_when(data['started_at'], missing='-')} · {data['status']} · score {score} · "
+        f"{data['grader']}"
     )
     click.echo(safe_text(heading, one_line=True))
     for turn in data["turns"]:

@@ -26,7 +26,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from mockint import __version__
 from mockint.grading.serial import flag_to_dict, point_to_dict
 from mockint.safe_text import json_safe
-from mockint.store import DisputeRow, GradeRow, Store, now_iso
+from mockint.store import DisputeRow, GradeRow, Store
+from mockint.timestamps import now_iso
 
 EXPORT_FORMAT: Final = "mockint-sessions"
 EXPORT_SCHEMA_VERSION: Final = 1

@@ -21,11 +21,11 @@ from mockint.review.transcript import (
     evidence_spans,
     format_delta,
     format_seconds,
-    format_when,
     grader_label,
     probed_summary,
 )
 from mockint.safe_text import safe_text
+from mockint.timestamps import format_when
 
 _ESCAPE = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
 # what would start a list, a heading underline or a numbered list at the start of a line

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from mockint.grading.base import Grade, combine, primary_grade
 from mockint.review import queries
 from mockint.scorecard import seconds_between
-from mockint.store import SessionRow, Store, TurnRow, now_iso
+from mockint.store import SessionRow, Store, TurnRow
+from mockint.timestamps import now_iso
 
 
 @dataclass

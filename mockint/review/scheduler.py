@@ -28,7 +28,8 @@ from fsrs import Card, Rating, Scheduler
 from mockint.packs import Pack
 from mockint.review import queries
 from mockint.review.results import refresh
-from mockint.store import Store, parse_iso
+from mockint.store import Store
+from mockint.timestamps import local_minute, parse_iso
 
 SCHEDULER = Scheduler(learning_steps=(), relearning_steps=(), enable_fuzzing=False)
 RECENT_ATTEMPTS = 5  # focus points come from this many latest attempts at a question
@@ -247,7 +248,7 @@ def nothing_due_message(store: Store, pack: Pack, now: datetime | None = None) -
             "been practised yet; start an interview first."
         )
     first = min(later, key=lambda p: p.due or datetime.max.replace(tzinfo=UTC))
-    when = first.due.astimezone().strftime("%Y-%m-%d %H:%M") if first.due else "?"
+    when = local_minute(first.due) if first.due else "?"
     return (
         f"Nothing is due in pack {pack.id}: the next question ({first.question_id}) is due {when}."
     )

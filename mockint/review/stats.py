@@ -22,7 +22,8 @@ from typing import Any
 from mockint.review import queries
 from mockint.review.results import refresh
 from mockint.review.scheduler import due_summary
-from mockint.store import Store, parse_iso
+from mockint.store import Store
+from mockint.timestamps import iso, parse_iso
 
 
 @dataclass
@@ -86,10 +87,6 @@ class Stats:
         return data
 
 
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
 def compute_stats(
     store: Store,
     pack_id: str | None = None,
@@ -115,7 +112,7 @@ def compute_stats(
         stats.times, stats.avg_seconds = _times(store, window, window_params)
         stats.due = due_summary(store, pid, now, refreshed=True)
         packs.append(stats)
-    return Stats(packs=packs, last=last, generated_at=_iso(now))
+    return Stats(packs=packs, last=last, generated_at=iso(now))
 
 
 def practised_packs(store: Store) -> list[str]:

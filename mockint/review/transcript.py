@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from mockint.grading.base import PointVerdict, band_for, primary_grade
 from mockint.review.results import QuestionOutcome, session_outcomes
 from mockint.scorecard import seconds_between
-from mockint.store import DisputeRow, GradeRow, SessionRow, Store, TurnRow, parse_iso
+from mockint.store import DisputeRow, GradeRow, SessionRow, Store, TurnRow
 
 if TYPE_CHECKING:
     from mockint.review.history import HistoryRow
@@ -230,15 +230,6 @@ def format_seconds(seconds: float | None) -> str:
     if seconds >= 60:
         return f"{seconds // 60}m {seconds % 60:02d}s"
     return f"{seconds}s"
-
-
-def format_when(value: str | None, *, with_time: bool = True) -> str:
-    """A stored UTC timestamp in the local time zone, e.g. '2026-05-03 14:02'."""
-    moment = parse_iso(value)
-    if moment is None:
-        return "–"
-    local = moment.astimezone()
-    return local.strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d")
 
 
 def format_delta(delta: float | None) -> str:

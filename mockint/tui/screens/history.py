@@ -24,8 +24,9 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
 from mockint.review import history
-from mockint.review.transcript import format_seconds, format_when, grader_label
+from mockint.review.transcript import format_seconds, grader_label
 from mockint.store import Store
+from mockint.timestamps import format_when
 from mockint.tui.plain import plain_rich
 from mockint.tui.screens.review_common import ReviewDeps, band_text
 from mockint.tui.tones import redraw_on_theme_change

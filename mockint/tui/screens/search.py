@@ -19,8 +19,8 @@ from textual.widgets import DataTable, Input, Static
 
 from mockint.errors import UserError
 from mockint.review.search import SearchHit, search
-from mockint.review.transcript import format_when
 from mockint.store import Store
+from mockint.timestamps import format_when
 from mockint.tui.plain import plain_rich
 from mockint.tui.screens.review_common import ReviewDeps, snippet_text
 from mockint.tui.tones import redraw_on_theme_change

@@ -26,9 +26,10 @@ from textual.widgets import Static
 
 from mockint.review.charts import bar_chart, sparkline
 from mockint.review.stats import PackStats, compute_stats, practised_packs
-from mockint.review.transcript import format_seconds, format_when
+from mockint.review.transcript import format_seconds
 from mockint.safe_text import safe_text
 from mockint.store import Store
+from mockint.timestamps import format_when
 from mockint.tui.plain import plain_rich
 from mockint.tui.screens.review_common import ReviewDeps, worker_store
 from mockint.tui.tones import CHART_STYLE, redraw_on_theme_change, rich_style, verdict_style

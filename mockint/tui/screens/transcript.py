@@ -36,13 +36,13 @@ from mockint.review.transcript import (
     evidence_spans,
     format_delta,
     format_seconds,
-    format_when,
     grader_label,
     load_transcript,
     probed_summary,
 )
 from mockint.safe_text import safe_text
 from mockint.store import Store
+from mockint.timestamps import format_when
 from mockint.tui.plain import notify, plain_rich
 from mockint.tui.screens.review_common import ReviewDeps, worker_store
 from mockint.tui.tones import (
