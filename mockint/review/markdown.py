@@ -18,11 +18,8 @@ from mockint.review.transcript import (
     QuestionView,
     Transcript,
     TurnView,
-    evidence_spans,
     format_delta,
     format_seconds,
-    grader_label,
-    probed_summary,
 )
 from mockint.safe_text import safe_text
 from mockint.timestamps import format_when
@@ -61,7 +58,7 @@ def quote_block(text: str, spans: list[tuple[int, int]] | None = None) -> str:
 
 def render(transcript: Transcript) -> str:
     session = transcript.session
-    title = session.pack_title or session.pack_id
+    title = transcript.title
     lines = [
         f"# Interview: {cell(title)} — {format_when(session.started_at)}",
         "",
@@ -71,8 +68,8 @@ def render(transcript: Transcript) -> str:
         f"| Pack | {cell(title)} ({cell(session.pack_id)}) |",
         f"| Started | {format_when(session.started_at)} |",
         f"| Duration | {format_seconds(transcript.duration_seconds)} |",
-        f"| Status | {cell(session.status.replace('_', ' '))} |",
-        f"| Grader | {cell(grader_label(session))} |",
+        f"| Status | {cell(transcript.status)} |",
+        f"| Grader | {cell(transcript.grader)} |",
     ]
     if transcript.score is not None:
         lines.append(f"| Score | **{transcript.score:.1f} / 10** — {cell(transcript.band)} |")
@@ -85,13 +82,12 @@ def render(transcript: Transcript) -> str:
 
 def _question(number: int, question: QuestionView) -> list[str]:
     outcome = question.outcome
-    budget = f" of {format_seconds(question.budget_seconds)}" if question.budget_seconds else ""
     band = cell(outcome.grade.band) if outcome.grade else "not graded"
     status = "skipped" if outcome.skipped else f"{outcome.score:.1f} / 10 ({band})"
     lines = [
         f"## {number}. {cell(question.question_id)} — {status}",
         "",
-        f"Time used: {format_seconds(outcome.seconds)}{budget}",
+        f"Time used: {question.time_used}",
         "",
     ]
     if question.history and len(question.history) > 1:
@@ -104,18 +100,16 @@ def _question(number: int, question: QuestionView) -> list[str]:
 
 def _turn(view: TurnView) -> list[str]:
     turn = view.turn
-    heading = "Question" if turn.kind == "main" else "Follow-up"
-    lines = [f"**{heading}:**", "", quote_block(turn.prompt), ""]
+    lines = [f"**{view.heading}:**", "", quote_block(turn.prompt), ""]
     if turn.skipped:
         return [*lines, "_Skipped._", ""]
     if turn.answer is None:
         return [*lines, "_Not answered._", ""]
-    answer = safe_text(turn.answer)
-    evidence = [safe_text(quote) for quote in view.evidence]
+    answer, spans = view.shown_answer()
     lines += [
         f"**Answer** ({format_seconds(view.seconds)}):",
         "",
-        quote_block(answer, evidence_spans(answer, evidence)),
+        quote_block(answer, spans),
         "",
     ]
     if not view.grades:
@@ -125,7 +119,7 @@ def _turn(view: TurnView) -> list[str]:
         row = grade.row
         if view.is_follow_up:
             # its feedback judges the whole rubric; this answer only counts for its probes
-            summary = probed_summary(row.points, view.turn.probes)
+            summary = view.probed(grade)
             lines.append(f"- **{cell(grade.label)}:** {cell(summary)}")
         elif row.feedback:
             lines.append(f"- **{cell(grade.label)}:** {cell(row.feedback)}")
@@ -153,17 +147,9 @@ def _grade_table(view: TurnView) -> list[str]:
             for g, v in zip(view.grades, verdicts, strict=True)
         ]
         lines.append("| " + " | ".join([name, *marks]) + " |")
-    flags = {f.flag_id: f for g in view.grades for f in g.row.red_flags}
-    for flag_id, flag in flags.items():
-        hits = [
-            f"{RED_FLAG_GLYPH} −{flag.penalty:g}"
-            if any(f.flag_id == flag_id for f in g.row.red_flags)
-            else ""
-            for g in view.grades
-        ]
-        lines.append(
-            "| " + " | ".join([f"Red flag: {cell(flag.description or flag_id)}", *hits]) + " |"
-        )
+    for description, penalty, raised in view.flag_rows():
+        hits = [f"{RED_FLAG_GLYPH} −{penalty:g}" if hit else "" for hit in raised]
+        lines.append("| " + " | ".join([f"Red flag: {cell(description)}", *hits]) + " |")
     if not view.is_follow_up:  # a follow-up's own score is over the whole rubric: misleading
         scores = [
             f"**{g.row.score:.1f}** {cell(g.row.band)} {format_delta(g.delta)}".strip()

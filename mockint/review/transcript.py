@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from mockint.grading.base import PointVerdict, band_for, primary_grade
 from mockint.review.results import QuestionOutcome, session_outcomes
+from mockint.safe_text import safe_text
 from mockint.scorecard import seconds_between
 from mockint.store import DisputeRow, GradeRow, SessionRow, Store, TurnRow
 
@@ -66,6 +67,19 @@ class TurnView:
     def primary(self) -> GradeView | None:
         return next((g for g in self.grades if g.counts), None)
 
+    def probed(self, grade: GradeView) -> str:
+        """A follow-up's grade as it counts: for the probed points only (probed_summary)."""
+        return probed_summary(grade.row.points, self.turn.probes)
+
+    @property
+    def heading(self) -> str:
+        return "Question" if self.turn.kind == "main" else "Follow-up"
+
+    def shown_answer(self) -> tuple[str, list[tuple[int, int]]]:
+        """The answer as plain text (safe_text), and the spans of its evidence to highlight."""
+        shown = safe_text(self.turn.answer or "")
+        return shown, evidence_spans(shown, [safe_text(q) for q in self.evidence])
+
     @property
     def evidence(self) -> list[str]:
         """Evidence quoted by the grade that counts (what the answer is highlighted with)."""
@@ -92,6 +106,19 @@ class TurnView:
             (pid, described[pid], [g.verdicts.get(pid, "") for g in self.grades]) for pid in order
         ]
 
+    def flag_rows(self) -> list[tuple[str, float, list[bool]]]:
+        """(description, penalty, raised by each grade) for every red flag a grade raised, in
+        first-seen order (description and penalty as the last grade to raise it has them)."""
+        flags = {f.flag_id: f for g in self.grades for f in g.row.red_flags}
+        return [
+            (
+                flag.description or flag_id,
+                flag.penalty,
+                [any(f.flag_id == flag_id for f in g.row.red_flags) for g in self.grades],
+            )
+            for flag_id, flag in flags.items()
+        ]
+
     @property
     def is_follow_up(self) -> bool:
         return self.turn.kind == "follow_up"
@@ -113,6 +140,12 @@ class QuestionView:
     def question_id(self) -> str:
         return self.outcome.question_id
 
+    @property
+    def time_used(self) -> str:
+        """'4m 05s', or '4m 05s of 5m 00s' when the question had a budget."""
+        budget = f" of {format_seconds(self.budget_seconds)}" if self.budget_seconds else ""
+        return format_seconds(self.outcome.seconds) + budget
+
 
 @dataclass
 class Transcript:
@@ -123,6 +156,19 @@ class Transcript:
     @property
     def band(self) -> str | None:
         return band_for(self.score) if self.score is not None else None
+
+    @property
+    def title(self) -> str:
+        return self.session.pack_title or self.session.pack_id
+
+    @property
+    def grader(self) -> str:
+        return grader_label(self.session)
+
+    @property
+    def status(self) -> str:
+        """'in progress', 'completed', 'abandoned'."""
+        return self.session.status.replace("_", " ")
 
     @property
     def duration_seconds(self) -> float:

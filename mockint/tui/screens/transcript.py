@@ -33,12 +33,9 @@ from mockint.review.transcript import (
     QuestionView,
     Transcript,
     TurnView,
-    evidence_spans,
     format_delta,
     format_seconds,
-    grader_label,
     load_transcript,
-    probed_summary,
 )
 from mockint.safe_text import safe_text
 from mockint.store import Store
@@ -245,12 +242,11 @@ def header(transcript: Transcript, themed: Themed) -> Text:
     session = transcript.session
     text = Text()
     text.append(f"Session #{session.id}", style="bold")
-    title = f"{session.pack_title or session.pack_id} ({session.pack_id})"
+    title = f"{transcript.title} ({session.pack_id})"
     text.append(safe_text(f" · {title}", one_line=True))
     text.append(f" · {format_when(session.started_at)}")
     text.append(f" · {format_seconds(transcript.duration_seconds)}")
-    status = session.status.replace("_", " ")
-    text.append(safe_text(f" · {grader_label(session)} · {status}", one_line=True))
+    text.append(safe_text(f" · {transcript.grader} · {transcript.status}", one_line=True))
     if transcript.score is not None and transcript.band:
         text.append(" · ")
         text.append(
@@ -269,8 +265,7 @@ def question_heading(number: int, question: QuestionView, themed: Themed) -> Tex
         text.append(safe_text(f"{outcome.score:.1f}/10 {band}"), style=themed(band_style(band)))
     else:
         text.append("not graded", style="dim")
-    budget = f" of {format_seconds(question.budget_seconds)}" if question.budget_seconds else ""
-    text.append(f" · {format_seconds(outcome.seconds)}{budget}", style="not bold")
+    text.append(f" · {question.time_used}", style="not bold")
     scores = [score for _, _, score in question.history]
     if len(scores) > 1:
         text.append(f" · your scores here: {sparkline(scores[-20:])} ", style="not bold")
@@ -281,7 +276,7 @@ def question_heading(number: int, question: QuestionView, themed: Themed) -> Tex
 def turn_block(view: TurnView, themed: Themed) -> RenderableType:
     turn = view.turn
     parts: list[RenderableType] = []
-    label = "Question" if turn.kind == "main" else "Follow-up"
+    label = view.heading
     if turn.kind == "follow_up" and turn.probes:
         label += safe_text(f" (probes {', '.join(turn.probes)})", one_line=True)
     parts.append(Text.assemble((label, "bold"), "\n", safe_text(turn.prompt)))
@@ -291,9 +286,9 @@ def turn_block(view: TurnView, themed: Themed) -> RenderableType:
     if turn.answer is None:
         parts.append(Text("Not answered.", style="dim italic"))
         return Group(*parts)
-    shown = safe_text(turn.answer)
+    shown, spans = view.shown_answer()
     answer = Text(shown)
-    for start, end in evidence_spans(shown, [safe_text(q) for q in view.evidence]):
+    for start, end in spans:
         answer.stylize(themed(EVIDENCE_STYLES["covered"]), start, end)
     parts.append(Text.assemble(("Answer", "bold"), f" · {format_seconds(view.seconds)}\n", answer))
     if view.grades:
@@ -303,7 +298,7 @@ def turn_block(view: TurnView, themed: Themed) -> RenderableType:
             for dispute in grade.dispute_lines():
                 parts.append(Text(safe_text(f"Disputed: {dispute}"), style="italic"))
         if view.is_follow_up and view.primary is not None:
-            summary = probed_summary(view.primary.row.points, turn.probes)
+            summary = view.probed(view.primary)
             parts.append(Text(f"This follow-up {summary}.", style="dim italic"))
         for grade in view.grades:
             if grade.row.note:
@@ -336,16 +331,12 @@ def grades_table(view: TurnView, themed: Themed) -> Table:
             for grade, v in zip(view.grades, verdicts, strict=True)
         ]
         table.add_row(name, *cells)
-    flags = {f.flag_id: f for g in view.grades for f in g.row.red_flags}
-    for flag_id, flag in flags.items():
+    for description, penalty, raised in view.flag_rows():
         cells = [
-            Text(f"{RED_FLAG_GLYPH} −{flag.penalty:g}", style=themed(FLAG_STYLE))
-            if any(f.flag_id == flag_id for f in g.row.red_flags)
-            else Text("")
-            for g in view.grades
+            Text(f"{RED_FLAG_GLYPH} −{penalty:g}", style=themed(FLAG_STYLE)) if hit else Text("")
+            for hit in raised
         ]
-        flag_text = f"Red flag: {flag.description or flag_id}"
-        flag_cell = plain_rich(flag_text)
+        flag_cell = plain_rich(f"Red flag: {description}")
         flag_cell.stylize(themed(FLAG_STYLE))
         table.add_row(flag_cell, *cells)
     if not view.is_follow_up:
