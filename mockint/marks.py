@@ -40,3 +40,8 @@ def verdict_label(verdict: str, *, other_words: bool = False) -> str:
 
 def band_tone(band: str) -> Tone:
     return BAND_TONES.get(band, "error")
+
+
+def claim_label(claim: str) -> str:
+    """A dispute's claim in words: 'covered' ("I covered this") or 'not covered'."""
+    return "covered" if claim == "covered" else "not covered"

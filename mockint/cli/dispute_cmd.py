@@ -14,6 +14,7 @@ import click
 
 from mockint.cli.main import Context, cli, echo_json, pass_context
 from mockint.errors import UserError
+from mockint.marks import claim_label
 from mockint.safe_text import safe_text
 from mockint.store import DisputeRow
 
@@ -77,7 +78,6 @@ def _list(disputes: dict[int, dict[str, DisputeRow]], session_id: int, as_json: 
         click.echo(f"Session {session_id} has no disputes.")
         return
     for row in rows:
-        said = "covered" if row.claim == "covered" else "not covered"
         note = f" — {row.note}" if row.note else ""
-        line = f"grade {row.grade_id}: {row.point_id} {said}{note}"
+        line = f"grade {row.grade_id}: {row.point_id} {claim_label(row.claim)}{note}"
         click.echo(safe_text(line, one_line=True))

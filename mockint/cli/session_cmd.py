@@ -23,6 +23,7 @@ from mockint.cli.main import (
 )
 from mockint.errors import UserError
 from mockint.grading.serial import point_from_dict
+from mockint.marks import claim_label
 from mockint.safe_text import safe_text
 from mockint.timestamps import format_when
 
@@ -348,10 +349,9 @@ def show(ctx: Context, session_id: int, as_json: bool) -> None:
             click.echo(safe_text(line, one_line=True))
             verdicts = {p["id"]: p.get("verdict") for p in grade["points"]}
             for item in grade["disputes"]:
-                said = "covered" if item["claim"] == "covered" else "not covered"
                 why = f" ({item['note']})" if item["note"] else ""
                 line = (
-                    f"    you dispute {item['point']}: {said}, "
+                    f"    you dispute {item['point']}: {claim_label(item['claim'])}, "
                     f"the grader said {verdicts.get(item['point'])}{why}"
                 )
                 click.echo(safe_text(line, one_line=True))

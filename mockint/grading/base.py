@@ -213,7 +213,6 @@ def combine(question_id: str, graded: list[tuple[int, Grade, tuple[str, ...] | N
     points it probes (None means every point, as for the main answer). Each point keeps its best
     verdict and remembers which turn earned it; red flags from any answer count once.
     """
-    rank = {"covered": 2, "partial": 1, "missed": 0}
     best: dict[str, PointVerdict] = {}
     flags: dict[str, RedFlagHit] = {}
     first = graded[0][1]
@@ -222,7 +221,7 @@ def combine(question_id: str, graded: list[tuple[int, Grade, tuple[str, ...] | N
             if probes is not None and point.point_id not in probes:
                 continue
             current = best.get(point.point_id)
-            if current is None or rank[point.verdict] > rank[current.verdict]:
+            if current is None or CREDIT[point.verdict] > CREDIT[current.verdict]:
                 best[point.point_id] = replace(
                     point,
                     evidence=list(point.evidence),

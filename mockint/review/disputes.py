@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from mockint.errors import UserError
 from mockint.grading.base import primary_grade
+from mockint.marks import claim_label
 from mockint.review.results import session_outcomes
 from mockint.store import GradeRow, Store
 
@@ -91,8 +92,7 @@ def record_dispute(
         known = ", ".join(verdicts) or "none"
         raise UserError(f"question {question_id!r} has no rubric point {point_id!r} ({known})")
     store.dispute(grade.id, point_id, claim, note)
-    said = "covered" if claim == "covered" else "not covered"
     return (
-        f"Noted: you say {question_id}/{point_id} was {said}; the {grade.grader} grader "
-        f"said {verdicts[point_id]}. The grade itself is unchanged."
+        f"Noted: you say {question_id}/{point_id} was {claim_label(claim)}; "
+        f"the {grade.grader} grader said {verdicts[point_id]}. The grade itself is unchanged."
     )

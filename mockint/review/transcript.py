@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from mockint.grading.base import PointVerdict, band_for, primary_grade
+from mockint.marks import claim_label
 from mockint.review.results import QuestionOutcome, session_outcomes
 from mockint.safe_text import safe_text
 from mockint.scorecard import seconds_between
@@ -35,10 +36,10 @@ class GradeView:
         verdicts = self.verdicts
         lines = []
         for point_id, row in self.disputes.items():
-            said = "covered" if row.claim == "covered" else "not covered"
             note = f" ({row.note})" if row.note else ""
             lines.append(
-                f"you say {point_id} was {said}; the grader said {verdicts.get(point_id)}{note}"
+                f"you say {point_id} was {claim_label(row.claim)}; "
+                f"the grader said {verdicts.get(point_id)}{note}"
             )
         return lines
 
