@@ -25,7 +25,7 @@ from collections.abc import Callable
 from typing import Any
 
 from mockint.config import Settings
-from mockint.grading.base import Grade, Grader, PointVerdict, Usage, finalize
+from mockint.grading.base import Grade, Grader, Usage, finalize
 from mockint.grading.llm_client import ChatResult, LLMClient, LLMFailure, endpoint_key
 from mockint.grading.llm_endpoint import ModeCache
 from mockint.grading.llm_prompt import grading_messages, retry_messages
@@ -34,6 +34,7 @@ from mockint.grading.llm_reply import (
     GradeReply,
     ReplyError,
     check_reply,
+    missed_point,
     parse_reply,
     reply_schema,
     rubric_points,
@@ -222,17 +223,7 @@ class LLMGrader:
 
     def _empty(self, question: Question, keyword: Grade) -> Grade:
         """No answer, nothing to ask the model: every point missed, no call made."""
-        points = [
-            PointVerdict(
-                point_id=point.id,
-                verdict="missed",
-                weight=point.weight,
-                description=point.description,
-                level=point.level,
-                reason="no answer given",
-            )
-            for point in rubric_points(question)
-        ]
+        points = [missed_point(point, "no answer given") for point in rubric_points(question)]
         grade = Grade(
             question_id=question.id,
             grader=self.name,

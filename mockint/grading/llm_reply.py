@@ -233,6 +233,19 @@ def parse_reply(text: str) -> GradeReply:
 # what the model is asked to judge --------------------------------------------------------------
 
 
+def missed_point(point: RubricPoint, reason: str = "") -> PointVerdict:
+    """The point's verdict until the model shows otherwise: missed, with the point's weight,
+    description and level."""
+    return PointVerdict(
+        point_id=point.id,
+        verdict="missed",
+        weight=point.weight,
+        description=point.description,
+        level=point.level,
+        reason=reason,
+    )
+
+
 def rubric_points(question: Question) -> tuple[RubricPoint, ...]:
     """The points to judge; a question with only a reference answer gets one point from it."""
     if question.rubric:
@@ -394,13 +407,7 @@ def check_reply(question: Question, answer: str, reply: GradeReply) -> Checked:
     )
     for point in points:
         item = judged.get(point.id)
-        verdict = PointVerdict(
-            point_id=point.id,
-            verdict="missed",
-            weight=point.weight,
-            description=point.description,
-            level=point.level,
-        )
+        verdict = missed_point(point)
         if item is None:
             verdict.reason = "not judged by the model"
             checked.unjudged.append(point.id)
