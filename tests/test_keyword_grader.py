@@ -8,7 +8,7 @@ from grading_fixtures import MESH_STRONG, mesh_pack
 from mockint.grading.base import Grade, band_for, compute_score
 from mockint.grading.keyword import INJECTION_FLAG, KeywordGrader, derive_points
 from mockint.grading.text import analyse, compile_term
-from mockint.packs import Pack
+from mockint.packs import Pack, PackInfo, Question
 
 
 @pytest.fixture(scope="module")
@@ -297,6 +297,36 @@ def test_a_negated_reference_word_must_be_negated_in_the_answer(grader, pack) ->
     assert wrong.score < right.score
     child = next(p for p in wrong.points if p.description == "no children")
     assert child.verdict == "missed"
+
+
+def test_a_long_keyword_list_earns_nothing_however_long_the_reference() -> None:
+    """A long model answer used as the only reference once made a 20-word list look terse."""
+    reference = (
+        "The scheduler filters out nodes without enough allocatable CPU or memory, then scores "
+        "the rest on spreading, affinity and image locality, and binds the pod to the best node; "
+        "taints repel pods that lack a matching toleration, and a pod no node fits stays "
+        "pending, which priority and preemption can resolve by evicting lower-priority pods."
+    )
+    pack = Pack(
+        pack=PackInfo(id="long-ref", title="Long reference"),
+        questions=(
+            Question(id="sched", text="How does scheduling work?", reference_answer=reference),
+        ),
+    )
+    grader = KeywordGrader(pack)
+    sched = pack.question("sched")
+    assert sched is not None
+    listed = (
+        "Filters, nodes, allocatable CPU, memory, scores, spreading, affinity, image locality, "
+        "binds, taints, toleration, pending, priority, preemption, evicting."
+    )
+    prose = (
+        "It filters out nodes without enough allocatable CPU or memory, scores the others on "
+        "spreading and affinity, and binds the pod; a pod that fits nowhere stays pending."
+    )
+    assert grader.compiled(sched).dump_limit < 15  # the list above holds more content words
+    assert grader.grade(sched, listed).score == 0.0
+    assert grader.grade(sched, prose).score >= 3.0
 
 
 # --- text analysis --------------------------------------------------------------------------

@@ -65,6 +65,29 @@ def test_a_negated_paraphrase_earns_nothing(offline, mesh) -> None:
     assert all(p.source != "semantic" for p in grade.points)
 
 
+def test_the_clauses_beside_a_negation_can_still_earn_credit(offline, mesh) -> None:
+    said = "If istiod dies, the proxies keep working with the last configuration they got"
+    answer = (
+        "The data plane and the control plane fail in different ways. "
+        f"{said}, so no request between existing services is dropped. Restart istiod quickly."
+    )
+    grade = offline.grade(question(mesh, "sm-08"), answer)
+    point = next(p for p in grade.points if p.point_id == "cp-down-static")
+    assert point.verdict == "covered" and point.source == "semantic"
+    assert point.evidence == [said]  # quoted without the clause that holds the negator
+
+
+def test_an_answer_that_mostly_denies_earns_nothing_from_its_other_clauses(offline, mesh) -> None:
+    answer = (
+        "If istiod dies, the proxies keep working with the last configuration they got, but no "
+        "new request is routed. Nothing reaches the services any more. Restarting the pods "
+        "does not help either."
+    )
+    grade = offline.grade(question(mesh, "sm-08"), answer)
+    assert all(p.source != "semantic" for p in grade.points)
+    assert grade.score == 0.0
+
+
 def test_a_red_flag_sentence_earns_nothing_by_resemblance(offline, mesh) -> None:
     flagged = "If istiod crashes, the data plane stops and all traffic stops with it."
     grade = offline.grade(question(mesh, "sm-08"), flagged)

@@ -64,6 +64,9 @@ SHORT_SENTENCE = 8
 # Lists (bare or crowded sentences) holding this many content words, more than the prose
 # holds, make the answer a keyword dump: the lists then earn nothing.
 DUMP_CONTENT_WORDS = 6
+# ... and, on a reference-only question, lists of this many content words whatever the
+# reference's length (a long model answer must not make a 20-word keyword list look terse).
+LONGEST_REFERENCE_LIST = 12
 # Sentences that share one skeleton this many times are a template, not an explanation.
 TEMPLATE_REPEATS = 3
 # A prose sentence naming more than max(2, 1 + words/CROWD_WORDS) rubric points is a list in
@@ -184,6 +187,7 @@ def compile_question(question: Question, grader: KeywordGrader) -> CompiledQuest
             for word, slot in zip(term.words, term.slots, strict=True):
                 if slot != NEG and is_content(word):
                     words.setdefault(word, slot)
+    derived_terms = sum(len(p.terms) for p in points)
     return CompiledQuestion(
         points=tuple(points),
         flags=tuple(flags),
@@ -191,8 +195,9 @@ def compile_question(question: Question, grader: KeywordGrader) -> CompiledQuest
         vocabulary=Vocabulary(words),
         term_stems=frozenset(words.values()),
         # A reference-only question's points come from one answer, which may itself be a
-        # list: there, only a list much longer than the reference is sprayed vocabulary.
-        dump_limit=max(DUMP_CONTENT_WORDS, 2 * sum(len(p.terms) for p in points))
+        # list: there, only a list much longer than the reference is sprayed vocabulary,
+        # and a list as long as LONGEST_REFERENCE_LIST is one whatever the reference.
+        dump_limit=min(LONGEST_REFERENCE_LIST, max(DUMP_CONTENT_WORDS, 2 * derived_terms))
         if not question.rubric
         else DUMP_CONTENT_WORDS,
     )
@@ -274,6 +279,9 @@ class Reading:
     blocked: frozenset[int]
     dump: bool
     notes: list[str]
+    # blocked sentences whose only fault is a negator: their clauses without one may still
+    # resemble a point ("the proxy holds the policy, so no service has to change")
+    hedged: frozenset[int] = frozenset()
 
     def finish(self) -> Grade:
         """Score, band and feedback from the (possibly revised) verdicts."""
@@ -291,11 +299,14 @@ def _blocked_sentences(
     crowded: set[int],
     index: AnswerIndex,
     compiled: CompiledQuestion,
-) -> frozenset[int]:
-    """Sentence numbers that the keyword rules say cannot support a point by resemblance.
+) -> tuple[frozenset[int], frozenset[int]]:
+    """Sentence numbers that the keyword rules say cannot support a point by resemblance,
+    and those of them blocked for a negator alone.
 
     A sentence encoder cannot tell a statement from its negation, so any sentence with a
-    negator, a negated match or a red flag is out, and so is anything that is not prose.
+    negator, a negated match or a red flag is out, and so is anything that is not prose. The
+    second set lets the offline grader still read the clauses of a sentence that hold no
+    negator ("the proxy holds the policy, so no service has to change").
     """
     # A reference answer may itself be terse ("To simulate the behaviour of portions of the
     # product"): there only an answer that is a keyword dump as a whole is held against it.
@@ -303,9 +314,10 @@ def _blocked_sentences(
     blocked = set() if terse_allowed else {i for i, p in enumerate(sentences.prose) if not p}
     blocked |= {i for i, bad in enumerate(sentences.injected) if bad}
     blocked |= crowded
+    negating: set[int] = set()
     if not compiled.derived:
         # rubric points are claims: any negation near them may reverse them
-        blocked |= {doc.sentence[p] for p, negator in enumerate(doc.negator) if negator}
+        negating = {doc.sentence[p] for p, negator in enumerate(doc.negator) if negator}
     denying = {doc.sentence[m.start] for matches in found for m in matches if m.negated}
     for flag in compiled.flags:
         for match in _matches(flag.terms, doc, index, flag.denies):
@@ -313,7 +325,8 @@ def _blocked_sentences(
     if not compiled.derived:
         # a rubric point is a claim, and a written sentence makes one
         denying = _whole_sentences(doc, denying)
-    return frozenset(blocked | denying)
+    hedged = negating - blocked - denying
+    return frozenset(blocked | denying | negating), frozenset(hedged)
 
 
 def _whole_sentences(doc: Analysed, pieces: set[int]) -> set[int]:
@@ -406,13 +419,15 @@ class KeywordGrader:
         notes = _notes(doc, sentences, points)
         if truncated:
             notes.insert(0, f"Only the first {MAX_GRADED_CHARS:,} characters were graded.")
+        blocked, hedged = _blocked_sentences(doc, found, sentences, crowded, index, compiled)
         reading = Reading(
             grade=grade,
             compiled=compiled,
             doc=doc,
-            blocked=_blocked_sentences(doc, found, sentences, crowded, index, compiled),
+            blocked=blocked,
             dump=sentences.dump,
             notes=notes,
+            hedged=hedged,
         )
         reading.finish()
         return reading

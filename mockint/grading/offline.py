@@ -6,7 +6,10 @@ and "the proxies stop routing" sit close together). So similarity may only *add*
 only where the keyword rules allow it:
 
 - a sentence earns nothing by resemblance when the keyword layer rejects it: a list, word
-  soup, text addressed to the grader, any negation, a red flag (`Reading.blocked`);
+  soup, text addressed to the grader, a negated match, a red flag (`Reading.blocked`);
+- a clause holding a negator earns nothing either; the other clauses of its sentence may
+  ("the proxy holds the policy, so no service has to change"), unless more than half the
+  answer's sentences hold one: an answer that mostly denies things is read for its words only;
 - a sentence (or a pair of adjacent sentences) counts for the one point it resembles most,
   never for every point it resembles;
 - a point raised this way says so: `source="semantic"`, the sentence quoted as evidence, the
@@ -33,7 +36,7 @@ from typing import TYPE_CHECKING
 from mockint.grading.base import CREDIT, Grade, PointVerdict, Verdict
 from mockint.grading.keyword import KeywordGrader, Reading
 from mockint.grading.semantic import ENCODER_NAME, Encoder, EncoderUnavailable, load_encoder
-from mockint.grading.text import analyse, is_content
+from mockint.grading.text import Analysed, analyse, is_content
 from mockint.grading.topic import TopicMap
 from mockint.packs import Pack, Question
 
@@ -123,8 +126,9 @@ class OfflineGrader:
         reading = self.keyword.read(question, answer, lenient=False)
         reading.grade.grader = self.name
         reading.grade.model = ENCODER_NAME
-        units = _units(reading)
-        allowed = " ".join(_allowed_sentences(reading))
+        usable = _usable_texts(reading)
+        units = _units(usable)
+        allowed = " ".join(usable.values())
         if allowed and (units or reading.compiled.derived):
             texts = self._question_texts(question, encoder)
             vectors = encoder.embed([*(text for _, text in units), allowed])
@@ -294,31 +298,55 @@ def _raise(judged: PointVerdict, verdict: Verdict, quote: str, similarity: float
     judged.reason = f"said in other words (similarity {similarity:.2f})"
 
 
-def _allowed_sentences(reading: Reading) -> list[str]:
+def _usable_texts(reading: Reading) -> dict[int, str]:
+    """The text each sentence may resemble a point by: the whole sentence when the keyword
+    rules allow it; a sentence blocked only for a negator by its clauses that hold none
+    (unless the answer mostly denies things); nothing for the rest."""
     doc = reading.doc
-    return [
-        doc.sentence_text(i) for i in range(len(doc.sentence_spans)) if i not in reading.blocked
-    ]
+    texts = {
+        i: doc.sentence_text(i) for i in range(len(doc.sentence_spans)) if i not in reading.blocked
+    }
+    if reading.hedged and not _mostly_denying(doc):
+        texts.update({i: _unnegated(doc, i) for i in reading.hedged})
+    return {i: text for i, text in sorted(texts.items()) if text}
 
 
-def _units(reading: Reading) -> list[tuple[tuple[int, ...], str]]:
-    """Sentences the keyword rules allow, and pairs of adjacent ones, with their text."""
-    doc = reading.doc
-    words = [0] * len(doc.sentence_spans)
-    for word, sentence in zip(doc.words, doc.sentence, strict=True):
-        if is_content(word):
-            words[sentence] += 1
-    allowed = [
-        i for i in range(len(doc.sentence_spans)) if i not in reading.blocked and words[i] > 0
-    ]
+def _units(texts: dict[int, str]) -> list[tuple[tuple[int, ...], str]]:
+    """Usable sentences, and pairs of adjacent ones, with their text."""
+    words = {i: _content_words(text) for i, text in texts.items()}
+    allowed = [i for i, count in words.items() if count > 0]
+    following = set(allowed)
     units: list[tuple[tuple[int, ...], str]] = []
     for i in allowed:
         if words[i] >= MIN_CONTENT_WORDS:
-            units.append(((i,), doc.sentence_text(i)))
+            units.append(((i,), texts[i]))
     for i in allowed:
-        if i + 1 in allowed and words[i] + words[i + 1] >= MIN_CONTENT_WORDS:
-            units.append(((i, i + 1), f"{doc.sentence_text(i)} {doc.sentence_text(i + 1)}"))
+        if i + 1 in following and words[i] + words[i + 1] >= MIN_CONTENT_WORDS:
+            units.append(((i, i + 1), f"{texts[i]} {texts[i + 1]}"))
     return units[:MAX_UNITS]
+
+
+def _mostly_denying(doc: Analysed) -> bool:
+    """Whether more than half the sentences hold a negator: an answer that mostly denies
+    things, whose remaining clauses are as likely to be the wrong claims as the right ones."""
+    denying = {doc.sentence[p] for p, negator in enumerate(doc.negator) if negator}
+    return len(denying) * 2 > len(doc.sentence_spans)
+
+
+def _unnegated(doc: Analysed, sentence: int) -> str:
+    """The clauses of a sentence that hold no negator, in their original words."""
+    positions = [p for p, s in enumerate(doc.sentence) if s == sentence]
+    negated = {doc.clause[p] for p in positions if doc.negator[p]}
+    kept: list[str] = []
+    run: list[int] = []
+    for p in [*positions, -1]:
+        if p >= 0 and doc.clause[p] not in negated:
+            run.append(p)
+            continue
+        if run:
+            kept.append(doc.excerpt(run[0], run[-1]))
+            run = []
+    return " … ".join(kept)
 
 
 def _parts(text: str) -> list[str]:
