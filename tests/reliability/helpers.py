@@ -3,6 +3,9 @@ runners are in tests/cli_runner.py, the tmux terminal in tests/tmux_terminal.py.
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 from mockint.grading.base import Grade, PointVerdict, RedFlagHit, finalize
 from mockint.interview import Interview, InterviewOptions
 from mockint.packs import Pack, Question
@@ -48,3 +51,36 @@ def finished_session(store: Store, pack: Pack, answer: str, note: str = "") -> i
     interview.advance(interview.grade(turn_id))
     interview.finish()
     return interview.session_id
+
+
+# The line a racing process runs once its imports are done: it says so, then waits for "go".
+AT_THE_LINE = "print('ready', flush=True); sys.stdin.readline()\n"
+
+
+def race(script: str, *args: str, processes: int = 4) -> list[tuple[int, str, str]]:
+    """Run `script` (which runs AT_THE_LINE after its imports) in several processes, release
+    them together once every one is ready (no sleeping for a guessed start-up time, no busy
+    wait), and return each one's (returncode, stdout after "ready", stderr)."""
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, *args],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(processes)
+    ]
+    for proc in procs:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert line == "ready\n", (line, proc.communicate(timeout=60))
+    for proc in procs:
+        assert proc.stdin is not None
+        proc.stdin.write("go\n")
+        proc.stdin.flush()
+    results = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=120)
+        results.append((proc.returncode, out, err))
+    return results

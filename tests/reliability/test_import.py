@@ -7,7 +7,6 @@ import copy
 import json
 import os
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -16,13 +15,12 @@ from typing import Any
 import pytest
 from cli_runner import assert_one_line_error, run_process
 from cli_runner import run_cli as mockint
-from helpers import finished_session
+from faulty import FaultServer
+from helpers import AT_THE_LINE, finished_session, race
 from olddb import counts_of
 
 from mockint.review import export
 from mockint.store import Store
-
-FAULTY = str(Path(__file__).with_name("faulty.py"))
 
 
 @pytest.fixture(scope="module")
@@ -192,14 +190,13 @@ def test_a_valid_file_imports_and_a_second_time_skips(document, tmp_path: Path) 
     assert not again["imported"] and len(again["skipped"]) == 3
 
 
-CONCURRENT_IMPORT = """
-import sys, time
-start = float(sys.argv[3])
-while time.time() < start:
-    pass
-from mockint.cli import main
-main(["--db", sys.argv[1], "import", sys.argv[2], "--json"])
-"""
+CONCURRENT_IMPORT = (
+    "import sys\n"
+    "from mockint.cli import main\n"
+    "import mockint.cli.review_cmd\n"  # what `import` would load lazily: loaded before the line
+    + AT_THE_LINE
+    + 'main(["--db", sys.argv[1], "import", sys.argv[2], "--json"])\n'
+)
 
 
 def test_concurrent_imports_of_one_file_never_duplicate(document, tmp_path: Path) -> None:
@@ -207,20 +204,9 @@ def test_concurrent_imports_of_one_file_never_duplicate(document, tmp_path: Path
     for attempt in range(3):
         db = tmp_path / f"race{attempt}.db"
         Store(db).close()
-        start = time.time() + 1.5
-        procs = [
-            subprocess.Popen(
-                [sys.executable, "-c", CONCURRENT_IMPORT, str(db), str(path), str(start)],
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
-            for _ in range(4)
-        ]
         imported = skipped = 0
-        for proc in procs:
-            out, err = proc.communicate(timeout=120)
-            assert proc.returncode == 0 and "Traceback" not in err, err
+        for returncode, out, err in race(CONCURRENT_IMPORT, str(db), str(path)):
+            assert returncode == 0 and "Traceback" not in err, err
             report = json.loads(out)
             imported += len(report["imported"])
             skipped += len(report["skipped"])
@@ -232,24 +218,9 @@ def test_concurrent_imports_of_one_file_never_duplicate(document, tmp_path: Path
 
 
 def run_faulty(
-    fault: str, db: Path, tmp_path: Path, *args: str
+    server: FaultServer, fault: str, db: Path, tmp_path: Path, *args: str
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [
-            sys.executable,
-            FAULTY,
-            fault,
-            str(tmp_path / "counts.json"),
-            "--",
-            "--db",
-            str(db),
-            *args,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        stdin=subprocess.DEVNULL,
-    )
+    return server.run(fault, tmp_path / "counts.json", "--db", str(db), *args)
 
 
 def complete_sessions_only(db: Path, expected: dict[str, tuple[int, int]]) -> int:
@@ -268,7 +239,9 @@ def complete_sessions_only(db: Path, expected: dict[str, tuple[int, int]]) -> in
         store.close()
 
 
-def test_import_killed_at_many_moments_leaves_whole_sessions(document, tmp_path: Path) -> None:
+def test_import_killed_at_many_moments_leaves_whole_sessions(
+    fault_server, document, tmp_path: Path
+) -> None:
     path = write(tmp_path, document)
     expected = {
         s["started_at"]: (len(s["turns"]), sum(len(t["grades"]) for t in s["turns"]))
@@ -276,21 +249,23 @@ def test_import_killed_at_many_moments_leaves_whole_sessions(document, tmp_path:
     }
     probe = tmp_path / "probe.db"
     Store(probe).close()
-    run_faulty("none", probe, tmp_path, "import", str(path))
+    run_faulty(fault_server, "none", probe, tmp_path, "import", str(path))
     total = json.loads((tmp_path / "counts.json").read_text())["stmt"]
+    survived: set[int] = set()  # how many whole sessions a killed import left
     for k in sorted({max(1, round(total * i / 12)) for i in range(1, 12)}):
         db = tmp_path / f"kill{k}.db"
         Store(db).close()
-        result = run_faulty(f"stmt:{k}", db, tmp_path, "import", str(path))
+        result = run_faulty(fault_server, f"stmt:{k}", db, tmp_path, "import", str(path))
         assert result.returncode in (-9, 0), result.stderr
-        complete_sessions_only(db, expected)
+        survived.add(complete_sessions_only(db, expected))
         again = mockint("import", str(path), db=db)
         assert again.returncode == 0, again.stderr
         assert complete_sessions_only(db, expected) == 3  # finished, nothing doubled
+    assert len(survived) >= 2, survived  # the kills landed before, between and after sessions
 
 
 def test_import_into_a_full_disk_is_one_line_and_leaves_no_partial_session(
-    document, tmp_path: Path
+    fault_server, document, tmp_path: Path
 ) -> None:
     big = copy.deepcopy(document)
     for session in big["sessions"]:
@@ -299,7 +274,7 @@ def test_import_into_a_full_disk_is_one_line_and_leaves_no_partial_session(
     db = tmp_path / "full.db"
     Store(db).close()
     size = sum(Path(str(db) + s).stat().st_size for s in ("", "-wal") if Path(str(db) + s).exists())
-    result = run_faulty(f"fsize:{size + 400_000}", db, tmp_path, "import", str(path))
+    result = run_faulty(fault_server, f"fsize:{size + 400_000}", db, tmp_path, "import", str(path))
     assert_one_line_error(result, "disk is full or a file-size limit")
     expected = {
         s["started_at"]: (len(s["turns"]), sum(len(t["grades"]) for t in s["turns"]))
@@ -326,7 +301,7 @@ def test_sessions_with_bad_dates_from_older_versions_still_read(document, tmp_pa
 
 
 def test_regrade_killed_at_many_moments_never_leaves_a_stale_score(
-    document, tmp_path: Path
+    fault_server, document, tmp_path: Path
 ) -> None:
     """A regrade's new grades, the per-question results and the session score change
     together: kill -9 at any moment leaves either the old state or the new one."""
@@ -348,7 +323,7 @@ def test_regrade_killed_at_many_moments_never_leaves_a_stale_score(
     assert mockint("stats", db=source).returncode == 0  # summarised
     probe = tmp_path / "probe.db"
     probe.write_bytes(source.read_bytes())
-    run_faulty("none", probe, tmp_path, "regrade", "2", "--grader", "keyword")
+    run_faulty(fault_server, "none", probe, tmp_path, "regrade", "2", "--grader", "keyword")
     total = json.loads((tmp_path / "counts.json").read_text())["stmt"]
     changed: set[float] = set()
     moments = {max(1, round(total * i / 10)) for i in range(1, 10)}
@@ -356,7 +331,9 @@ def test_regrade_killed_at_many_moments_never_leaves_a_stale_score(
     for k in sorted(moments):
         db = tmp_path / f"regrade{k}.db"
         db.write_bytes(source.read_bytes())
-        result = run_faulty(f"stmt:{k}", db, tmp_path, "regrade", "2", "--grader", "keyword")
+        result = run_faulty(
+            fault_server, f"stmt:{k}", db, tmp_path, "regrade", "2", "--grader", "keyword"
+        )
         assert result.returncode in (-9, 0), result.stderr
         store = Store(db)
         session = store.session(2)

@@ -8,32 +8,26 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
+from faulty import FaultServer
+from helpers import AT_THE_LINE, race
 from olddb import build, counts_of
 
 from mockint.review.search import search
 from mockint.schema import MIGRATIONS, SCHEMA_VERSION
 from mockint.store import Store
 
-FAULTY = str(Path(__file__).with_name("faulty.py"))
 SESSIONS = 300  # the issue's case used 2,000; 300 keeps each of the many runs quick
 
 
-def run_faulty(fault: str, db: Path, tmp_path: Path, *args: str) -> tuple[int, dict, str]:
+def run_faulty(
+    server: FaultServer, fault: str, db: Path, tmp_path: Path, *args: str
+) -> tuple[int, dict, str]:
     counts_file = tmp_path / "counts.json"
     counts_file.unlink(missing_ok=True)
-    result = subprocess.run(
-        [sys.executable, FAULTY, fault, str(counts_file), "--", "--db", str(db), *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        stdin=subprocess.DEVNULL,
-    )
+    result = server.run(fault, counts_file, "--db", str(db), *args)
     counts = json.loads(counts_file.read_text()) if counts_file.exists() else {}
     return result.returncode, counts, result.stderr
 
@@ -90,10 +84,14 @@ def fresh_copy(template: Path, tmp_path: Path, name: str) -> Path:
     return target
 
 
-def test_killed_upgrade_of_a_populated_database_never_bricks_it(v2_template, tmp_path) -> None:
+def test_killed_upgrade_of_a_populated_database_never_bricks_it(
+    fault_server, v2_template, tmp_path
+) -> None:
     template, counts = v2_template
     probe = fresh_copy(template, tmp_path, "probe.db")
-    code, total, stderr = run_faulty("none", probe, tmp_path, "history", "--limit", "1")
+    code, total, stderr = run_faulty(
+        fault_server, "none", probe, tmp_path, "history", "--limit", "1"
+    )
     assert code == 0, stderr
     statements, steps = total["stmt"], total["vm"]
     assert statements > 20 and steps > 20
@@ -102,7 +100,7 @@ def test_killed_upgrade_of_a_populated_database_never_bricks_it(v2_template, tmp
     versions_seen = set()
     for number, fault in enumerate(moments):
         db = fresh_copy(template, tmp_path, f"kill{number}.db")
-        code, _, stderr = run_faulty(fault, db, tmp_path, "history", "--limit", "1")
+        code, _, stderr = run_faulty(fault_server, fault, db, tmp_path, "history", "--limit", "1")
         assert code in (-9, 0), (fault, code, stderr)
         version = file_version(db)
         assert 2 <= version <= SCHEMA_VERSION, (fault, version)
@@ -111,14 +109,14 @@ def test_killed_upgrade_of_a_populated_database_never_bricks_it(v2_template, tmp
     assert len(versions_seen) >= 2, versions_seen  # the kills did land between steps
 
 
-def test_killed_creation_of_a_new_database_never_bricks_it(tmp_path) -> None:
+def test_killed_creation_of_a_new_database_never_bricks_it(fault_server, tmp_path) -> None:
     probe = tmp_path / "probe.db"
-    code, total, stderr = run_faulty("none", probe, tmp_path, "history")
+    code, total, stderr = run_faulty(fault_server, "none", probe, tmp_path, "history")
     assert code == 0, stderr
     empty = {"sessions": 0, "turns": 0, "grades": 0}
     for k in spread(total["stmt"], 14):
         db = tmp_path / f"new{k}.db"
-        code, _, stderr = run_faulty(f"stmt:{k}", db, tmp_path, "history")
+        code, _, stderr = run_faulty(fault_server, f"stmt:{k}", db, tmp_path, "history")
         assert code in (-9, 0), (k, code, stderr)
         store = Store(db)
         assert store.version == SCHEMA_VERSION
@@ -127,11 +125,13 @@ def test_killed_creation_of_a_new_database_never_bricks_it(tmp_path) -> None:
         store.close()
 
 
-def test_upgrade_on_a_full_disk_fails_cleanly_and_resumes(v2_template, tmp_path) -> None:
+def test_upgrade_on_a_full_disk_fails_cleanly_and_resumes(
+    fault_server, v2_template, tmp_path
+) -> None:
     template, counts = v2_template
     db = fresh_copy(template, tmp_path, "full.db")
     size = sum(Path(str(db) + s).stat().st_size for s in ("", "-wal") if Path(str(db) + s).exists())
-    code, _, stderr = run_faulty(f"fsize:{size + 8192}", db, tmp_path, "history")
+    code, _, stderr = run_faulty(fault_server, f"fsize:{size + 8192}", db, tmp_path, "history")
     assert code == 2, stderr
     assert "Traceback" not in stderr and stderr.startswith("mockint: ")
     assert "full" in stderr and "not a mockint database" not in stderr
@@ -199,15 +199,11 @@ def test_every_step_is_idempotent(tmp_path) -> None:
     check_complete(db, counts)
 
 
-CONCURRENT_OPEN = """
-import sys, time
-from mockint.store import Store
-start = float(sys.argv[2])
-while time.time() < start:
-    pass
-store = Store(sys.argv[1])
-print(store.version)
-"""
+CONCURRENT_OPEN = (
+    "import sys\nfrom mockint.store import Store\n"
+    + AT_THE_LINE
+    + "store = Store(sys.argv[1])\nprint(store.version)\n"
+)
 
 
 @pytest.mark.parametrize("kind", ["new", "upgrade"])
@@ -217,19 +213,8 @@ def test_processes_opening_one_file_at_once_all_succeed(kind, v2_template, tmp_p
             db = tmp_path / f"race{attempt}.db"
         else:
             db = fresh_copy(v2_template[0], tmp_path, f"race{attempt}.db")
-        start = time.time() + 1.5  # every process is started and waiting by then
-        procs = [
-            subprocess.Popen(
-                [sys.executable, "-c", CONCURRENT_OPEN, str(db), str(start)],
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
-            for _ in range(4)
-        ]
-        for proc in procs:
-            out, err = proc.communicate(timeout=120)
-            assert proc.returncode == 0, err
+        for returncode, out, err in race(CONCURRENT_OPEN, str(db)):
+            assert returncode == 0, err
             assert out.strip() == str(SCHEMA_VERSION)
         if kind == "upgrade":
             check_complete(db, v2_template[1])
