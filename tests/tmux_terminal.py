@@ -4,6 +4,7 @@ one command in one window, read with capture-pane. Every wait polls against a de
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+EXITED = re.compile(r"^EXIT=\d+\s*$", re.MULTILINE)  # what start(show_exit=True) prints last
 needs_tmux = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
 
@@ -88,7 +90,8 @@ class Terminal:
         while (shown := self.pane_size()) != self.size:
             assert time.monotonic() < deadline, f"the pane stayed at {shown}, not {self.size}"
             time.sleep(0.05)
-        shell = f"{command}; echo EXIT=$?; sleep 30" if show_exit else f"exec {command}"
+        # the pane stays until close() (kill-server), so a late look still finds the exit line
+        shell = f"{command}; echo EXIT=$?; sleep 600" if show_exit else f"exec {command}"
         self.tmux("respawn-pane", "-k", "-t", self.target, shell)
 
     def pane_size(self) -> tuple[int, int]:
@@ -116,13 +119,19 @@ class Terminal:
 
     def wait_for(self, check: Callable[[str], bool], what: str, timeout: float = 45) -> str:
         deadline = time.monotonic() + timeout
-        screen = ""
+        last = ""  # the last screen that showed anything: what a failure reports
         while time.monotonic() < deadline:
             screen = self.screen()
             if check(screen):
                 return screen
+            if EXITED.search(screen):  # the command ended: nothing more will come
+                raise AssertionError(f"waiting for {what}, the command ended:\n{screen}")
+            last = screen if screen.strip() else last
             time.sleep(0.1)
-        raise AssertionError(f"timed out waiting for {what}; the screen was:\n{screen}")
+        state = "running" if self.alive() else "closed (its command ended)"
+        raise AssertionError(
+            f"timed out waiting for {what}; the terminal is {state}; its last screen was:\n{last}"
+        )
 
     def wait_for_text(self, text: str, timeout: float = 45) -> str:
         return self.wait_for(lambda screen: text in screen, repr(text), timeout)

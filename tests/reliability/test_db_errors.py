@@ -272,25 +272,36 @@ def test_unreachable_database_paths(tmp_path: Path) -> None:
 @needs_tmux
 def test_the_app_on_a_full_disk_keeps_the_answer(tmp_path: Path) -> None:
     """A file-size limit on the app: autosave fails with a notice (once), the text stays in
-    the editor, and on quit the answer that could not be saved is printed, exit 1."""
+    the editor (also what is typed after the failure), and on quit the answer that could not
+    be saved is printed, exit 1."""
     db = tmp_path / "m.db"
     assert mockint("history", db=db).returncode == 0
     env = terminal_env(tmp_path, db)
     config = Path(env["XDG_CONFIG_HOME"]) / "mockint" / "config.toml"
-    config.write_text("autosave_seconds = 0.3\n")
+    autosave = 0.1
+    config.write_text(f"autosave_seconds = {autosave}\n")
+    # Every autosave writes the draft (two pages, ~8 KB, to the write-ahead log) even when
+    # unchanged; starting the session writes ~60 KB. A limit just above the database file
+    # (never written beyond its size before a checkpoint) is reached after a dozen autosaves.
+    limit = db.stat().st_size + 16_384
     limited = (
         f"{sys.executable} -c 'import resource, os, sys; "
-        "resource.setrlimit(resource.RLIMIT_FSIZE, (300000, 300000)); "
+        f"resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, {limit})); "
         f"os.execv(sys.argv[1], sys.argv[1:])' {installed_mockint()} run --pack service-mesh -n 1"
     )
     terminal = Terminal(tmp_path, env, width=110)
     try:
         terminal.start(limited)
         terminal.wait_for_text("Question 1 of 1")
-        for number in range(40):
+        for number in range(20):
             terminal.type(f"sidecars handle mtls, line {number}. ")
             time.sleep(0.05)
-        screen = terminal.wait_for_text("disk is full", timeout=60)
+        terminal.wait_for_text("disk is full")
+        for number in range(20, 40):  # typed while every autosave fails
+            terminal.type(f"sidecars handle mtls, line {number}. ")
+        terminal.wait_for_text("line 39.")
+        time.sleep(10 * autosave)  # ten more failed autosaves at least
+        screen = terminal.screen()
         assert "Not saved" in screen
         assert screen.count("disk is full") == 1  # one notice, not one per autosave
         terminal.keys("C-q")
