@@ -33,6 +33,7 @@ import subprocess
 import sys
 import time
 import traceback
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -148,13 +149,15 @@ def _child(request: dict[str, Any]) -> None:
 
 
 class FaultServer:
-    """The test side of `faulty.py --serve`: `run()` returns what `subprocess.run` would."""
+    """The test side of `faulty.py --serve`: `run()` returns what `subprocess.run` would.
+    `prefix` runs the server under another command (e.g. `unshare` for a mount namespace of
+    its own, which every child then shares)."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, prefix: Sequence[str] = ()) -> None:
         self.folder = folder
         self.runs = 0
         self.process = subprocess.Popen(
-            [sys.executable, __file__, "--serve"],
+            [*prefix, sys.executable, __file__, "--serve"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,

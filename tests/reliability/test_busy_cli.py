@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
 from cli_runner import assert_one_line_error
 from cli_runner import run_cli as mockint
 from helpers import finished_session
-from test_busy_tui import hold_write_lock
+from test_busy_tui import hold_write_lock, released_at
 
 from mockint.packs import Pack
 from mockint.review import export
@@ -46,13 +47,16 @@ def test_writers_wait_for_a_held_lock(populated, tmp_path: Path, args) -> None:
     Store(other).close()
     target = other if args[0] == "import" else db
     args = tuple(str(exported) if a == "EXPORT" else a for a in args)
-    locker = hold_write_lock(target, 2.0)
+    locker = hold_write_lock(target, 0.5)  # the command alone takes a few hundredths
+    started = time.monotonic()
     try:
         result = mockint(*args, db=target)
     finally:
-        locker.wait(timeout=30)
+        ended = time.monotonic()
+        released = released_at(locker)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
+    assert started < released <= ended  # it ran into the lock and finished once it was free
 
 
 @pytest.mark.parametrize(
@@ -69,9 +73,9 @@ def test_a_lock_held_too_long_is_one_clear_line(populated, tmp_path: Path, args)
     before = Store(db)
     counts = before.db.execute("SELECT COUNT(*) FROM grades").fetchone()[0]
     before.close()
-    locker = hold_write_lock(db, 6.0)
+    locker = hold_write_lock(db, 30)
     try:
-        env = {**os.environ, "MOCKINT_BUSY_TIMEOUT": "1"}
+        env = {**os.environ, "MOCKINT_BUSY_TIMEOUT": "0.5"}
         result = mockint(*args, db=db, env=env)
     finally:
         locker.kill()
@@ -84,10 +88,16 @@ def test_a_lock_held_too_long_is_one_clear_line(populated, tmp_path: Path, args)
 
 
 def test_json_output_of_a_waiting_import(populated, tmp_path: Path) -> None:
-    db, exported = populated
+    _, exported = populated
     other = tmp_path / "o.db"
-    locker = hold_write_lock(db, 0.5)
-    locker.wait(timeout=30)
-    result = mockint("import", str(exported), "--json", db=other)
+    Store(other).close()
+    locker = hold_write_lock(other, 0.5)
+    started = time.monotonic()
+    try:
+        result = mockint("import", str(exported), "--json", db=other)
+    finally:
+        ended = time.monotonic()
+        released = released_at(locker)
+    assert started < released <= ended  # it waited for the lock
     assert result.returncode == 0, result.stderr
     assert len(json.loads(result.stdout)["imported"]) == 3

@@ -24,22 +24,43 @@ from mockint.tui.widgets.answer_editor import AnswerEditor
 
 LOCKER = textwrap.dedent(
     """
-    import sqlite3, sys, time
+    import select, sqlite3, sys, time
     conn = sqlite3.connect(sys.argv[1], isolation_level=None)
     conn.execute("BEGIN IMMEDIATE")
     print("locked", flush=True)
-    time.sleep(float(sys.argv[2]))
+    select.select([sys.stdin], [], [], float(sys.argv[2]))  # a line on stdin: release now
     conn.execute("COMMIT")
+    print("released", time.monotonic(), flush=True)
     """
 )
 
 
 def hold_write_lock(db: Path, seconds: float) -> subprocess.Popen[str]:
+    """Another process holding the write lock of `db` for `seconds`, or until `release`."""
     proc = subprocess.Popen(
-        [sys.executable, "-c", LOCKER, str(db), str(seconds)], stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", LOCKER, str(db), str(seconds)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert proc.stdout is not None and proc.stdout.readline().strip() == "locked"
     return proc
+
+
+def released_at(locker: subprocess.Popen[str]) -> float:
+    """When the lock was released (time.monotonic(), one clock for every process here)."""
+    assert locker.stdout is not None
+    word, moment = locker.stdout.readline().split()
+    assert word == "released"
+    locker.wait(timeout=30)
+    return float(moment)
+
+
+def release(locker: subprocess.Popen[str]) -> float:
+    assert locker.stdin is not None
+    locker.stdin.write("\n")
+    locker.stdin.flush()
+    return released_at(locker)
 
 
 async def settle(pilot: Pilot) -> None:
@@ -76,7 +97,7 @@ async def test_autosave_and_submit_wait_out_a_busy_database(
         screen = app.screen
         assert isinstance(screen, InterviewScreen)
         session_id = screen.interview.session_id
-        locker = hold_write_lock(db_path, 2.5)
+        locker = hold_write_lock(db_path, 60)  # until the checks below are done
         try:
             screen.query_one(AnswerEditor).insert("typed while another process writes")
             await wait_until(pilot, lambda: "database is busy" in status(app))
@@ -87,7 +108,7 @@ async def test_autosave_and_submit_wait_out_a_busy_database(
             assert screen.phase == "saving" and "busy" in status(app)
             assert screen.query_one(AnswerEditor).text == "typed while another process writes"
         finally:
-            locker.wait(timeout=30)
+            release(locker)
         await wait_until(
             pilot, lambda: "Question 2 of 2" in str(screen.query_one("#progress").render())
         )

@@ -5,18 +5,20 @@ read-only bind mount, an immutable file, or file modes when not root)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from cli_runner import CliResult, assert_one_line_error, run_process
 from cli_runner import run_cli as mockint
+from faulty import FaultServer
 from helpers import finished_session
 from olddb import build
 from tmux_terminal import Terminal, installed_mockint, needs_tmux, terminal_env
@@ -27,6 +29,7 @@ from mockint.schema import SCHEMA_VERSION
 from mockint.store import Store
 
 ROOT = os.geteuid() == 0
+Ran = CliResult | subprocess.CompletedProcess[str]
 READS = [
     ("history",),
     ("history", "--json"),
@@ -69,31 +72,22 @@ def populated(tmp_path: Path, service_mesh: Pack) -> tuple[Path, Path]:
     return db, exported
 
 
-def mockint_read_only_fs(folder: Path, *args: str) -> CliResult | subprocess.CompletedProcess[str]:
-    """mockint in a mount namespace where `folder` is a read-only filesystem (root only);
-    not root: the folder and its files made read-only by their modes."""
+@contextlib.contextmanager
+def read_only_fs(folder: Path, runs: Path) -> Iterator[Callable[..., Ran]]:
+    """A runner of mockint commands in a mount namespace where `folder` is a read-only
+    filesystem (root only; each command a real process forked by faulty.py's server, which
+    `unshare` started there); not root: the folder and its files made read-only by their
+    modes, and the commands run in this process."""
     if not ROOT:
-        return mockint(*args)
+        yield mockint
+        return
     script = 'mount --bind "$0" "$0" && mount -o remount,ro,bind "$0" "$0" && shift && exec "$@"'
-    return subprocess.run(
-        [
-            "unshare",
-            "-m",
-            "sh",
-            "-c",
-            script,
-            str(folder),
-            "_",
-            sys.executable,
-            "-m",
-            "mockint",
-            *args,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        stdin=subprocess.DEVNULL,
-    )
+    runs.mkdir(exist_ok=True)
+    server = FaultServer(runs, prefix=["unshare", "-m", "sh", "-c", script, str(folder), "_"])
+    try:
+        yield lambda *args: server.run("none", runs / "counts.json", *args)
+    finally:
+        server.close()
 
 
 @pytest.fixture
@@ -125,26 +119,24 @@ def without_clock(stats: dict) -> dict:
 def test_read_only_filesystem_reads_work_and_writes_say_so(read_only_folder, tmp_path) -> None:
     db, exported = read_only_folder
     expected_stats = writable_stats(db, tmp_path)
-    for args in READS:
-        result = mockint_read_only_fs(db.parent, "--db", str(db), *args)
-        assert result.returncode == 0, (args, result.stderr)
-        assert "Traceback" not in result.stderr
-        if args == ("stats", "--json"):  # the summaries are computed, just not written
-            assert without_clock(json.loads(result.stdout)) == expected_stats
-    out = tmp_path / "out.md"
-    result = mockint_read_only_fs(db.parent, "--db", str(db), "export", "1", "-o", str(out))
-    assert result.returncode == 0 and out.read_text().startswith("# Interview")
-    for args in WRITES:
-        args = tuple(str(exported) if a == "EXPORT" else a for a in args)
-        line = assert_one_line_error(
-            mockint_read_only_fs(db.parent, "--db", str(db), *args), "read-only"
+    with read_only_fs(db.parent, tmp_path / "runs") as run:
+        for args in READS:
+            result = run("--db", str(db), *args)
+            assert result.returncode == 0, (args, result.stderr)
+            assert "Traceback" not in result.stderr
+            if args == ("stats", "--json"):  # the summaries are computed, just not written
+                assert without_clock(json.loads(result.stdout)) == expected_stats
+        out = tmp_path / "out.md"
+        result = run("--db", str(db), "export", "1", "-o", str(out))
+        assert result.returncode == 0 and out.read_text().startswith("# Interview")
+        for args in WRITES:
+            args = tuple(str(exported) if a == "EXPORT" else a for a in args)
+            line = assert_one_line_error(run("--db", str(db), *args), "read-only")
+            assert "history, show, search, stats and export still work" in line
+        # a new database in a read-only folder cannot be created: one line
+        assert_one_line_error(
+            run("--db", str(db.parent / "new.db"), "history"), "cannot create the database"
         )
-        assert "history, show, search, stats and export still work" in line
-    # a new database in a read-only folder cannot be created: one line
-    assert_one_line_error(
-        mockint_read_only_fs(db.parent, "--db", str(db.parent / "new.db"), "history"),
-        "cannot create the database",
-    )
 
 
 def test_read_only_file_in_a_writable_folder(populated, tmp_path) -> None:
@@ -180,9 +172,8 @@ def test_read_only_and_too_old_says_it_needs_an_upgrade(tmp_path) -> None:
         db.chmod(0o444)
         folder.chmod(0o555)
     try:
-        line = assert_one_line_error(
-            mockint_read_only_fs(folder, "--db", str(db), "history"), "read-only"
-        )
+        with read_only_fs(folder, tmp_path / "runs") as run:
+            line = assert_one_line_error(run("--db", str(db), "history"), "read-only")
         assert "upgrade from schema 2" in line
     finally:
         folder.chmod(0o700)
