@@ -3,13 +3,15 @@
 
 VENV ?= .venv
 BIN := $(VENV)/bin
+# test processes for `make test` (pytest-xdist): 2 as in CI; `make test WORKERS=auto` uses every core
+WORKERS ?= 2
 SNAPSHOT_TESTS := $(shell grep -rl snap_compare tests --include='test_*.py')
 
 .PHONY: help setup test lint format typecheck layers snapshots check
 
 help:
 	@echo "make setup      create .venv and install mockint with the test tools (editable)"
-	@echo "make test       the whole test suite"
+	@echo "make test       the whole test suite, in $(WORKERS) processes (WORKERS=auto: one per core)"
 	@echo "make lint       ruff check and ruff format --check"
 	@echo "make format     apply ruff's fixes and formatting"
 	@echo "make typecheck  mypy over mockint/"
@@ -22,7 +24,7 @@ setup:
 	$(BIN)/pip install -e ".[test]"
 
 test:
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(WORKERS) --dist loadgroup
 
 lint:
 	$(BIN)/ruff check .

@@ -85,3 +85,19 @@ def pack() -> Pack:
 def service_mesh() -> Pack:
     pack, _ = resolve_pack("service-mesh")
     return pack
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (`-n 2 --dist loadgroup`, see docs/development.md) a test module with
+    a module-scoped fixture of its own runs on one worker, so that fixture (a graded data
+    set, a database of hundreds of sessions) is built once, not once per worker. A module
+    may name its own group (`pytest.mark.xdist_group`), as the real-model tests do."""
+    for item in items:
+        if item.get_closest_marker("xdist_group") is not None:
+            continue
+        module = item.nodeid.split("::", 1)[0]
+        fixtures = getattr(item, "_fixtureinfo", None)
+        definitions = fixtures.name2fixturedefs.values() if fixtures is not None else ()
+        if any(d.scope == "module" and d.baseid == module for defs in definitions for d in defs):
+            item.add_marker(pytest.mark.xdist_group(module))
