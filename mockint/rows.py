@@ -26,12 +26,25 @@ def _json_tuple(text: str) -> tuple[Any, ...]:
     return tuple(json.loads(text))
 
 
+def _to_json(value: Any) -> str:
+    """A JSON column's text; a value that is text already is taken as encoded."""
+    return value if isinstance(value, str) else json.dumps(value)
+
+
 class _Row:
     """A row read into its dataclass: each field from the column of its name, through the
-    subclass's `DECODE` where the column holds JSON or a 0/1 flag."""
+    subclass's `DECODE` where the column holds JSON or a 0/1 flag (and written back through
+    `ENCODE`, by `columns`)."""
 
     __dataclass_fields__: ClassVar[dict[str, Any]]  # each subclass is a dataclass
     DECODE: ClassVar[Mapping[str, Callable[[Any], Any]]] = {}
+    ENCODE: ClassVar[Mapping[str, Callable[[Any], Any]]] = {}
+
+    @classmethod
+    def columns(cls, values: Mapping[str, Any]) -> dict[str, Any]:
+        """Values for the row's table, by column: lists and dicts as JSON text, flags as 0/1."""
+        encode = cls.ENCODE
+        return {k: encode[k](v) if k in encode else v for k, v in values.items()}
 
     @classmethod
     def from_row(cls, row: Row) -> Self:
@@ -64,6 +77,10 @@ class SessionRow(_Row):
         "question_ids": _json_tuple,
         "settings": json.loads,
     }
+    ENCODE: ClassVar[Mapping[str, Callable[[Any], Any]]] = {
+        "question_ids": _to_json,
+        "settings": _to_json,
+    }
 
 
 @dataclass(frozen=True)
@@ -86,6 +103,11 @@ class TurnRow(_Row):
         "probes": _json_tuple,
         "skipped": bool,
         "needs_regrade": bool,
+    }
+    ENCODE: ClassVar[Mapping[str, Callable[[Any], Any]]] = {
+        "probes": _to_json,
+        "skipped": int,
+        "needs_regrade": int,
     }
 
 

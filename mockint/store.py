@@ -302,18 +302,20 @@ class Store:
         with self.atomic():
             started_at = self._unique_start(pack_id, grader, started_at or now_iso())
             table = self.db.table("sessions").insert(
-                {
-                    "pack_id": pack_id,
-                    "pack_title": pack_title,
-                    "pack_path": pack_path,
-                    "started_at": started_at,
-                    "status": "in_progress",
-                    "grader": grader,
-                    "model": model,
-                    "endpoint": endpoint,
-                    "question_ids": json.dumps(question_ids),
-                    "settings": json.dumps(settings),
-                }
+                SessionRow.columns(
+                    {
+                        "pack_id": pack_id,
+                        "pack_title": pack_title,
+                        "pack_path": pack_path,
+                        "started_at": started_at,
+                        "status": "in_progress",
+                        "grader": grader,
+                        "model": model,
+                        "endpoint": endpoint,
+                        "question_ids": question_ids,
+                        "settings": settings,
+                    }
+                )
             )
             session_id = inserted_id(table)
             self.add_session_key(session_id)
@@ -424,11 +426,8 @@ class Store:
             )
 
     def update_session(self, session_id: int, **fields: Any) -> None:
-        for key in ("question_ids", "settings"):
-            if key in fields and not isinstance(fields[key], str):
-                fields[key] = json.dumps(fields[key])
         with self.atomic():
-            self.db.table("sessions").update(session_id, fields)
+            self.db.table("sessions").update(session_id, SessionRow.columns(fields))
 
     # turns ----------------------------------------------------------------------------------
 
@@ -461,16 +460,18 @@ class Store:
                     "mockint); resume the session to continue it"
                 )
             table = self.db.table("turns").insert(
-                {
-                    "session_id": session_id,
-                    "question_id": question_id,
-                    "kind": kind,
-                    "prompt": prompt,
-                    "seq": seq,
-                    "probes": json.dumps(list(probes)),
-                    "budget_seconds": budget_seconds,
-                    "started_at": started_at or now_iso(),
-                }
+                TurnRow.columns(
+                    {
+                        "session_id": session_id,
+                        "question_id": question_id,
+                        "kind": kind,
+                        "prompt": prompt,
+                        "seq": seq,
+                        "probes": list(probes),
+                        "budget_seconds": budget_seconds,
+                        "started_at": started_at or now_iso(),
+                    }
+                )
             )
             return inserted_id(table)
 

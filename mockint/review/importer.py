@@ -32,7 +32,7 @@ from mockint.review.export import (
 )
 from mockint.review.import_checks import ImportProblem, check_document, parse
 from mockint.review.results import resummarize
-from mockint.store import Store
+from mockint.store import SessionRow, Store, TurnRow
 from mockint.textfiles import MB, read_text
 
 FILE_LIMIT = 512 * MB
@@ -131,21 +131,14 @@ def import_document(store: Store, document: ExportDocument) -> ImportReport:
 def _insert(store: Store, session: SessionExport) -> int:
     with store.atomic():
         data = session.model_dump(exclude={"id", "turns", "draft"})
-        data["question_ids"] = json.dumps(data["question_ids"])
-        data["settings"] = json.dumps(data["settings"])
-        new_session = store.insert("sessions", data)
+        new_session = store.insert("sessions", SessionRow.columns(data))
         # the uniqueness rule: fails (IntegrityError) when this session is already here
         store.add_session_key(new_session)
         turn_ids: dict[int, int] = {}
         for turn in session.turns:
             row = turn.model_dump(exclude={"id", "grades"})
-            row.update(
-                session_id=new_session,
-                probes=json.dumps(row["probes"]),
-                skipped=int(row["skipped"]),
-                needs_regrade=int(row["needs_regrade"]),
-            )
-            turn_ids[turn.id] = store.insert("turns", row)
+            row["session_id"] = new_session
+            turn_ids[turn.id] = store.insert("turns", TurnRow.columns(row))
         for turn in session.turns:
             for grade in turn.grades:
                 row = grade.model_dump(exclude={"id", "points", "red_flags", "disputes"})
