@@ -109,6 +109,23 @@ def test_a_sentence_counts_for_one_point_only(offline, mesh) -> None:
     assert len(semantic) == 1
 
 
+def test_sentences_that_said_other_things_do_not_together_raise_a_point(offline, mesh) -> None:
+    answer = (
+        "The data plane and the control plane fail in different ways. If istiod dies, the "
+        "proxies keep working with the last configuration they got, so no request between "
+        "existing services is dropped. What stops is change: new pods get no config and "
+        "certificates are not rotated, so after about a day mTLS starts failing. I would page "
+        "someone when istiod has been down for ten minutes."
+    )
+    grade = offline.grade(question(mesh, "sm-08"), answer)
+    quotes = [p.evidence[0] for p in grade.points if p.source == "semantic"]
+    assert len(quotes) >= 2
+    for quote in quotes:  # no quote holds a sentence another point was raised by
+        assert not any(other != quote and other in quote for other in quotes), quotes
+    # together, the last two sentences resemble the crashed-sidecar point; neither says it
+    assert next(p for p in grade.points if p.point_id == "proxy-crash").verdict == "missed"
+
+
 def test_a_missed_point_shows_the_closest_sentence(offline, mesh) -> None:
     answer = PARAPHRASE + " I would run the control plane with several replicas across zones."
     grade = offline.grade(question(mesh, "sm-08"), answer)

@@ -10,8 +10,7 @@ only where the keyword rules allow it:
 - a clause holding a negator earns nothing either; the other clauses of its sentence may
   ("the proxy holds the policy, so no service has to change"), unless more than half the
   answer's sentences hold one: an answer that mostly denies things is read for its words only;
-- a sentence (or a pair of adjacent sentences) counts for the one point it resembles most,
-  never for every point it resembles;
+- a sentence counts for the one point it resembles most, never for every point it resembles;
 - a point raised this way says so: `source="semantic"`, the sentence quoted as evidence, the
   similarity recorded, and the reason "said in other words".
 
@@ -46,8 +45,8 @@ if TYPE_CHECKING:
 _PART_BREAK = re.compile(r"[;:,()]|\s[-–—]\s")
 
 # Cosine similarity (USE multilingual v3) of the best sentence to a rubric point's texts.
-POINT_COVERED = 0.38
-POINT_PARTIAL = 0.30
+POINT_COVERED = 0.34
+POINT_PARTIAL = 0.28
 # Reference-only questions: similarity of the answer to the reference answer at which
 # resemblance starts to count, and at which it counts fully.
 REFERENCE_FLOOR = 0.0
@@ -63,7 +62,7 @@ OTHER_QUESTION_MARGIN = 0.06
 MIN_CONTENT_WORDS = 3
 # A sentence this similar to a missed point is shown as the candidate's closest attempt.
 CLOSEST_SHOWN = 0.35
-MAX_UNITS = 80  # sentences (and pairs) embedded per answer: bounded work on a pasted essay
+MAX_SENTENCES = 80  # embedded per answer: bounded work on a pasted essay
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,20 +126,20 @@ class OfflineGrader:
         reading.grade.grader = self.name
         reading.grade.model = ENCODER_NAME
         usable = _usable_texts(reading)
-        units = _units(usable)
+        sentences = _sentences(usable)
         allowed = " ".join(usable.values())
-        if allowed and (units or reading.compiled.derived):
+        if allowed and (sentences or reading.compiled.derived):
             texts = self._question_texts(question, encoder)
-            vectors = encoder.embed([*(text for _, text in units), allowed])
+            vectors = encoder.embed([*sentences, allowed])
             on_topic = self._topic_gap(question, allowed, vectors[-1], encoder) >= (
                 -OTHER_QUESTION_MARGIN
             )
             if not on_topic:
-                _credit_points(reading, units, vectors[:-1], texts, credit=False)
+                _credit_points(reading, sentences, vectors[:-1], texts, credit=False)
             elif reading.compiled.derived:
-                _credit_reference(reading, units, vectors, texts)
+                _credit_reference(reading, sentences, vectors, texts)
             else:
-                _credit_points(reading, units, vectors[:-1], texts)
+                _credit_points(reading, sentences, vectors[:-1], texts)
         reading.finish()
         return reading.grade
 
@@ -199,13 +198,13 @@ class OfflineGrader:
 
 def _credit_reference(
     reading: Reading,
-    units: list[tuple[tuple[int, ...], str]],
+    sentences: list[str],
     vectors: np.ndarray,
     texts: _QuestionTexts,
 ) -> None:
     """A reference-only grade: the words said, lifted towards resemblance.
 
-    `vectors` holds the units' vectors, then that of all allowed sentences together.
+    `vectors` holds the sentences' vectors, then that of all of them together.
 
     The share blends what the words said earned (KEYWORD_WEIGHT) with the answer's
     similarity to the reference (REFERENCE_FLOOR..REFERENCE_FULL mapped to 0..1), never
@@ -228,7 +227,7 @@ def _credit_reference(
     earned = _share(points, total)
     blended = max(earned, KEYWORD_WEIGHT * earned + (1 - KEYWORD_WEIGHT) * resemblance)
     target = 1 - (1 - blended) ** READING_LIFT
-    quote = units[int((vectors @ texts.reference_vector).argmax())][1] if units else ""
+    quote = sentences[int((vectors @ texts.reference_vector).argmax())] if sentences else ""
     for step in ("partial", "covered"):
         for point in points:
             if _RANK[point.verdict] >= _RANK[step] or point.reason.startswith("negated"):
@@ -250,13 +249,13 @@ def _share(points: list[PointVerdict], total: float) -> float:
 
 def _credit_points(
     reading: Reading,
-    units: list[tuple[tuple[int, ...], str]],
+    sentences: list[str],
     vectors: np.ndarray,
     texts: _QuestionTexts,
     *,
     credit: bool = True,
 ) -> None:
-    """Each sentence (or pair) supports the point it resembles most; that point may rise
+    """Each sentence supports the point it resembles most; that point may rise
     (only when `credit`: otherwise the closest sentences are only shown)."""
     import numpy as np
 
@@ -272,11 +271,11 @@ def _credit_points(
             value = float(column[best])
             verdict = _level(value, POINT_COVERED, POINT_PARTIAL)
             if verdict != "missed":
-                _raise(judged, verdict, units[best][1], value)
+                _raise(judged, verdict, sentences[best], value)
         if judged.verdict != "covered":
             nearest = int(column.argmax())
             if float(column[nearest]) >= CLOSEST_SHOWN:
-                judged.closest = units[nearest][1]
+                judged.closest = sentences[nearest]
 
 
 def _level(value: float, covered: float, partial: float) -> Verdict:
@@ -311,19 +310,14 @@ def _usable_texts(reading: Reading) -> dict[int, str]:
     return {i: text for i, text in sorted(texts.items()) if text}
 
 
-def _units(texts: dict[int, str]) -> list[tuple[tuple[int, ...], str]]:
-    """Usable sentences, and pairs of adjacent ones, with their text."""
-    words = {i: _content_words(text) for i, text in texts.items()}
-    allowed = [i for i, count in words.items() if count > 0]
-    following = set(allowed)
-    units: list[tuple[tuple[int, ...], str]] = []
-    for i in allowed:
-        if words[i] >= MIN_CONTENT_WORDS:
-            units.append(((i,), texts[i]))
-    for i in allowed:
-        if i + 1 in following and words[i] + words[i + 1] >= MIN_CONTENT_WORDS:
-            units.append(((i, i + 1), f"{texts[i]} {texts[i + 1]}"))
-    return units[:MAX_UNITS]
+def _sentences(texts: dict[int, str]) -> list[str]:
+    """The usable sentences that say enough to resemble a point.
+
+    Pairs of adjacent sentences were tried as units too: once a sentence may count for one
+    point only, they raised no grade on our labelled sets, and let two sentences that each
+    said something else resemble a third point."""
+    said = [text for text in texts.values() if _content_words(text) >= MIN_CONTENT_WORDS]
+    return said[:MAX_SENTENCES]
 
 
 def _mostly_denying(doc: Analysed) -> bool:
