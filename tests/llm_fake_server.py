@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+GATE_SECONDS = 10.0
+
 
 @dataclass
 class Reply:
@@ -34,6 +36,9 @@ class Reply:
     chunk_size: int = 7
     plain_body: bool = False  # answer a streamed request with one plain JSON body
     events: list[str] | None = None  # a streamed reply's "data:" payloads, sent as they are
+    # (fraction of the content, event): the stream stops there until the test sets the event
+    # (at most GATE_SECONDS), so a test sees a reply half-streamed without guessing how long
+    gates: list[tuple[float, threading.Event]] = field(default_factory=list)
 
 
 @dataclass
@@ -90,8 +95,9 @@ class FakeLLM:
         self._server.daemon_threads = True
         self._server.block_on_close = False
         self._server.fake = self  # type: ignore[attr-defined]
+        # close() waits for the serving loop to look at its stop flag: every 10 ms, not 50
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
         )
 
     @property
@@ -262,7 +268,11 @@ class _Handler(BaseHTTPRequestHandler):
         if reply.refusal:
             send(_chunk({"refusal": reply.refusal}))
         content = reply.content or ""
+        gates = sorted(reply.gates, key=lambda gate: gate[0])
         for start in range(0, len(content), reply.chunk_size):
+            while gates and start >= gates[0][0] * len(content):
+                _, gate = gates.pop(0)
+                gate.wait(GATE_SECONDS)
             if reply.chunk_delay and self.fake.stop.wait(reply.chunk_delay):
                 return
             send(_chunk({"content": content[start : start + reply.chunk_size]}))

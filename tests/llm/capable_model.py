@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from dataclasses import dataclass, field
 
 from llm_fake_server import Reply, Request
@@ -43,6 +44,7 @@ class CapableModel:
     style: str = "plain"  # "plain", "fenced" (```json and prose), "plain-body" (ignores stream)
     invent: bool = False  # claim every point with invented quotes, also when asked again
     chunk_delay: float = 0.0
+    gates: list[tuple[float, threading.Event]] = field(default_factory=list)  # see Reply.gates
     replies: list[dict] = field(default_factory=list)
 
     def __call__(self, request: Request) -> Reply:
@@ -72,7 +74,12 @@ class CapableModel:
         content = json.dumps(reply, ensure_ascii=False)
         if self.style == "fenced":
             content = f"Here is my assessment.\n\n```json\n{content}\n```\n"
-        return Reply(content, plain_body=self.style == "plain-body", chunk_delay=self.chunk_delay)
+        return Reply(
+            content,
+            plain_body=self.style == "plain-body",
+            chunk_delay=self.chunk_delay,
+            gates=list(self.gates),
+        )
 
     @staticmethod
     def _point(point_id: str, quote: str, verdict: str) -> dict[str, str]:

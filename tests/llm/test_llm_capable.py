@@ -10,6 +10,7 @@ request, streaming refused). Fabricated quotes must still earn nothing.
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import pytest
@@ -217,9 +218,11 @@ async def test_the_waiting_indicator_moves_while_points_stream(
     fake_llm: FakeLLM, service_mesh: Pack, tmp_path: Path
 ) -> None:
     fake_llm.api_key = TEST_KEY
-    # slow enough (several seconds) for the screen's one-second clock to see points arrive,
-    # however fast or loaded the machine
-    fake_llm.default = CapableModel(chunk_delay=0.015)
+    # The reply stops a third of the way until the screen shows some progress, and two thirds
+    # of the way until it shows other progress: the wait visibly moves, however fast or loaded
+    # the machine, and no longer than it takes the screen to say so.
+    first, second = threading.Event(), threading.Event()
+    fake_llm.default = CapableModel(chunk_delay=0.002, gates=[(1 / 3, first), (2 / 3, second)])
     settings = Settings(
         db=tmp_path / "app.db", model="fake-model", base_url=fake_llm.url,
         api_key=TEST_KEY, timeout=20.0,
@@ -240,7 +243,12 @@ async def test_the_waiting_indicator_moves_while_points_stream(
         await pilot.pause()
         while screen.phase == "grading":
             statuses.append(str(screen.query_one("#status").render()))
-            await pilot.pause(0.1)
+            shown = {s for s in statuses if "points judged" in s or "characters received" in s}
+            if shown:
+                first.set()
+            if len(shown) >= 2:
+                second.set()
+            await pilot.pause(0.05)
         await settle(pilot)
     store.close()
     progress = [s for s in statuses if "points judged" in s or "characters received" in s]
