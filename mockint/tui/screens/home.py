@@ -37,6 +37,7 @@ from mockint.tui.plain import notify, plain
 from mockint.tui.screens.home_data import HomeData, Resumable, read_home_data, read_resumable
 from mockint.tui.widgets.key_bar import KeyBar
 from mockint.tui.widgets.on_off import OnOffCheckbox
+from mockint.tui.widgets.select import QuitSafeSelect
 
 if TYPE_CHECKING:
     from mockint.interview import InterviewOptions
@@ -197,7 +198,7 @@ class HomeScreen(Screen[None]):
             # One pack to offer: plain text is clearer (and opens faster) than a menu.
             pack_row = Static(pack_options[0][0], id="pack")
         else:
-            pack_row = Select(
+            pack_row = QuitSafeSelect(
                 pack_options,
                 value=chosen if chosen is not None else Select.NULL,
                 allow_blank=False,
@@ -212,7 +213,7 @@ class HomeScreen(Screen[None]):
                 (plain(f"llm — {settings.model}", one_line=True), "llm"),
             ]
             grader_row = [
-                Select(
+                QuitSafeSelect(
                     grader_options,
                     value=settings.active_grader,
                     allow_blank=False,
