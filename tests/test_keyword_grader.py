@@ -6,8 +6,10 @@ import pytest
 from grading_fixtures import MESH_STRONG, mesh_pack
 
 from mockint.grading.base import Grade, band_for, compute_score
-from mockint.grading.keyword import INJECTION_FLAG, KeywordGrader, derive_points
-from mockint.grading.text import analyse, compile_term
+from mockint.grading.compiled import derive_points
+from mockint.grading.keyword import INJECTION_FLAG, KeywordGrader
+from mockint.grading.terms import compile_term
+from mockint.grading.text import analyse
 from mockint.packs import Pack, PackInfo, Question
 
 

@@ -11,7 +11,8 @@ import pytest
 
 from mockint.grading.base import Grade
 from mockint.grading.keyword import KeywordGrader
-from mockint.grading.text import analyse, has_negated_predicate, negated_predicate
+from mockint.grading.terms import has_negated_predicate, negated_predicate
+from mockint.grading.text import analyse
 from mockint.packs import Pack, parse_pack
 
 PACK = """

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fixture_packs import fixture_pack
 
-from mockint.grading.keyword import IdfTable
+from mockint.grading.compiled import IdfTable
 from mockint.grading.semantic import load_encoder
 from mockint.grading.topic import TopicMap, profile
 from mockint.packs import parse_pack

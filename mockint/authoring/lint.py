@@ -18,15 +18,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from mockint.grading.base import BANDS
-from mockint.grading.text import (
-    ALL,
-    NEG,
-    NEGATORS,
-    STOPWORDS,
-    analyse,
-    compile_term,
-    content_stems,
-)
+from mockint.grading.terms import ALL, NEG, compile_term
+from mockint.grading.text import NEGATORS, STOPWORDS, analyse, content_stems
 from mockint.packs import Pack, Question
 
 MIN_TERMS = 3

@@ -230,7 +230,7 @@ def _credit_reference(
     quote = sentences[int((vectors @ texts.reference_vector).argmax())] if sentences else ""
     for step in ("partial", "covered"):
         for point in points:
-            if _RANK[point.verdict] >= _RANK[step] or point.reason.startswith("negated"):
+            if CREDIT[point.verdict] >= CREDIT[step] or point.reason.startswith("negated"):
                 continue
             gain = point.weight * (CREDIT[step] - CREDIT[point.verdict]) / total
             if earned + gain / 2 > target:  # nearer the target without this step
@@ -282,12 +282,9 @@ def _level(value: float, covered: float, partial: float) -> Verdict:
     return "covered" if value >= covered else "partial" if value >= partial else "missed"
 
 
-_RANK = {"covered": 2, "partial": 1, "missed": 0}
-
-
 def _raise(judged: PointVerdict, verdict: Verdict, quote: str, similarity: float) -> None:
     """Lift a verdict by resemblance, never lower it, and say that it was by resemblance."""
-    if _RANK[verdict] <= _RANK[judged.verdict]:
+    if CREDIT[verdict] <= CREDIT[judged.verdict]:
         return
     judged.verdict = verdict
     judged.source = "semantic"

@@ -28,7 +28,7 @@ from mockint.packs import Question
 if TYPE_CHECKING:
     import numpy as np
 
-    from mockint.grading.keyword import IdfTable
+    from mockint.grading.compiled import IdfTable
     from mockint.grading.semantic import Encoder
 
 # How much of the closeness comes from sentence vectors; the rest is IDF-weighted words.
