@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any, ClassVar, Literal, Self
 
+from mockint.credentials import scrub_settings, scrub_url
 from mockint.grading.base import Grade, PointVerdict, RedFlagHit, Usage
 from mockint.grading.serial import flags_from_json, points_from_json
 
@@ -29,6 +30,11 @@ def _json_tuple(text: str) -> tuple[Any, ...]:
 def _to_json(value: Any) -> str:
     """A JSON column's text; a value that is text already is taken as encoded."""
     return value if isinstance(value, str) else json.dumps(value)
+
+
+def _settings_json(value: Any) -> str:
+    """A session's settings as stored: never a credential, whoever wrote them (an import)."""
+    return json.dumps(scrub_settings(json.loads(value) if isinstance(value, str) else value))
 
 
 class _Row:
@@ -77,9 +83,11 @@ class SessionRow(_Row):
         "question_ids": _json_tuple,
         "settings": json.loads,
     }
+    # endpoints and settings are scrubbed of credentials on their way into the database
     ENCODE: ClassVar[Mapping[str, Callable[[Any], Any]]] = {
         "question_ids": _to_json,
-        "settings": _to_json,
+        "settings": _settings_json,
+        "endpoint": scrub_url,
     }
 
 
@@ -133,6 +141,7 @@ class GradeRow(_Row):
         "points": lambda text: tuple(points_from_json(text)),
         "red_flags": lambda text: tuple(flags_from_json(text)),
     }
+    ENCODE: ClassVar[Mapping[str, Callable[[Any], Any]]] = {"endpoint": scrub_url}
 
     @property
     def verdicts(self) -> dict[str, str]:

@@ -535,7 +535,13 @@ class Store:
     def add_grade(self, turn_id: int, grade: Grade, created_at: str | None = None) -> int:
         with self.atomic():
             table = self.db.table("grades").insert(
-                {"turn_id": turn_id, **grade_columns(grade), "created_at": created_at or now_iso()}
+                GradeRow.columns(
+                    {
+                        "turn_id": turn_id,
+                        **grade_columns(grade),
+                        "created_at": created_at or now_iso(),
+                    }
+                )
             )
             return inserted_id(table)
 

@@ -18,6 +18,7 @@ from typing import Any
 import click
 
 from mockint.cli.main import Context, cli, echo_json, llm_options, pass_context
+from mockint.credentials import scrub_url
 from mockint.errors import UserError
 from mockint.grading import GRADER_NAMES, make_grader
 from mockint.grading.base import Grade, Grader
@@ -142,7 +143,7 @@ def _echo(text: str = "") -> None:
 
 def _print_report(grade: Grade) -> None:
     by = grade.grader + (f", {grade.model}" if grade.model else "")
-    by += f" at {grade.endpoint}" if grade.endpoint else ""
+    by += f" at {scrub_url(grade.endpoint)}" if grade.endpoint else ""
     _echo(f"{grade.question_id}: {grade.score:.1f}/10 — {grade.band} (grader: {by})")
     if grade.note:
         _echo(f"note: {grade.note}")

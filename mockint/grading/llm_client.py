@@ -27,6 +27,7 @@ import httpx2
 import openai
 from pydantic import BaseModel, ValidationError
 
+from mockint.credentials import REDACTED, TOKEN_SHAPED, scrub_url, url_secrets
 from mockint.errors import UserError
 
 if TYPE_CHECKING:
@@ -89,29 +90,28 @@ class ChatResult:
 
 
 def safe_endpoint(base_url: str | None) -> str:
-    """The endpoint as shown and stored: no user:password@, no query string, no fragment."""
+    """The endpoint as shown and stored: scrubbed of credentials (mockint.credentials), and
+    without any query string, fragment or trailing slash, so one server has one name."""
     if not base_url:
         return OPENAI_URL
-    parts = urlsplit(base_url.strip())
+    parts = urlsplit(scrub_url(base_url.strip()) or "")
     host = parts.hostname or ""
     if parts.port:
         host = f"{host}:{parts.port}"
     return urlunsplit((parts.scheme, host, parts.path.rstrip("/"), "", ""))
 
 
-_TOKENS = re.compile(r"(?i)\b(?:sk|pk|rk|key)-[A-Za-z0-9_\-]{6,}|(?<=bearer )\S+")
-
-
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
 
 
-def redact(text: str, secret: str | None) -> str:
-    """Remove the API key (and anything shaped like one) from text a server sent back, and
-    its control characters: it will be printed to a terminal and stored."""
+def redact(text: str, *secrets: str | None) -> str:
+    """Remove the API key, the secrets of the base URL (and anything shaped like a key) from
+    text a server sent back, and its control characters: it will be printed and stored."""
     text = _CONTROL.sub(" ", text)
-    if secret and len(secret) >= MIN_SECRET_CHARS:
-        text = text.replace(secret, "[redacted]")
-    return _TOKENS.sub("[redacted]", text)
+    for secret in secrets:
+        if secret and len(secret) >= MIN_SECRET_CHARS:
+            text = text.replace(secret, REDACTED)
+    return TOKEN_SHAPED.sub(REDACTED, text)
 
 
 class _Calls(threading.local):
@@ -206,7 +206,7 @@ class LLMClient:
         self.timeout = timeout
         self.max_retries = max_retries
         self.cache = cache if cache is not None else ModeCache.default()
-        self._secret = api_key
+        self._secrets = (api_key, *url_secrets(base_url))
         self._calls = _Calls()
         http_client = openai.DefaultHttpx2Client(
             transport=_CountingTransport(transport or httpx2.HTTPTransport(), self._calls),
@@ -409,7 +409,7 @@ class LLMClient:
             if not isinstance(chunk, dict):
                 continue
             if chunk.get("error"):
-                detail = redact(json.dumps(chunk["error"], default=str), self._secret)[:160]
+                detail = redact(json.dumps(chunk["error"], default=str), *self._secrets)[:160]
                 raise LLMFailure(
                     "server", f"{self.endpoint} reported an error mid-stream: {detail}"
                 )
@@ -493,7 +493,7 @@ class LLMClient:
             )
         if isinstance(exc, openai.APIConnectionError | httpx2.TransportError):
             cause = exc.__cause__ or exc
-            detail = redact(str(cause), self._secret)[:120] or type(cause).__name__
+            detail = redact(str(cause), *self._secrets)[:120] or type(cause).__name__
             return LLMFailure("connection", f"cannot connect to {where} ({detail})")
         if isinstance(exc, openai.AuthenticationError):
             return LLMFailure(
@@ -515,7 +515,7 @@ class LLMClient:
                 "rate_limit", f"{where} kept answering HTTP 429 (rate limit) {retries}"
             )
         if isinstance(exc, openai.APIStatusError):
-            detail = redact(str(exc.message), self._secret)[:160]
+            detail = redact(str(exc.message), *self._secrets)[:160]
             if exc.status_code >= 500:
                 return LLMFailure(
                     "server", f"{where} answered HTTP {exc.status_code} {retries}: {detail}"

@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from mockint.credentials import scrub_url
 from mockint.grading.base import Grade, PointVerdict, RedFlagHit, disagreement
 
 
@@ -89,7 +90,7 @@ def _summary(grade: Grade) -> dict[str, Any]:
     return {
         "grader": grade.grader,
         "model": grade.model,
-        "endpoint": grade.endpoint,
+        "endpoint": scrub_url(grade.endpoint),
         "score": grade.score,
         "band": grade.band,
         "feedback": grade.feedback,

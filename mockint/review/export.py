@@ -9,21 +9,21 @@ Ids in a document (`id` of sessions, turns and grades, `turn_id` inside points a
 those of the exporting database; they only link things inside the document, and import gives
 everything new ids.
 
-No secrets: sessions never store API keys, and as a second line of defence the export drops
-settings whose name looks like a credential and strips user:password@ and key/token query
-parameters from endpoint URLs. `schema_version` grows when a field changes meaning or a
-required field is added; readers refuse versions newer than they know.
+No secrets: sessions never store API keys or credentials in endpoint URLs (the store scrubs
+them as it writes), and as a second line of defence the export scrubs endpoints and settings
+again with mockint.credentials (for databases written before that). `schema_version` grows
+when a field changes meaning or a required field is added; readers refuse versions newer than
+they know.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any, Final, Literal
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from mockint import __version__
+from mockint.credentials import scrub_settings, scrub_url
 from mockint.grading.serial import flag_to_dict, point_to_dict
 from mockint.safe_text import json_safe
 from mockint.store import DisputeRow, GradeRow, Store
@@ -31,7 +31,6 @@ from mockint.timestamps import now_iso
 
 EXPORT_FORMAT: Final = "mockint-sessions"
 EXPORT_SCHEMA_VERSION: Final = 1
-_SECRET_NAME = re.compile(r"api[_-]?key|token|secret|password|passwd|authorization|bearer", re.I)
 
 
 class _Model(BaseModel):
@@ -140,25 +139,6 @@ class ExportDocument(_Model):
     sessions: list[SessionExport]
 
 
-def scrub_endpoint(url: str | None) -> str | None:
-    """The endpoint without user:password@ and without credential-like query parameters."""
-    if not url:
-        return url
-    parts = urlsplit(url)
-    netloc = parts.netloc.rsplit("@", 1)[-1]
-    query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if not _SECRET_NAME.search(k)])
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
-
-
-def scrub_settings(value: Any) -> Any:
-    """Settings with every key that names a credential removed, at any depth."""
-    if isinstance(value, dict):
-        return {k: scrub_settings(v) for k, v in value.items() if not _SECRET_NAME.search(str(k))}
-    if isinstance(value, list):
-        return [scrub_settings(v) for v in value]
-    return value
-
-
 def export_session(store: Store, session_id: int) -> SessionExport:
     """One session with all its turns, grades and draft. Raises LookupError for an unknown id."""
     session = store.session(session_id)
@@ -177,7 +157,7 @@ def export_session(store: Store, session_id: int) -> SessionExport:
     return SessionExport(
         **_columns(session, SessionExport),
         # credentials never leave: none are stored, and these two are scrubbed all the same
-        endpoint=scrub_endpoint(session.endpoint),
+        endpoint=scrub_url(session.endpoint),
         settings=scrub_settings(session.settings),
         turns=turns,
         draft=DraftExport(**_columns(draft, DraftExport)) if draft else None,
@@ -207,7 +187,7 @@ def _plain(value: Any) -> Any:
 def _grade(row: GradeRow, disputes: dict[str, DisputeRow]) -> GradeExport:
     return GradeExport(
         **_columns(row, GradeExport),
-        endpoint=scrub_endpoint(row.endpoint),
+        endpoint=scrub_url(row.endpoint),
         points=[PointExport.model_validate(point_to_dict(p)) for p in row.points],
         red_flags=[RedFlagExport.model_validate(flag_to_dict(f)) for f in row.red_flags],
         disputes=[DisputeExport(**_columns(d, DisputeExport)) for d in disputes.values()],

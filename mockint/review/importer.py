@@ -32,7 +32,7 @@ from mockint.review.export import (
 )
 from mockint.review.import_checks import ImportProblem, check_document, parse
 from mockint.review.results import resummarize
-from mockint.store import SessionRow, Store, TurnRow
+from mockint.store import GradeRow, SessionRow, Store, TurnRow
 from mockint.textfiles import MB, read_text
 
 FILE_LIMIT = 512 * MB
@@ -153,7 +153,7 @@ def _insert(store: Store, session: SessionExport) -> int:
                     points=points_json(points),
                     red_flags=flags_json(flags),
                 )
-                grade_id = store.insert("grades", row)
+                grade_id = store.insert("grades", GradeRow.columns(row))
                 for item in grade.disputes:
                     store.insert("disputes", {"grade_id": grade_id, **item.model_dump()})
         if session.draft is not None:

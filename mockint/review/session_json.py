@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mockint.credentials import scrub_settings, scrub_url
 from mockint.errors import UserError
 from mockint.grading.base import total_usage
 from mockint.grading.serial import flag_to_dict, point_to_dict
@@ -35,6 +36,7 @@ def grade_json(grade: GradeRow, disputes: dict[str, DisputeRow] | None = None) -
     """A stored grade with the candidate's disputes of its points."""
     return {
         **{key: getattr(grade, key) for key in _GRADE_KEYS},
+        "endpoint": scrub_url(grade.endpoint),  # a database written before the store scrubbed
         "points": [point_to_dict(p) for p in grade.points],
         "red_flags": [flag_to_dict(f) for f in grade.red_flags],
         "disputes": [
@@ -76,8 +78,9 @@ def session_json(store: Store, session: SessionRow) -> dict[str, Any]:
     }
     usage = total_usage(g for rows in grades.values() for g in rows)
     data.update(
-        settings=session.settings,
-        endpoint=session.endpoint,
+        # scrubbed again: a database written before the store scrubbed may hold credentials
+        settings=scrub_settings(session.settings),
+        endpoint=scrub_url(session.endpoint),
         usage={
             "prompt_tokens": usage.prompt_tokens,
             "completion_tokens": usage.completion_tokens,
