@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from fake_grader import StreamingGrader, TermGrader
-from textual.widgets import Button, Input, Select
+from textual.widgets import Button, Input, Select, Static
 from tui_helpers import settle
 
 from mockint.grading.base import Grade
@@ -313,6 +314,36 @@ async def test_home_offers_the_llm_grader_only_when_configured(
         await settle(pilot)
         assert isinstance(app.screen, InterviewScreen)
     assert store.sessions()[0].grader == "keyword"
+
+
+@pytest.mark.parametrize(
+    ("configured", "label"),
+    [(None, "offline — keywords and meaning"), ("keyword", "keyword — words only")],
+)
+async def test_without_a_model_home_uses_the_grader_it_shows(
+    settings, store: Store, tiny_pack: Pack, configured: str | None, label: str
+) -> None:
+    """No model: the grader row is plain text, and a session started from it is graded by
+    the grader it names (the offline grader by default, not the words-only one)."""
+    from mockint.tui.app import make_app
+
+    chosen = settings.model_copy(update={"grader": configured})
+    asked: list[str] = []
+
+    def factory(name: str, pack: Pack) -> TermGrader:
+        asked.append(name)
+        return TermGrader()
+
+    app = make_app(chosen, store, factory, cursor_blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert str(app.screen.query_one("#grader", Static).render()) == label
+        app.screen.query_one("#pack", Select).value = "tiny"
+        app.screen.query_one("#questions", Input).value = "1"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, InterviewScreen)
+    assert asked and set(asked) == {configured or "offline"}
 
 
 async def test_home_entries_open_history_stats_and_due_practice(

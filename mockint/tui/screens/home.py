@@ -47,6 +47,9 @@ if TYPE_CHECKING:
 # (title, help, callback) of a command palette entry
 PaletteCommand = tuple[Content, str, Callable[[], object]]
 
+# The graders that need no model, as the grader row names them.
+_GRADER_LABELS = {"offline": "offline — keywords and meaning", "keyword": "keyword — words only"}
+
 
 class HomeScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -208,8 +211,7 @@ class HomeScreen(Screen[None]):
         grader_row: list[Widget]
         if settings.llm_configured:
             grader_options: list[tuple[str | Content, str]] = [
-                ("offline — keywords and meaning", "offline"),
-                ("keyword — words only", "keyword"),
+                *((label, name) for name, label in _GRADER_LABELS.items()),
                 (plain(f"llm — {settings.model}", one_line=True), "llm"),
             ]
             grader_row = [
@@ -223,8 +225,9 @@ class HomeScreen(Screen[None]):
             ]
         else:
             # One grader to offer: plain text is clearer (and opens faster) than a menu.
+            label = _GRADER_LABELS.get(settings.active_grader, settings.active_grader)
             grader_row = [
-                Static("offline — keywords and meaning", id="grader"),
+                Static(label, id="grader"),
                 Static("no LLM configured", id="grader-hint", classes="hint"),
             ]
         rows: list[tuple[str, list[Widget]]] = [
@@ -478,7 +481,10 @@ class HomeScreen(Screen[None]):
 
     def _grader_name(self) -> str:
         grader = self.query_one("#grader")
-        return str(grader.value) if isinstance(grader, Select) else "keyword"
+        if isinstance(grader, Select):
+            return str(grader.value)
+        # the one grader on offer, as shown: the offline grader unless the config names another
+        return self.mockint.settings.active_grader
 
     def _require_pack(self) -> Pack:
         pack = self._pack()
