@@ -103,18 +103,25 @@ def search(
 @cli.command(
     "export",
     cls=OneLineErrors,
-    epilog="\b\nExamples:\n  mockint export 12 --format md -o interview.md\n"
-    "  mockint export 12 13 --format json -o backup.json\n  mockint export --schema",
+    epilog="\b\nExamples:\n  mockint export 12 -o interview.md\n"
+    "  mockint export 12 13 -o backup.json         (the suffix chooses JSON)\n"
+    "  mockint export 12 --format json             (to standard output)\n"
+    "  mockint export --schema",
 )
 @click.argument("session_ids", metavar="ID...", nargs=-1, type=int)
-@click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["md", "json"]),
+    help="md or json (default: what the -o file's suffix says, .json or .md; else md).",
+)
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write."
 )
 @click.option("--schema", is_flag=True, help="Print the JSON Schema of the export format.")
 @pass_context
 def export_cmd(
-    ctx: Context, session_ids: tuple[int, ...], fmt: str, output: Path | None, schema: bool
+    ctx: Context, session_ids: tuple[int, ...], fmt: str | None, output: Path | None, schema: bool
 ) -> None:
     """Export sessions as Markdown (to read or share) or JSON (to import elsewhere).
 
@@ -129,6 +136,7 @@ def export_cmd(
 
         text = json.dumps(export.json_schema(), indent=2) + "\n"
     else:
+        fmt = export_format(fmt, output)
         if not session_ids:
             raise UserError("give the id of a session to export (list them with: mockint history)")
         store = ctx.store()
@@ -153,6 +161,30 @@ def export_cmd(
         f"{'s' if len(session_ids) != 1 else ''}, {fmt if not schema else 'json'}).",
         err=True,
     )
+
+
+# what a file's suffix says it holds
+SUFFIX_FORMATS = {".json": "json", ".md": "md", ".markdown": "md"}
+FORMAT_NAMES = {"json": "JSON", "md": "Markdown"}
+
+
+def export_format(asked: str | None, output: Path | None) -> str:
+    """The format to write: the one asked for, else the one the output file's suffix names,
+    else Markdown. Asking for one format into a file named for the other is refused before
+    anything is written: a .json file holding Markdown cannot be imported, and the mismatch is
+    almost always a slip (a command line half edited)."""
+    implied = SUFFIX_FORMATS.get(output.suffix.lower()) if output is not None else None
+    if asked is None:
+        return implied or "md"
+    if implied is not None and implied != asked:
+        assert output is not None  # implied comes from it
+        right = output.with_suffix(".json" if asked == "json" else ".md").name
+        raise UserError(
+            f"{output}: --format {asked} would write {FORMAT_NAMES[asked]} into a "
+            f"{output.suffix} file; leave out --format (the suffix decides) or name the file "
+            f"{right}"
+        )
+    return asked
 
 
 @cli.command(
