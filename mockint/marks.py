@@ -45,3 +45,9 @@ def band_tone(band: str) -> Tone:
 def claim_label(claim: str) -> str:
     """A dispute's claim in words: 'covered' ("I covered this") or 'not covered'."""
     return "covered" if claim == "covered" else "not covered"
+
+
+def grader_text(grader: str, model: str | None = None) -> str:
+    """'keyword', or 'llm · gpt-4o-mini': which grader made a grade, named the same way in the
+    transcript, history, exports, `show` and `grade`."""
+    return f"{grader} · {model}" if model else grader

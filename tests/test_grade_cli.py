@@ -54,7 +54,7 @@ def test_grade_one_answer_prints_a_readable_report(tmp_path, pack_path) -> None:
     )
     assert result.exit_code == 0, result.output
     first = result.output.splitlines()[0]
-    assert first.startswith("mesh: ") and "/10" in first and "grader: offline" in first
+    assert first.startswith("mesh: ") and " / 10 — " in first and "grader: offline" in first
     assert "✓ orchestrator" in result.output
     assert "✗ latency" in result.output
     assert 'evidence: "kubernetes"' in result.output

@@ -23,7 +23,7 @@ from mockint.errors import UserError
 from mockint.grading import GRADER_NAMES, make_grader
 from mockint.grading.base import Grade, Grader
 from mockint.grading.metrics import agreement
-from mockint.marks import OTHER_WORDS_GLYPH, RED_FLAG_GLYPH, verdict_glyph
+from mockint.marks import OTHER_WORDS_GLYPH, RED_FLAG_GLYPH, grader_text, verdict_glyph
 from mockint.packs import Pack, Question, resolve_pack
 from mockint.safe_text import json_safe, safe_text
 from mockint.textfiles import MB, read_text
@@ -142,9 +142,9 @@ def _echo(text: str = "") -> None:
 
 
 def _print_report(grade: Grade) -> None:
-    by = grade.grader + (f", {grade.model}" if grade.model else "")
+    by = grader_text(grade.grader, grade.model)
     by += f" at {scrub_url(grade.endpoint)}" if grade.endpoint else ""
-    _echo(f"{grade.question_id}: {grade.score:.1f}/10 — {grade.band} (grader: {by})")
+    _echo(f"{grade.question_id}: {grade.score:.1f} / 10 — {grade.band} (grader: {by})")
     if grade.note:
         _echo(f"note: {grade.note}")
     _echo()

@@ -23,7 +23,7 @@ from mockint.cli.main import (
 )
 from mockint.errors import UserError
 from mockint.grading.serial import point_from_dict
-from mockint.marks import claim_label
+from mockint.marks import claim_label, grader_text
 from mockint.safe_text import safe_text
 from mockint.timestamps import format_when
 
@@ -339,7 +339,7 @@ def show(ctx: Context, session_id: int, as_json: bool) -> None:
             for line in safe_text(turn["answer"]).splitlines() or [""]:
                 click.echo(f"  > {line}")
         for grade in turn["grades"]:
-            by = grade["grader"] + (f" ({grade['model']})" if grade["model"] else "")
+            by = grader_text(grade["grader"], grade["model"])
             note = f" — note: {grade['note']}" if grade["note"] else ""
             if turn["kind"] == "follow_up":
                 summary = probed_summary(map(point_from_dict, grade["points"]), turn["probes"])

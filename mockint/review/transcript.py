@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from mockint.grading.base import PointVerdict, band_for, primary_grade
-from mockint.marks import claim_label
+from mockint.marks import claim_label, grader_text
 from mockint.review.results import QuestionOutcome, session_outcomes
 from mockint.safe_text import safe_text
 from mockint.scorecard import seconds_between
@@ -186,10 +186,7 @@ def probed_summary(points: Iterable[PointVerdict], probes: Iterable[str]) -> str
 
 def grader_label(row: GradeRow | SessionRow | HistoryRow) -> str:
     """'keyword', or 'llm · model' — which grader made a grade (or ran a session)."""
-    label = row.grader
-    if row.model:
-        label += f" · {row.model}"
-    return label
+    return grader_text(row.grader, row.model)
 
 
 def load_transcript(store: Store, session_id: int, *, with_history: bool = False) -> Transcript:

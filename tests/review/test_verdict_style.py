@@ -111,7 +111,7 @@ async def test_the_transcript_follows_the_theme(store: Store, tmp_path: Path) ->
         header = app.screen.query_one("#transcript-header", Static).content
         band = app.screen.transcript.band  # type: ignore[attr-defined]
         tone = BAND_TONES[band]
-        fragment = f"/10 {band}"
+        fragment = f" / 10 {band}"
         dark = theme_colour(app, tone)
         assert colour_of(header, fragment) == dark
 

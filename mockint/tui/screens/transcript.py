@@ -250,7 +250,7 @@ def header(transcript: Transcript, themed: Themed) -> Text:
     if transcript.score is not None and transcript.band:
         text.append(" · ")
         text.append(
-            f"{transcript.score:.1f}/10 {transcript.band}", themed(band_style(transcript.band))
+            f"{transcript.score:.1f} / 10 {transcript.band}", themed(band_style(transcript.band))
         )
     return text
 
@@ -262,7 +262,7 @@ def question_heading(number: int, question: QuestionView, themed: Themed) -> Tex
         text.append("skipped", style="dim")
     elif outcome.grade is not None:
         band = outcome.grade.band
-        text.append(safe_text(f"{outcome.score:.1f}/10 {band}"), style=themed(band_style(band)))
+        text.append(safe_text(f"{outcome.score:.1f} / 10 {band}"), style=themed(band_style(band)))
     else:
         text.append("not graded", style="dim")
     text.append(f" · {question.time_used}", style="not bold")
