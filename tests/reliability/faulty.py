@@ -26,11 +26,13 @@ import contextlib
 import importlib
 import json
 import os
+import queue
 import resource
 import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Sequence
@@ -100,7 +102,8 @@ def main() -> None:
 
 def serve() -> None:
     """Read one JSON request a line from stdin ({fault, counts, args, stdout, stderr, env}), run
-    each in a forked child, answer each with {"returncode": N} (-9 when killed)."""
+    each in a forked child; answer each with {"pid": N} at once, then {"returncode": N} (-9
+    when killed)."""
     _hook_connections()
     cli = importlib.import_module("mockint.cli.main")  # mockint.cli.main is also a function
     for module in sorted(set(cli.COMMAND_MODULES.values())):
@@ -111,6 +114,7 @@ def serve() -> None:
         pid = os.fork()
         if pid == 0:
             _child(request)  # never returns
+        print(json.dumps({"pid": pid}), flush=True)
         _, status = os.waitpid(pid, 0)
         print(json.dumps({"returncode": os.waitstatus_to_exitcode(status)}), flush=True)
 
@@ -162,15 +166,26 @@ class FaultServer:
             stdout=subprocess.PIPE,
             text=True,
         )
-        self._read()  # ready: mockint is imported
+        self._lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._pump, daemon=True).start()
+        self._read(60)  # ready: mockint is imported
 
-    def _read(self) -> dict[str, Any]:
+    def _pump(self) -> None:
         assert self.process.stdout is not None
-        line = self.process.stdout.readline()
+        for line in self.process.stdout:
+            self._lines.put(line)
+        self._lines.put("")  # the server ended
+
+    def _read(self, timeout: float) -> dict[str, Any]:
+        line = self._lines.get(timeout=timeout)
         assert line, f"the fault server died (exit {self.process.wait()})"
         return json.loads(line)
 
-    def run(self, fault: str, counts_file: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    def run(
+        self, fault: str, counts_file: Path, *args: str, timeout: float = 120
+    ) -> subprocess.CompletedProcess[str]:
+        """One mockint command in a fresh process; like subprocess.run, a run that outlasts
+        `timeout` is killed and raises TimeoutExpired."""
         self.runs += 1
         out = self.folder / f"run{self.runs}.out"
         err = self.folder / f"run{self.runs}.err"
@@ -185,7 +200,13 @@ class FaultServer:
         assert self.process.stdin is not None
         self.process.stdin.write(json.dumps(request) + "\n")
         self.process.stdin.flush()
-        code = self._read()["returncode"]
+        pid = self._read(60)["pid"]
+        try:
+            code = self._read(timeout)["returncode"]
+        except queue.Empty:
+            os.kill(pid, signal.SIGKILL)
+            self._read(60)
+            raise subprocess.TimeoutExpired(["faulty", fault, *args], timeout) from None
         return subprocess.CompletedProcess(
             ["faulty", fault, *args], code, out.read_text(), err.read_text()
         )
