@@ -99,8 +99,10 @@ class Terminal:
         width, height = shown.stdout.split()
         return int(width), int(height)
 
-    def screen(self) -> str:
-        return self.tmux("capture-pane", "-p", "-t", self.target, check=False).stdout
+    def screen(self, history: int = 0) -> str:
+        """What the pane shows, with `history` lines of scrollback above it."""
+        start = ["-S", str(-history)] if history else []
+        return self.tmux("capture-pane", "-p", *start, "-t", self.target, check=False).stdout
 
     def title(self) -> str:
         return self.tmux("display", "-p", "-t", self.target, "#{pane_title}").stdout.strip()
@@ -125,7 +127,8 @@ class Terminal:
             if check(screen):
                 return screen
             if EXITED.search(screen):  # the command ended: nothing more will come
-                raise AssertionError(f"waiting for {what}, the command ended:\n{screen}")
+                everything = self.screen(history=2000)  # a traceback scrolls off the screen
+                raise AssertionError(f"waiting for {what}, the command ended:\n{everything}")
             last = screen if screen.strip() else last
             time.sleep(0.1)
         state = "running" if self.alive() else "closed (its command ended)"
