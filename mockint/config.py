@@ -65,6 +65,18 @@ class Settings(BaseModel):
             raise ValueError(problem) from None
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(problem)
+        # Neither can work (the client sends user:password@ as Basic auth in place of the key,
+        # and appends the request path after a query); the messages never repeat the URL.
+        if "@" in parts.netloc:
+            raise ValueError(
+                "must not hold a user name or password (user:password@ is sent in place of "
+                "the API key): remove it and put the key in api_key (environment OPENAI_API_KEY)"
+            )
+        if parts.query or parts.fragment or value.endswith(("?", "#")):
+            raise ValueError(
+                "must not have a ?query or #fragment (the request path would go after it): "
+                "remove it, and put a key it held in api_key (environment OPENAI_API_KEY)"
+            )
         return value
 
     @property

@@ -22,6 +22,7 @@ from pydantic import ValidationError
 
 from mockint import __version__
 from mockint.config import Settings, load_settings
+from mockint.credentials import scrub_url
 from mockint.errors import UserError
 from mockint.safe_text import json_safe, safe_text
 
@@ -63,7 +64,10 @@ class Context:
             field = ".".join(str(p) for p in first["loc"])
             message = str(first["msg"]).removeprefix("Value error, ")
             option = "--" + field.replace("_", "-")
-            raise UserError(f"{option} {given.get(field)!r}: {message}") from None
+            value = given.get(field)
+            if field == "base_url":  # a URL's password or key is not repeated
+                value = scrub_url(str(value))
+            raise UserError(f"{option} {value!r}: {message}") from None
         return self._settings
 
     def store(self) -> Store:

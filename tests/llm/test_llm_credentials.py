@@ -1,10 +1,9 @@
 """A base URL carrying credentials (user:password@, ?api_key=) against the test server: `grade`
-and `doctor` print the endpoint scrubbed, and a server that echoes the request (its 404 names
-the path, query included) has the URL's secrets redacted from what is printed and stored."""
+and `doctor` refuse it without repeating it, and a server that echoes the request (its 404
+names the path, query included) has the URL's secrets redacted from what is printed and stored
+(an endpoint stored before such URLs were refused, or given to the client directly)."""
 
 from __future__ import annotations
-
-import json
 
 import httpx2
 import pytest
@@ -39,33 +38,25 @@ def assert_clean(text: str) -> None:
 
 
 @pytest.mark.parametrize("where", ["userinfo", "query"])
-def test_grade_prints_the_endpoint_scrubbed(fake_llm: FakeLLM, where: str) -> None:
+@pytest.mark.parametrize("command", ["grade", "doctor"])
+def test_grade_and_doctor_refuse_the_url_without_repeating_it(
+    fake_llm: FakeLLM, where: str, command: str
+) -> None:
+    """Neither URL can get a grade from this server (httpx turns user:password@ into Basic
+    auth in place of the key, openai appends the request path after the query): both are
+    refused in one line that names the setting and not the secret, and no request is sent."""
     fake_llm.api_key = TEST_KEY
     fake_llm.default = CapableModel()
-    args = ["grade", "--pack", "service-mesh", "--question", QUESTION_ID, "--grader", "llm"]
-    args += ["--answer", EXPERT_ANSWER]
-    as_json = run_mockint(*args, "--json", env=env(fake_llm, where))
-    assert as_json.returncode == 0, as_json.stderr
-    assert_clean(as_json.stdout + as_json.stderr)
-    # (neither URL gets a grade from this server: httpx turns user:password@ into Basic auth
-    # in place of the key, and openai appends the request path after the query; the keyword
-    # grade stands in, its note naming the endpoint — scrubbed)
-    assert fake_llm.url in as_json.stdout
-    text = run_mockint(*args, env=env(fake_llm, where))
-    assert text.returncode == 0, text.stderr
-    assert_clean(text.stdout + text.stderr)
-
-
-@pytest.mark.parametrize("where", ["userinfo", "query"])
-def test_doctor_prints_the_endpoint_scrubbed(fake_llm: FakeLLM, where: str) -> None:
-    fake_llm.api_key = TEST_KEY
-    fake_llm.default = CapableModel()
-    report = run_mockint("doctor", "--json", env=env(fake_llm, where))
-    assert_clean(report.stdout + report.stderr)
-    assert json.loads(report.stdout)["endpoint"] == fake_llm.url
-    text = run_mockint("doctor", env=env(fake_llm, where))
-    assert_clean(text.stdout + text.stderr)
-    assert f"endpoint   {fake_llm.url}" in text.stdout
+    args = [command]
+    if command == "grade":
+        args += ["--pack", "service-mesh", "--question", QUESTION_ID, "--grader", "llm"]
+        args += ["--answer", EXPERT_ANSWER]
+    for extra in ([], ["--json"]):
+        result = run_mockint(*args, *extra, env=env(fake_llm, where))
+        assert_clean(result.stdout + result.stderr)
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.startswith("mockint: OPENAI_BASE_URL: bad value for base_url")
+    assert not fake_llm.requests
 
 
 @pytest.mark.parametrize("where", ["userinfo", "query"])
