@@ -335,6 +335,11 @@ def show(ctx: Context, session_id: int, as_json: bool) -> None:
             click.echo("  (skipped)")
         elif turn["answer"] is None:
             click.echo("  (not answered yet)")
+            if turn["draft"]:  # what autosave kept of the answer being typed
+                saved = format_when(turn["draft"]["saved_at"], missing="-")
+                click.echo(f"  unsent draft, saved {saved}:")
+                for line in safe_text(turn["draft"]["text"]).splitlines() or [""]:
+                    click.echo(f"  ~ {line}")
         else:
             for line in safe_text(turn["answer"]).splitlines() or [""]:
                 click.echo(f"  > {line}")

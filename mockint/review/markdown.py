@@ -84,6 +84,8 @@ def _question(number: int, question: QuestionView) -> list[str]:
     outcome = question.outcome
     band = cell(outcome.grade.band) if outcome.grade else "not graded"
     status = "skipped" if outcome.skipped else f"{outcome.score:.1f} / 10 ({band})"
+    if not question.answered:
+        status = "not answered yet"
     lines = [
         f"## {number}. {cell(question.question_id)} — {status}",
         "",
@@ -104,7 +106,11 @@ def _turn(view: TurnView) -> list[str]:
     if turn.skipped:
         return [*lines, "_Skipped._", ""]
     if turn.answer is None:
-        return [*lines, "_Not answered._", ""]
+        lines += ["_Not answered._", ""]
+        if view.draft is not None:  # what autosave kept, as the transcript screen shows it
+            saved = format_when(view.draft.saved_at)
+            lines += [f"**Unsent draft** (saved {saved}):", "", quote_block(view.draft.text), ""]
+        return lines
     answer, spans = view.shown_answer()
     lines += [
         f"**Answer** ({format_seconds(view.seconds)}):",

@@ -1,5 +1,6 @@
 """A session as `mockint show --json` prints it: every turn with every grade, the candidate's
-disputes, the model's usage, and per-question results when the pack still loads.
+disputes, the unsent draft of a session in progress, the model's usage, and per-question
+results when the pack still loads.
 
 Grades go through mockint.grading.serial, as the store and the export format do, so a point
 reads the same in the database, an export file and this output.
@@ -14,8 +15,9 @@ from mockint.errors import UserError
 from mockint.grading.base import total_usage
 from mockint.grading.serial import flag_to_dict, point_to_dict
 from mockint.review import history
+from mockint.review.transcript import draft_turn
 from mockint.scorecard import build_scorecard, seconds_between
-from mockint.store import DisputeRow, GradeRow, SessionRow, Store, TurnRow
+from mockint.store import DisputeRow, DraftRow, GradeRow, SessionRow, Store, TurnRow
 
 _GRADE_KEYS = (
     "grader",
@@ -47,7 +49,10 @@ def grade_json(grade: GradeRow, disputes: dict[str, DisputeRow] | None = None) -
 
 
 def _turn_json(
-    turn: TurnRow, grades: list[GradeRow], disputes: dict[int, dict[str, DisputeRow]]
+    turn: TurnRow,
+    grades: list[GradeRow],
+    disputes: dict[int, dict[str, DisputeRow]],
+    draft: DraftRow | None,
 ) -> dict[str, Any]:
     return {
         "id": turn.id,
@@ -62,6 +67,8 @@ def _turn_json(
         "seconds_used": round(seconds_between(turn.started_at, turn.submitted_at), 1),
         "budget_seconds": turn.budget_seconds,
         "grades": [grade_json(g, disputes.get(g.id)) for g in grades],
+        # the unsent draft of a turn still waiting for its answer (what autosave kept)
+        "draft": {"text": draft.text, "saved_at": draft.saved_at} if draft else None,
     }
 
 
@@ -77,6 +84,9 @@ def session_json(store: Store, session: SessionRow) -> dict[str, Any]:
         "question_ids": list(session.question_ids),
     }
     usage = total_usage(g for rows in grades.values() for g in rows)
+    turns = store.turns(session.id)
+    draft = store.draft(session.id)
+    drafted = draft_turn(draft, turns)
     data.update(
         # scrubbed again: a database written before the store scrubbed may hold credentials
         settings=scrub_settings(session.settings),
@@ -86,7 +96,10 @@ def session_json(store: Store, session: SessionRow) -> dict[str, Any]:
             "completion_tokens": usage.completion_tokens,
             "model_seconds": round(usage.latency_ms / 1000, 1),
         },
-        turns=[_turn_json(t, grades.get(t.id, []), disputes) for t in store.turns(session.id)],
+        turns=[
+            _turn_json(t, grades.get(t.id, []), disputes, draft if t.id == drafted else None)
+            for t in turns
+        ],
     )
     try:
         card = build_scorecard(store, session_pack(session), session.id)

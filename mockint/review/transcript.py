@@ -17,7 +17,7 @@ from mockint.marks import claim_label, grader_text
 from mockint.review.results import QuestionOutcome, session_outcomes
 from mockint.safe_text import safe_text
 from mockint.scorecard import seconds_between
-from mockint.store import DisputeRow, GradeRow, SessionRow, Store, TurnRow
+from mockint.store import DisputeRow, DraftRow, GradeRow, SessionRow, Store, TurnRow
 
 if TYPE_CHECKING:
     from mockint.review.history import HistoryRow
@@ -63,6 +63,8 @@ class TurnView:
     turn: TurnRow
     grades: list[GradeView]
     seconds: float
+    # what autosave kept of the answer being typed, on the turn still waiting for one
+    draft: DraftRow | None = None
 
     @property
     def primary(self) -> GradeView | None:
@@ -136,6 +138,8 @@ class QuestionView:
     turns: list[TurnView]
     budget_seconds: float | None
     history: list[tuple[int, str, float]] = field(default_factory=list)
+    # False for the question a session in progress (or abandoned) stopped at: asked, no answer
+    answered: bool = True
 
     @property
     def question_id(self) -> str:
@@ -197,12 +201,33 @@ def load_transcript(store: Store, session_id: int, *, with_history: bool = False
     grades = store.session_grades(session_id)
     disputes = store.session_disputes(session_id)
     turns = store.turns(session_id)
+    draft = store.draft(session_id)
+    drafted = draft_turn(draft, turns)
     outcomes = session_outcomes(store, session)
     questions: list[QuestionView] = []
     for outcome in outcomes:
         own = [t for t in turns if t.question_id == outcome.question_id]
         views = [_turn_view(t, grades.get(t.id, []), session.grader, disputes) for t in own]
         questions.append(QuestionView(outcome, views, own[0].budget_seconds if own else None))
+    # the question the session stopped at (no outcome: nothing submitted) is read too, with
+    # its draft, as `mockint show` prints it; it still counts for nothing
+    reached = {o.question_id for o in outcomes}
+    order = {qid: index for index, qid in enumerate(session.question_ids)}
+    for turn in turns:
+        if turn.question_id in reached:
+            continue
+        reached.add(turn.question_id)
+        own = [t for t in turns if t.question_id == turn.question_id]
+        views = [_turn_view(t, grades.get(t.id, []), session.grader, disputes) for t in own]
+        position = order.get(turn.question_id, len(order))
+        open_outcome = QuestionOutcome(
+            turn.question_id, position, turn.started_at, 0.0, 0.0, skipped=False, grade=None
+        )
+        questions.append(QuestionView(open_outcome, views, turn.budget_seconds, answered=False))
+    for question in questions:
+        for view in question.turns:
+            if view.turn.id == drafted:
+                view.draft = draft
     if with_history:
         from mockint.review.results import question_history, refresh
 
@@ -215,6 +240,19 @@ def load_transcript(store: Store, session_id: int, *, with_history: bool = False
     if score is None and outcomes and session.status != "in_progress":
         score = round(sum(o.score for o in outcomes) / len(outcomes), 1)
     return Transcript(session=session, questions=questions, score=score)
+
+
+def draft_turn(draft: DraftRow | None, turns: list[TurnRow]) -> int | None:
+    """The id of the turn a saved draft belongs to: one still waiting for its answer (a draft
+    left behind by a turn since answered or skipped is not shown). A draft without a turn (an
+    imported one) goes with the last turn when that one is unanswered."""
+    if draft is None or not draft.text:
+        return None
+    waiting = {t.id for t in turns if t.answer is None and not t.skipped}
+    if draft.turn_id is None:
+        last = turns[-1].id if turns else None
+        return last if last in waiting else None
+    return draft.turn_id if draft.turn_id in waiting else None
 
 
 def _turn_view(

@@ -258,7 +258,9 @@ def header(transcript: Transcript, themed: Themed) -> Text:
 def question_heading(number: int, question: QuestionView, themed: Themed) -> Text:
     outcome = question.outcome
     text = Text(safe_text(f"{number}. {question.question_id} · ", one_line=True))
-    if outcome.skipped:
+    if not question.answered:
+        text.append("not answered yet", style="dim")
+    elif outcome.skipped:
         text.append("skipped", style="dim")
     elif outcome.grade is not None:
         band = outcome.grade.band
@@ -285,6 +287,13 @@ def turn_block(view: TurnView, themed: Themed) -> RenderableType:
         return Group(*parts)
     if turn.answer is None:
         parts.append(Text("Not answered.", style="dim italic"))
+        if view.draft is not None:  # what autosave kept, as `mockint show` prints it
+            saved = format_when(view.draft.saved_at)
+            parts.append(
+                Text.assemble(
+                    ("Unsent draft", "bold"), f" · saved {saved}\n", safe_text(view.draft.text)
+                )
+            )
         return Group(*parts)
     shown, spans = view.shown_answer()
     answer = Text(shown)
