@@ -123,6 +123,10 @@ class TranscriptScreen(Screen[None]):
         if not widgets:
             widgets.append(Static("No question was asked in this session."))
         await body.mount_all(widgets)
+        if not all(widget.is_attached for widget in widgets):
+            # quit came during the await: Textual mounts nothing once the app is exiting (or
+            # the screen is going), so there is nothing to paint and no error to raise
+            return
         self.paint()
         body.focus()
         if self.focus_turn is not None:
