@@ -360,9 +360,12 @@ def show(ctx: Context, session_id: int, as_json: bool) -> None:
                     f"the grader said {verdicts.get(item['point'])}{why}"
                 )
                 click.echo(safe_text(line, one_line=True))
+    answered = {turn["question_id"] for turn in data["turns"] if turn["submitted_at"]}
     for result in data.get("results", []):
-        band = result["band"] or "skipped"
+        band = result["band"] or ("skipped" if result["skipped"] else "not graded")
         line = f"{result['question_id']}: {result['score']:.1f} / 10, {band}"
+        if result["question_id"] not in answered:  # the question a session stopped at
+            line = f"{result['question_id']}: not answered yet"
         click.echo("\n" + safe_text(line, one_line=True))
         if (result["disagreement"] or 0) >= DISAGREEMENT_POINTS:
             click.echo(

@@ -50,6 +50,8 @@ def test_show_prints_the_draft_as_plain_text(store: Store) -> None:
     assert lines[marker + 1].endswith(SHOWN_FIRST), lines[marker + 1]
     assert lines[marker + 2].endswith("and istiod rotates the certs")
     assert not lines[marker + 1].lstrip().startswith(">")  # not shown as an answer
+    # the results at the end say the same, not "skipped" (as the transcript's heading)
+    assert "sm-01: not answered yet" in lines and not any("skipped" in line for line in lines)
 
 
 def test_show_json_puts_the_draft_on_its_turn(store: Store) -> None:
