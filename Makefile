@@ -3,15 +3,15 @@
 
 VENV ?= .venv
 BIN := $(VENV)/bin
-# test processes for `make test` (pytest-xdist): 2 as in CI; `make test WORKERS=auto` uses every core
-WORKERS ?= 2
+# test processes for `make test` (pytest-xdist): 3 as in CI (see docs/development.md)
+WORKERS ?= 3
 SNAPSHOT_TESTS := $(shell grep -rl snap_compare tests --include='test_*.py')
 
 .PHONY: help setup test lint format typecheck layers snapshots check
 
 help:
 	@echo "make setup      create .venv and install mockint with the test tools (editable)"
-	@echo "make test       the whole test suite, in $(WORKERS) processes (WORKERS=auto: one per core)"
+	@echo "make test       the whole test suite, in $(WORKERS) processes (make test WORKERS=N)"
 	@echo "make lint       ruff check and ruff format --check"
 	@echo "make format     apply ruff's fixes and formatting"
 	@echo "make typecheck  mypy over mockint/"

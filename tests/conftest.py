@@ -89,7 +89,7 @@ def service_mesh() -> Pack:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (`-n 2 --dist loadgroup`, see docs/development.md) a test module with
+    """Under pytest-xdist (`-n 3 --dist loadgroup`, see docs/development.md) a test module with
     a module-scoped fixture of its own runs on one worker, so that fixture (a graded data
     set, a database of hundreds of sessions) is built once, not once per worker. A module
     may name its own group (`pytest.mark.xdist_group`), as the real-model tests do."""

@@ -32,7 +32,7 @@ from mockint.interview import Interview, InterviewOptions
 from mockint.packs import parse_pack
 from mockint.store import Store
 
-# under pytest-xdist (-n 2 --dist loadgroup) one worker runs them all: one model server
+# under pytest-xdist (-n 3 --dist loadgroup) one worker runs them all: one model server
 pytestmark = [
     pytest.mark.llm_server,
     pytest.mark.timeout(900),
