@@ -47,6 +47,10 @@ def claim_label(claim: str) -> str:
     return "covered" if claim == "covered" else "not covered"
 
 
+# What each grader that needs no model reads, as the home screen and `doctor` describe it.
+OFFLINE_GRADERS = {"offline": "keywords and meaning", "keyword": "words only"}
+
+
 def grader_text(grader: str, model: str | None = None) -> str:
     """'keyword', or 'llm · gpt-4o-mini': which grader made a grade, named the same way in the
     transcript, history, exports, `show` and `grade`."""

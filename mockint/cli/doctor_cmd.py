@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from mockint.cli.main import Context, cli, echo_json, llm_options, pass_context
+from mockint.marks import OFFLINE_GRADERS
 from mockint.safe_text import safe_text
 
 if TYPE_CHECKING:
@@ -94,9 +95,6 @@ def doctor(ctx: Context, as_json: bool) -> None:
         _print(report)
     if not report["ok"]:
         raise SystemExit(1)
-
-
-OFFLINE_GRADERS = {"offline": "keywords and meaning", "keyword": "keywords only"}
 
 
 def _offline(grader: str, as_json: bool) -> None:

@@ -93,7 +93,8 @@ class Reading:
     dump: bool
     notes: list[str]
     # blocked sentences whose only fault is a negator: their clauses without one may still
-    # resemble a point ("the proxy holds the policy, so no service has to change")
+    # resemble a point ("the proxy holds the policy, so no service has to change"); empty
+    # when more than half the sentences hold a negator
     hedged: frozenset[int] = frozenset()
 
     def finish(self) -> Grade:
@@ -138,7 +139,10 @@ def _blocked_sentences(
     if not compiled.derived:
         # a rubric point is a claim, and a written sentence makes one
         denying = _whole_sentences(doc, denying)
-    hedged = negating - blocked - denying
+    # an answer that mostly denies things: its remaining clauses are as likely to be the
+    # wrong claims as the right ones, so none of its negator sentences is read by resemblance
+    mostly_denying = len(negating) * 2 > len(doc.sentence_spans)
+    hedged = set() if mostly_denying else negating - blocked - denying
     return frozenset(blocked | denying | negating), frozenset(hedged)
 
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import groupby
 from typing import TYPE_CHECKING
 
 from mockint.grading.base import CREDIT, Grade, PointVerdict, Verdict
@@ -127,7 +128,7 @@ class OfflineGrader:
         reading.grade.model = ENCODER_NAME
         usable = _usable_texts(reading)
         sentences = _sentences(usable)
-        allowed = " ".join(usable.values())
+        allowed = " ".join(usable)
         if allowed and (sentences or reading.compiled.derived):
             texts = self._question_texts(question, encoder)
             vectors = encoder.embed([*sentences, allowed])
@@ -294,49 +295,43 @@ def _raise(judged: PointVerdict, verdict: Verdict, quote: str, similarity: float
     judged.reason = f"said in other words (similarity {similarity:.2f})"
 
 
-def _usable_texts(reading: Reading) -> dict[int, str]:
-    """The text each sentence may resemble a point by: the whole sentence when the keyword
-    rules allow it; a sentence blocked only for a negator by its clauses that hold none
-    (unless the answer mostly denies things); nothing for the rest."""
+def _usable_texts(reading: Reading) -> list[str]:
+    """The text each sentence may resemble a point by, in order: the whole sentence when the
+    keyword rules allow it; a sentence blocked only for a negator by its clauses that hold
+    none (`Reading.hedged`); nothing for the rest."""
     doc = reading.doc
-    texts = {
-        i: doc.sentence_text(i) for i in range(len(doc.sentence_spans)) if i not in reading.blocked
-    }
-    if reading.hedged and not _mostly_denying(doc):
-        texts.update({i: _unnegated(doc, i) for i in reading.hedged})
-    return {i: text for i, text in sorted(texts.items()) if text}
+    texts = []
+    for i in range(len(doc.sentence_spans)):
+        if i not in reading.blocked:
+            text = doc.sentence_text(i)
+        elif i in reading.hedged:
+            text = _unnegated(doc, i)
+        else:
+            continue
+        if text:
+            texts.append(text)
+    return texts
 
 
-def _sentences(texts: dict[int, str]) -> list[str]:
+def _sentences(texts: list[str]) -> list[str]:
     """The usable sentences that say enough to resemble a point.
 
     Pairs of adjacent sentences were tried as units too: once a sentence may count for one
     point only, they raised no grade on our labelled sets, and let two sentences that each
     said something else resemble a third point."""
-    said = [text for text in texts.values() if _content_words(text) >= MIN_CONTENT_WORDS]
+    said = [text for text in texts if _content_words(text) >= MIN_CONTENT_WORDS]
     return said[:MAX_SENTENCES]
-
-
-def _mostly_denying(doc: Analysed) -> bool:
-    """Whether more than half the sentences hold a negator: an answer that mostly denies
-    things, whose remaining clauses are as likely to be the wrong claims as the right ones."""
-    denying = {doc.sentence[p] for p, negator in enumerate(doc.negator) if negator}
-    return len(denying) * 2 > len(doc.sentence_spans)
 
 
 def _unnegated(doc: Analysed, sentence: int) -> str:
     """The clauses of a sentence that hold no negator, in their original words."""
     positions = [p for p, s in enumerate(doc.sentence) if s == sentence]
     negated = {doc.clause[p] for p in positions if doc.negator[p]}
-    kept: list[str] = []
-    run: list[int] = []
-    for p in [*positions, -1]:
-        if p >= 0 and doc.clause[p] not in negated:
-            run.append(p)
-            continue
-        if run:
-            kept.append(doc.excerpt(run[0], run[-1]))
-            run = []
+    kept = []
+    for keep, run in groupby(positions, key=lambda p: doc.clause[p] not in negated):
+        if keep:
+            words = list(run)
+            kept.append(doc.excerpt(words[0], words[-1]))
     return " … ".join(kept)
 
 

@@ -33,6 +33,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from mockint import locations
 from mockint.errors import UserError
+from mockint.marks import OFFLINE_GRADERS
 from mockint.tui.plain import notify, plain
 from mockint.tui.screens.home_data import HomeData, Resumable, read_home_data, read_resumable
 from mockint.tui.widgets.key_bar import KeyBar
@@ -46,9 +47,6 @@ if TYPE_CHECKING:
 
 # (title, help, callback) of a command palette entry
 PaletteCommand = tuple[Content, str, Callable[[], object]]
-
-# The graders that need no model, as the grader row names them.
-_GRADER_LABELS = {"offline": "offline — keywords and meaning", "keyword": "keyword — words only"}
 
 
 class HomeScreen(Screen[None]):
@@ -211,7 +209,7 @@ class HomeScreen(Screen[None]):
         grader_row: list[Widget]
         if settings.llm_configured:
             grader_options: list[tuple[str | Content, str]] = [
-                *((label, name) for name, label in _GRADER_LABELS.items()),
+                *((_grader_label(name), name) for name in OFFLINE_GRADERS),
                 (plain(f"llm — {settings.model}", one_line=True), "llm"),
             ]
             grader_row = [
@@ -225,9 +223,8 @@ class HomeScreen(Screen[None]):
             ]
         else:
             # One grader to offer: plain text is clearer (and opens faster) than a menu.
-            label = _GRADER_LABELS.get(settings.active_grader, settings.active_grader)
             grader_row = [
-                Static(label, id="grader"),
+                Static(_grader_label(settings.active_grader), id="grader"),
                 Static("no LLM configured", id="grader-hint", classes="hint"),
             ]
         rows: list[tuple[str, list[Widget]]] = [
@@ -582,3 +579,9 @@ class HomeCommands(Provider):
             for offset in offsets:
                 shown = shown.stylize(matcher.match_style, offset, offset + 1)
             yield Hit(score, shown, callback, text=title.plain, help=help_text)
+
+
+def _grader_label(name: str) -> str:
+    """'offline — keywords and meaning': a grader as the form's grader row names it."""
+    what = OFFLINE_GRADERS.get(name)
+    return f"{name} — {what}" if what else name
