@@ -103,10 +103,23 @@ def test_word_soup_and_text_for_the_grader_earn_nothing(offline, mesh) -> None:
         assert all(p.source != "semantic" for p in grade.points), answer
 
 
-def test_a_sentence_counts_for_one_point_only(offline, mesh) -> None:
+def test_a_sentence_that_says_one_thing_counts_for_one_point_only(offline, mesh) -> None:
     grade = offline.grade(question(mesh, "sm-08"), PARAPHRASE)
     semantic = [p for p in grade.points if p.source == "semantic"]
     assert len(semantic) == 1
+
+
+def test_each_part_of_a_long_sentence_can_raise_its_own_point(offline, mesh) -> None:
+    said = (
+        "Because the helper beside every program sees each call, it can count calls, failures "
+        "and durations between every pair of programs, record the timing of each hop and keep "
+        "a log line per call."
+    )
+    grade = offline.grade(question(mesh, "sm-06"), said)
+    raised = {p.point_id: p for p in grade.points if p.source == "semantic"}
+    # the counts per pair of programs and the kinds of telemetry are two things said
+    assert {"red-per-edge", "telemetry-types"} <= set(raised)
+    assert all(p.evidence == [said] for p in raised.values())  # the sentence, quoted whole
 
 
 def test_sentences_that_said_other_things_do_not_together_raise_a_point(offline, mesh) -> None:

@@ -11,6 +11,8 @@ only where the keyword rules allow it:
   ("the proxy holds the policy, so no service has to change"), unless more than half the
   answer's sentences hold one: an answer that mostly denies things is read for its words only;
 - a sentence counts for the one point it resembles most, never for every point it resembles;
+  each of its parts between commas, colons or semicolons counts the same way ("the helpers
+  retry calls, count failures and time every hop" says one thing per part);
 - a point raised this way says so: `source="semantic"`, the sentence quoted as evidence, the
   similarity recorded, and the reason "said in other words".
 
@@ -46,8 +48,8 @@ if TYPE_CHECKING:
 _PART_BREAK = re.compile(r"[;:,()]|\s[-–—]\s")
 
 # Cosine similarity (USE multilingual v3) of the best sentence to a rubric point's texts.
-POINT_COVERED = 0.34
-POINT_PARTIAL = 0.28
+POINT_COVERED = 0.38
+POINT_PARTIAL = 0.30
 # Reference-only questions: similarity of the answer to the reference answer at which
 # resemblance starts to count, and at which it counts fully.
 REFERENCE_FLOOR = 0.0
@@ -63,7 +65,7 @@ OTHER_QUESTION_MARGIN = 0.06
 MIN_CONTENT_WORDS = 3
 # A sentence this similar to a missed point is shown as the candidate's closest attempt.
 CLOSEST_SHOWN = 0.35
-MAX_SENTENCES = 80  # embedded per answer: bounded work on a pasted essay
+MAX_UNITS = 120  # sentences and parts embedded per answer: bounded work on an essay
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,20 +129,20 @@ class OfflineGrader:
         reading.grade.grader = self.name
         reading.grade.model = ENCODER_NAME
         usable = _usable_texts(reading)
-        sentences = _sentences(usable)
+        units = _units(usable)
         allowed = " ".join(usable)
-        if allowed and (sentences or reading.compiled.derived):
+        if allowed and (units or reading.compiled.derived):
             texts = self._question_texts(question, encoder)
-            vectors = encoder.embed([*sentences, allowed])
+            vectors = encoder.embed([*(unit.text for unit in units), allowed])
             on_topic = self._topic_gap(question, allowed, vectors[-1], encoder) >= (
                 -OTHER_QUESTION_MARGIN
             )
             if not on_topic:
-                _credit_points(reading, sentences, vectors[:-1], texts, credit=False)
+                _credit_points(reading, units, vectors[:-1], texts, credit=False)
             elif reading.compiled.derived:
-                _credit_reference(reading, sentences, vectors, texts)
+                _credit_reference(reading, units, vectors, texts)
             else:
-                _credit_points(reading, sentences, vectors[:-1], texts)
+                _credit_points(reading, units, vectors[:-1], texts)
         reading.finish()
         return reading.grade
 
@@ -199,13 +201,13 @@ class OfflineGrader:
 
 def _credit_reference(
     reading: Reading,
-    sentences: list[str],
+    units: list[_Unit],
     vectors: np.ndarray,
     texts: _QuestionTexts,
 ) -> None:
     """A reference-only grade: the words said, lifted towards resemblance.
 
-    `vectors` holds the sentences' vectors, then that of all of them together.
+    `vectors` holds the units' vectors, then that of all the allowed sentences together.
 
     The share blends what the words said earned (KEYWORD_WEIGHT) with the answer's
     similarity to the reference (REFERENCE_FLOOR..REFERENCE_FULL mapped to 0..1), never
@@ -228,7 +230,8 @@ def _credit_reference(
     earned = _share(points, total)
     blended = max(earned, KEYWORD_WEIGHT * earned + (1 - KEYWORD_WEIGHT) * resemblance)
     target = 1 - (1 - blended) ** READING_LIFT
-    quote = sentences[int((vectors @ texts.reference_vector).argmax())] if sentences else ""
+    nearest = int((vectors @ texts.reference_vector).argmax()) if units else -1
+    quote = units[nearest].sentence if units else ""
     for step in ("partial", "covered"):
         for point in points:
             if CREDIT[point.verdict] >= CREDIT[step] or point.reason.startswith("negated"):
@@ -250,14 +253,14 @@ def _share(points: list[PointVerdict], total: float) -> float:
 
 def _credit_points(
     reading: Reading,
-    sentences: list[str],
+    units: list[_Unit],
     vectors: np.ndarray,
     texts: _QuestionTexts,
     *,
     credit: bool = True,
 ) -> None:
-    """Each sentence supports the point it resembles most; that point may rise
-    (only when `credit`: otherwise the closest sentences are only shown)."""
+    """Each unit supports the point it resembles most; that point may rise (only when
+    `credit`: otherwise the closest sentences are only shown). The sentence is quoted."""
     import numpy as np
 
     if not texts.point_vectors:
@@ -272,11 +275,11 @@ def _credit_points(
             value = float(column[best])
             verdict = _level(value, POINT_COVERED, POINT_PARTIAL)
             if verdict != "missed":
-                _raise(judged, verdict, sentences[best], value)
+                _raise(judged, verdict, units[best].sentence, value)
         if judged.verdict != "covered":
             nearest = int(column.argmax())
             if float(column[nearest]) >= CLOSEST_SHOWN:
-                judged.closest = sentences[nearest]
+                judged.closest = units[nearest].sentence
 
 
 def _level(value: float, covered: float, partial: float) -> Verdict:
@@ -313,14 +316,33 @@ def _usable_texts(reading: Reading) -> list[str]:
     return texts
 
 
-def _sentences(texts: list[str]) -> list[str]:
-    """The usable sentences that say enough to resemble a point.
+@dataclass(frozen=True, slots=True)
+class _Unit:
+    """A stretch of the answer compared with the points, and the sentence quoted for it."""
 
-    Pairs of adjacent sentences were tried as units too: once a sentence may count for one
-    point only, they raised no grade on our labelled sets, and let two sentences that each
+    text: str
+    sentence: str
+
+
+def _units(texts: list[str]) -> list[_Unit]:
+    """What of an answer may resemble a point: each usable sentence that says enough, then
+    each part of it that says enough on its own (`_parts`).
+
+    A long sentence often says two things ("it counts calls and failures between every pair
+    of services, and records a trace of each request"); as a whole it resembles each of them
+    less than its parts do, yet it may count for one point only. So its parts count too,
+    each for the one point it resembles most. A part is never a new claim, only a finer
+    reading of a sentence that was already allowed, and the whole sentence is what is
+    quoted. Pairs of adjacent sentences were tried as units as well: they raised no grade on
+    our labelled sets once a sentence counts for one point, and let two sentences that each
     said something else resemble a third point."""
     said = [text for text in texts if _content_words(text) >= MIN_CONTENT_WORDS]
-    return said[:MAX_SENTENCES]
+    units = [_Unit(text, text) for text in said]
+    units += [_Unit(part, text) for text in said for part in _parts(text)]
+    unique: dict[str, _Unit] = {}
+    for unit in units:
+        unique.setdefault(unit.text, unit)
+    return list(unique.values())[:MAX_UNITS]
 
 
 def _unnegated(doc: Analysed, sentence: int) -> str:
@@ -336,9 +358,10 @@ def _unnegated(doc: Analysed, sentence: int) -> str:
 
 
 def _parts(text: str) -> list[str]:
-    """The clauses of a many-part rubric text ("no config for new workloads, no certificate
-    rotation, ..."): a sentence that says one part resembles that part far more than the
-    whole list."""
+    """The parts of a many-part text between commas, colons, semicolons, brackets and
+    dashes, each saying enough on its own; none for a text in one piece. A rubric text
+    ("no config for new workloads, no certificate rotation, ...") and an answer sentence
+    alike: one that says one part resembles that part far more than the whole list."""
     pieces = [piece.strip() for piece in _PART_BREAK.split(text)]
     return [p for p in pieces if _content_words(p) >= MIN_CONTENT_WORDS] if len(pieces) > 1 else []
 
