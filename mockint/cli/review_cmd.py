@@ -6,6 +6,7 @@ grader not configured) is a UserError, printed as one line with exit status 2.
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -77,7 +78,8 @@ def search(
     if not hits:
         click.echo(f"No answer or question matches {text!r}.")
         return
-    styled = sys.stdout.isatty()
+    # colour only for a terminal, and never when the user asked for none (no-color.org)
+    styled = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     for hit in hits:
         kind = "follow-up" if hit.kind == "follow_up" else "question"
         line = (

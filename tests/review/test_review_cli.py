@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import pty
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -23,6 +27,38 @@ def db(tmp_path: Path) -> Path:
     mtls_session(store, T0)
     store.close()
     return path
+
+
+def _search_on_a_terminal(db: Path, **env: str) -> bytes:
+    """`mockint search` with its output on a pseudo-terminal, as a person at a shell sees it."""
+    leader, follower = pty.openpty()
+    with subprocess.Popen(
+        [sys.executable, "-m", "mockint", "--db", str(db), "search", "spiffe"],
+        stdin=subprocess.DEVNULL,
+        stdout=follower,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, **env},
+    ) as process:
+        os.close(follower)
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # the terminal closed with the process
+                break
+            if not chunk:
+                break
+            seen += chunk
+        assert process.wait(timeout=60) == 0
+    os.close(leader)
+    return seen
+
+
+def test_search_highlights_on_a_terminal_unless_no_color(db: Path) -> None:
+    coloured = _search_on_a_terminal(db)
+    assert b"\x1b[" in coloured and b"SPIFFE" in coloured
+    plain = _search_on_a_terminal(db, NO_COLOR="1")
+    assert b"\x1b[" not in plain and b"[SPIFFE]" in plain
 
 
 def test_search_export_import_stats(db: Path, tmp_path: Path) -> None:
