@@ -31,8 +31,9 @@ class ReviewDeps:
     """Everything the review screens need from outside, passed from screen to screen.
 
     - `pack_resolver`: the pack a stored session was run with (regrading needs its questions).
-    - `grader_factory`: builds a grader by name ("llm" / "keyword") for a pack; None hides
-      nothing but makes regrading say it is not available.
+    - `grader_factory`: builds a grader by name ("llm" / "offline" / "keyword") for a pack,
+      called in the regrade worker; None hides nothing but makes regrading say it is not
+      available.
     - `export_dir`: where the transcript screen writes exports (default: <data dir>/exports).
     - `now`: a fixed clock for tests and snapshots.
     """

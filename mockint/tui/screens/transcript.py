@@ -2,10 +2,15 @@
 side with the others (and the difference), evidence highlighted in the answer, time used, and how
 the score on each question moved over earlier sessions.
 
-Keys: n / p next / previous question, r regrade with the LLM, R regrade with the keyword
-grader (a regrade adds a grade column, it never replaces one), e export Markdown, x export
-JSON, escape back. Regrading runs in a worker thread: the screen stays responsive while an LLM
-thinks.
+Keys: n / p next / previous question, r regrade with the LLM, R regrade with the offline
+grader (the default one: keywords plus meaning, as `mockint regrade --grader offline`), K with
+the keyword grader alone (not in the key bar, which must fit 80 columns; listed under ctrl+p
+"Keys"), e export Markdown, x export JSON, escape back. A regrade adds a grade column, it never
+replaces one.
+
+Regrading runs in a worker thread, grader construction included: the screen stays responsive
+while an LLM thinks or the offline grader loads its sentence encoder (a second or two, on first
+use).
 """
 
 from __future__ import annotations
@@ -63,7 +68,8 @@ class TranscriptScreen(Screen[None]):
         Binding("n", "next_question", "Next"),
         Binding("p", "previous_question", "Prev"),
         Binding("r", "regrade('llm')", "Regrade LLM"),
-        Binding("R", "regrade('keyword')", "Regrade keyword"),
+        Binding("R", "regrade('offline')", "Regrade offline"),
+        Binding("K", "regrade('keyword')", "Regrade keyword", show=False),
         Binding("e", "export('md')", "Export md"),
         Binding("x", "export('json')", "Export JSON"),
     ]
