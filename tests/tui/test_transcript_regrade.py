@@ -1,19 +1,26 @@
 """The transcript's regrade keys, with the app's own grader factory and a real database file.
 
 `R` regrades with the default offline grader (keywords plus meaning), `K` with the keyword
-grader alone.
+grader alone. The offline grader loads its sentence encoder on first use: that happens in the
+regrade's thread, and a quit while it loads leaves cleanly (exit 0) and at once.
 """
 
 from __future__ import annotations
 
+import asyncio
 import io
+import threading
+from collections.abc import Callable
+from typing import Any
 
+import pytest
 from rich.console import Console
 from textual.widgets import Static
 from tui_helpers import settle
 
 from mockint import locations
 from mockint.config import Settings
+from mockint.grading import offline as offline_module
 from mockint.grading.keyword import KeywordGrader
 from mockint.interview import Interview, InterviewOptions
 from mockint.packs import Pack
@@ -97,3 +104,50 @@ async def test_shift_k_regrades_with_the_keyword_grader(
         await settle(pilot)
     assert newest_graders(store, session_id) == ["keyword", "keyword"]
     assert [len(store.grades(turn.id)) for turn in store.turns(session_id)] == [2, 2]
+
+
+def hold_encoder_load(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, threading.Event]:
+    """Make the offline grader's encoder load wait for a gate; returns (loading, gate)."""
+    loading, gate = threading.Event(), threading.Event()
+    load: Callable[[], Any] = offline_module.load_encoder
+
+    def held() -> Any:
+        loading.set()
+        assert gate.wait(30)
+        return load()
+
+    monkeypatch.setattr(offline_module, "load_encoder", held)
+    return loading, gate
+
+
+async def test_quit_while_the_offline_grader_loads(
+    settings: Settings, store: Store, tiny_pack: Pack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The encoder's load is held until after the app has ended. `mockint` runs the app with
+    asyncio.run, which joins the loop's worker threads before the process ends: that join
+    returns at once here (a regrade run inside the worker would hold it, and the user's
+    terminal, until the load ends)."""
+    session_id = finished_session(store, tiny_pack)
+    loading, gate = hold_encoder_load(monkeypatch)
+    app = transcript_app(settings, store, session_id)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            await pilot.press("R")
+            # the load runs off the UI thread: the screen still answers keys meanwhile
+            assert await asyncio.to_thread(loading.wait, 10)
+            await pilot.press("n")
+            assert isinstance(app.screen, TranscriptScreen) and app.screen.current_question == 1
+            await pilot.press("ctrl+q")
+        assert app.return_code == 0
+        await asyncio.wait_for(asyncio.get_running_loop().shutdown_default_executor(), 10)
+        assert not gate.is_set() and newest_graders(store, session_id) == ["keyword", "keyword"]
+    finally:
+        gate.set()
+    # in this process the regrade's own thread lives on and finishes; its result, meant for
+    # a screen that is gone, is dropped without an error
+    for _ in range(600):
+        if newest_graders(store, session_id) == ["offline", "offline"]:
+            break
+        await asyncio.sleep(0.05)
+    assert newest_graders(store, session_id) == ["offline", "offline"]

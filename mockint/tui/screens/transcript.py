@@ -8,13 +8,14 @@ the keyword grader alone (not in the key bar, which must fit 80 columns; listed 
 "Keys"), e export Markdown, x export JSON, escape back. A regrade adds a grade column, it never
 replaces one.
 
-Regrading runs in a worker thread, grader construction included: the screen stays responsive
+Regrading runs off the UI thread, grader construction included: the screen stays responsive
 while an LLM thinks or the offline grader loads its sentence encoder (a second or two, on first
-use).
+use), and a quit meanwhile leaves at once without storing the unfinished regrade.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from functools import partial
 from typing import ClassVar
@@ -30,6 +31,7 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
+from textual.worker import get_current_worker
 
 from mockint.errors import UserError
 from mockint.marks import RED_FLAG_GLYPH, verdict_label
@@ -213,6 +215,32 @@ class TranscriptScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def regrade(self, grader: str) -> None:
+        """Wait for the regrade, run in a daemon thread, unless this worker is cancelled.
+
+        Textual's thread workers are joined when the app ends, so a regrade run here directly
+        would hold a quit on a blank terminal until an LLM answered or the encoder loaded.
+        Cancelled (quit, or the screen closed), this worker returns at once: the daemon
+        thread goes on while the process lives and is dropped when it ends, storing nothing
+        (a regrade writes its grades in one transaction, at the end)."""
+        worker = get_current_worker()
+        finished = threading.Event()
+        outcome: list[TranscriptScreen.Regraded] = []
+
+        def run() -> None:
+            try:
+                outcome.append(self._regrade(grader))
+            finally:
+                finished.set()
+
+        threading.Thread(target=run, name="regrade", daemon=True).start()
+        while not finished.wait(0.05):
+            if worker.is_cancelled:
+                return
+        self.post_message(outcome[0])
+
+    def _regrade(self, grader: str) -> Regraded:
+        """Build the grader (the factory runs here, off the UI thread), regrade, and say how
+        it went."""
         from mockint.review.regrade import regrade_session
 
         assert self.deps.grader_factory is not None
@@ -226,16 +254,14 @@ class TranscriptScreen(Screen[None]):
                     resolve_pack=self.deps.pack_resolver,
                 )
         except UserError as exc:  # no LLM configured, the pack is gone, ...
-            self.post_message(self.Regraded(str(exc), True))
-            return
+            return self.Regraded(str(exc), True)
         except Exception as exc:  # anything else: say so, keep the screen usable
-            self.post_message(self.Regraded(f"Regrade failed: {exc}", True))
-            return
+            return self.Regraded(f"Regrade failed: {exc}", True)
         failed = len(report.failed)
         message = f"{report.stored} answers regraded" + (f", {failed} failed" if failed else "")
         if failed:
             message += f": {report.failed[0].note}"
-        self.post_message(self.Regraded(message, bool(failed)))
+        return self.Regraded(message, bool(failed))
 
     async def on_transcript_screen_regraded(self, message: Regraded) -> None:
         self.regrading = False
