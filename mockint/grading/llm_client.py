@@ -15,7 +15,6 @@ server that ignores `stream`.
 from __future__ import annotations
 
 import json
-import re
 import threading
 import time
 from collections.abc import Callable
@@ -27,13 +26,14 @@ import httpx2
 import openai
 from pydantic import BaseModel, ValidationError
 
-from mockint.credentials import REDACTED, TOKEN_SHAPED, scrub_url, url_secrets
+from mockint.credentials import scrub_url, url_secrets
 from mockint.errors import UserError
 
 if TYPE_CHECKING:
     from mockint.config import Settings
 
 from mockint.grading.llm_endpoint import MODES, Mode, ModeCache, Quirks
+from mockint.grading.llm_failure import LLMFailure, failure_from, redact
 
 __all__ = [  # the endpoint's memory is part of the client's interface
     "DEFAULT_MAX_TOKENS", "MODES", "OPENAI_URL", "ChatResult", "LLMClient", "LLMFailure",
@@ -59,21 +59,11 @@ def endpoint_key(settings: Settings, needs_model: str) -> tuple[str, str | None]
 
 
 DEFAULT_MAX_TOKENS = 2048
-MIN_SECRET_CHARS = 8  # shorter "keys" are placeholders; replacing them would garble text
 TextCallback = Callable[[str], None]
 Message = dict[str, str]
 _FORMAT_WORDS = ("response_format", "json_schema", "schema", "grammar", "json_object", "structured")
 _REFUSED = ("unsupported", "not supported", "does not support", "not allowed", "only allowed",
             "unknown", "unrecognized", "invalid", "extra inputs", "not permitted")  # fmt: skip
-
-
-class LLMFailure(Exception):
-    """A call that produced no usable reply. `kind` is for code, the message for people."""
-
-    def __init__(self, kind: str, message: str) -> None:
-        super().__init__(message)
-        self.kind = kind
-        self.message = message
 
 
 @dataclass
@@ -99,19 +89,6 @@ def safe_endpoint(base_url: str | None) -> str:
     if parts.port:
         host = f"{host}:{parts.port}"
     return urlunsplit((parts.scheme, host, parts.path.rstrip("/"), "", ""))
-
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
-
-
-def redact(text: str, *secrets: str | None) -> str:
-    """Remove the API key, the secrets of the base URL (and anything shaped like a key) from
-    text a server sent back, and its control characters: it will be printed and stored."""
-    text = _CONTROL.sub(" ", text)
-    for secret in secrets:
-        if secret and len(secret) >= MIN_SECRET_CHARS:
-            text = text.replace(secret, REDACTED)
-    return TOKEN_SHAPED.sub(REDACTED, text)
 
 
 class _Calls(threading.local):
@@ -482,50 +459,15 @@ class LLMClient:
     # faults ----------------------------------------------------------------------------------
 
     def _failure(self, exc: Exception) -> LLMFailure:
-        """A message naming the cause and the fix, with the key and server echoes redacted."""
-        where = self.endpoint
-        retries = f"after {self.max_retries} retr{'y' if self.max_retries == 1 else 'ies'}"
-        if isinstance(exc, openai.APITimeoutError | httpx2.TimeoutException):
-            return LLMFailure(
-                "timeout",
-                f"no reply from {where} within {self.timeout:g} s "
-                "(raise MOCKINT_LLM_TIMEOUT or --timeout if the model is only slow)",
-            )
-        if isinstance(exc, openai.APIConnectionError | httpx2.TransportError):
-            cause = exc.__cause__ or exc
-            detail = redact(str(cause), *self._secrets)[:120] or type(cause).__name__
-            return LLMFailure("connection", f"cannot connect to {where} ({detail})")
-        if isinstance(exc, openai.AuthenticationError):
-            return LLMFailure(
-                "auth",
-                f"{where} refused the API key (HTTP 401): OPENAI_API_KEY is missing or wrong",
-            )
-        if isinstance(exc, openai.PermissionDeniedError):
-            return LLMFailure(
-                "auth", f"{where} denied access (HTTP 403): the API key may not use {self.model!r}"
-            )
-        if isinstance(exc, openai.NotFoundError):
-            return LLMFailure(
-                "not_found",
-                f"model {self.model!r} was not found at {where} (HTTP 404): check MOCKINT_MODEL "
-                "or --model, and that the base URL ends in /v1",
-            )
-        if isinstance(exc, openai.RateLimitError):
-            return LLMFailure(
-                "rate_limit", f"{where} kept answering HTTP 429 (rate limit) {retries}"
-            )
-        if isinstance(exc, openai.APIStatusError):
-            detail = redact(str(exc.message), *self._secrets)[:160]
-            if exc.status_code >= 500:
-                return LLMFailure(
-                    "server", f"{where} answered HTTP {exc.status_code} {retries}: {detail}"
-                )
-            return LLMFailure(
-                "bad_request", f"{where} rejected the request (HTTP {exc.status_code}): {detail}"
-            )
-        if isinstance(exc, openai.APIResponseValidationError | ValueError):
-            return LLMFailure("invalid", f"{where} sent a reply that is not a chat completion")
-        return LLMFailure("error", f"calling {where} failed: {type(exc).__name__}")
+        """What any fault of a call says to a person: see llm_failure.py."""
+        return failure_from(
+            exc,
+            where=self.endpoint,
+            model=self.model,
+            timeout=self.timeout,
+            max_retries=self.max_retries,
+            secrets=self._secrets,
+        )
 
     # for `mockint doctor` ----------------------------------------------------------------------
 
