@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
@@ -34,6 +33,15 @@ if TYPE_CHECKING:
 
 from mockint.grading.llm_endpoint import MODES, Mode, ModeCache, Quirks
 from mockint.grading.llm_failure import LLMFailure, failure_from, redact
+from mockint.grading.llm_request import (
+    DEFAULT_MAX_TOKENS,
+    ChatRequest,
+    Message,
+    TextCallback,
+    rejects_format,
+    request_params,
+    work_around,
+)
 
 __all__ = [  # the endpoint's memory is part of the client's interface
     "DEFAULT_MAX_TOKENS", "MODES", "OPENAI_URL", "ChatResult", "LLMClient", "LLMFailure",
@@ -56,14 +64,6 @@ def endpoint_key(settings: Settings, needs_model: str) -> tuple[str, str | None]
             "(a local server needs no key: point OPENAI_BASE_URL or --base-url at it)"
         )
     return settings.model, api_key
-
-
-DEFAULT_MAX_TOKENS = 2048
-TextCallback = Callable[[str], None]
-Message = dict[str, str]
-_FORMAT_WORDS = ("response_format", "json_schema", "schema", "grammar", "json_object", "structured")
-_REFUSED = ("unsupported", "not supported", "does not support", "not allowed", "only allowed",
-            "unknown", "unrecognized", "invalid", "extra inputs", "not permitted")  # fmt: skip
 
 
 @dataclass
@@ -120,35 +120,6 @@ class _CountingTransport(httpx2.BaseTransport):
 
 class _FormatRejected(Exception):
     pass
-
-
-@dataclass
-class _Request:
-    """What one grading request carries through mode probing and parameter fixes."""
-
-    messages: list[Message]
-    reply_model: type[BaseModel]
-    schema: dict[str, Any]
-    on_text: TextCallback | None
-    max_tokens: int
-
-
-def _json_schema_format(reply_model: type[BaseModel]) -> dict[str, Any]:
-    """OpenAI's strict json_schema response format for a pydantic model.
-
-    Sent as a plain request parameter (not through the client's parse helpers), so the reply
-    is read by our own tolerant parser whatever the server sends back.
-    """
-    from openai.lib._pydantic import to_strict_json_schema
-
-    return {
-        "type": "json_schema",
-        "json_schema": {
-            "name": reply_model.__name__,
-            "schema": to_strict_json_schema(reply_model),
-            "strict": True,
-        },
-    }
 
 
 def _json_body(text: str) -> dict[str, Any]:
@@ -243,7 +214,7 @@ class LLMClient:
         remembered = self.mode
         order = modes or (MODES[MODES.index(remembered) :] if remembered else MODES)
         confirmed = remembered is not None and modes is None
-        request = _Request(messages, reply_model, schema, on_text, max_tokens)
+        request = ChatRequest(messages, reply_model, schema, on_text, max_tokens)
         try:
             for mode in order:
                 try:
@@ -262,7 +233,7 @@ class LLMClient:
             raise self._failure(exc) from None
         raise LLMFailure("format", f"{self.endpoint} accepted none of the structured-output modes")
 
-    def _attempt(self, mode: Mode, request: _Request, *, probing: bool) -> ChatResult:
+    def _attempt(self, mode: Mode, request: ChatRequest, *, probing: bool) -> ChatResult:
         """One mode. While probing, the first request is not retried, so a server that rejects
         the format is recognised at once: a 4xx, or a 5xx to a request that carries a
         response_format (llama.cpp answers json_schema with 500), moves on to the next mode.
@@ -271,14 +242,14 @@ class LLMClient:
         try:
             return self._send(client, mode, request)
         except openai.APIStatusError as exc:
-            if self._rejects_format(exc, mode, probing):
+            if rejects_format(exc, mode, probing):
                 raise _FormatRejected from None
             retryable = exc.status_code == 429 or exc.status_code >= 500
             if not (probing and retryable and self.max_retries > 0):
                 raise
         return self._send(self._client, mode, request)
 
-    def _send(self, client: openai.OpenAI, mode: Mode, request: _Request) -> ChatResult:
+    def _send(self, client: openai.OpenAI, mode: Mode, request: ChatRequest) -> ChatResult:
         """One request, sent again with other parameters when the endpoint refuses one of
         ours (streaming, max_tokens, temperature); what it refused is remembered."""
         quirks = self.quirks
@@ -286,59 +257,16 @@ class LLMClient:
             try:
                 return self._call(client, mode, request, quirks)
             except openai.APIStatusError as exc:
-                fixed = self._work_around(exc, quirks, streaming=request.on_text is not None)
+                fixed = work_around(exc, quirks, streaming=request.on_text is not None)
                 if fixed is None:
                     raise
                 quirks = fixed
                 self.cache.set_quirks(self.cache_key, quirks)
 
-    @staticmethod
-    def _work_around(
-        exc: openai.APIStatusError, quirks: Quirks, *, streaming: bool
-    ) -> Quirks | None:
-        """The quirks that avoid what this 400 complains about, or None if it is something else."""
-        if exc.status_code not in (400, 422):
-            return None
-        text = f"{exc.message} {json.dumps(exc.body, default=str)}".lower()
-        refused = any(word in text for word in _REFUSED)
-        if streaming and quirks.stream and "stream" in text:
-            return quirks.changed(stream=False)
-        if (
-            quirks.tokens_param == "max_tokens"
-            and "max_tokens" in text
-            and (refused or "max_completion_tokens" in text)
-        ):
-            return quirks.changed(tokens_param="max_completion_tokens")
-        if quirks.temperature and "temperature" in text and refused:
-            return quirks.changed(temperature=False)
-        return None
-
-    @staticmethod
-    def _rejects_format(exc: openai.APIStatusError, mode: Mode, probing: bool) -> bool:
-        if mode is Mode.TEXT:
-            return False
-        text = f"{exc.message} {json.dumps(exc.body, default=str)}".lower()
-        mentions = any(word in text for word in _FORMAT_WORDS)
-        if exc.status_code in (400, 415, 422):
-            return mentions or probing
-        return exc.status_code >= 500 and (mentions or probing)
-
     def _call(
-        self, client: openai.OpenAI, mode: Mode, request: _Request, quirks: Quirks
+        self, client: openai.OpenAI, mode: Mode, request: ChatRequest, quirks: Quirks
     ) -> ChatResult:
-        params: dict[str, Any] = {
-            "model": self.model,
-            "messages": request.messages,
-            quirks.tokens_param: request.max_tokens,
-        }
-        if quirks.temperature:
-            params["temperature"] = 0
-        if mode is Mode.JSON_SCHEMA:
-            params["response_format"] = _json_schema_format(request.reply_model)
-        elif mode is Mode.JSON_OBJECT_SCHEMA:
-            params["response_format"] = {"type": "json_object", "schema": request.schema}
-        elif mode is Mode.JSON_OBJECT:
-            params["response_format"] = {"type": "json_object"}
+        params = request_params(self.model, mode, request, quirks)
         on_text = request.on_text
         if on_text is None or not quirks.stream:
             completion = client.chat.completions.create(**params)
@@ -364,7 +292,7 @@ class LLMClient:
                 lines = response.iter_lines()
             return self._read_events(lines, mode, request)
 
-    def _read_events(self, lines: Any, mode: Mode, request: _Request) -> ChatResult:
+    def _read_events(self, lines: Any, mode: Mode, request: ChatRequest) -> ChatResult:
         """Server-sent events of chat.completion.chunk objects, each delta passed on at once."""
         assert request.on_text is not None
         parts: list[str] = []
