@@ -14,10 +14,9 @@ server that ignores `stream`.
 
 from __future__ import annotations
 
-import json
 import threading
 import time
-from dataclasses import dataclass
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -42,6 +41,7 @@ from mockint.grading.llm_request import (
     request_params,
     work_around,
 )
+from mockint.grading.llm_response import ChatResult, from_completion, json_body, read_events
 
 __all__ = [  # the endpoint's memory is part of the client's interface
     "DEFAULT_MAX_TOKENS", "MODES", "OPENAI_URL", "ChatResult", "LLMClient", "LLMFailure",
@@ -64,19 +64,6 @@ def endpoint_key(settings: Settings, needs_model: str) -> tuple[str, str | None]
             "(a local server needs no key: point OPENAI_BASE_URL or --base-url at it)"
         )
     return settings.model, api_key
-
-
-@dataclass
-class ChatResult:
-    content: str
-    mode: Mode
-    finish_reason: str | None
-    prompt_tokens: int
-    completion_tokens: int
-    usage_reported: bool  # False: the server sent no usage, the counts are estimates
-    latency_ms: float
-    calls: int  # HTTP requests made, retries and mode probes included
-    streamed: bool = False  # True: read as server-sent events, piece by piece
 
 
 def safe_endpoint(base_url: str | None) -> str:
@@ -120,18 +107,6 @@ class _CountingTransport(httpx2.BaseTransport):
 
 class _FormatRejected(Exception):
     pass
-
-
-def _json_body(text: str) -> dict[str, Any]:
-    try:
-        value = json.loads(text)
-    except ValueError:
-        raise LLMFailure(
-            "invalid", "the endpoint sent a reply that is not a chat completion"
-        ) from None
-    if not isinstance(value, dict):
-        raise LLMFailure("invalid", "the endpoint sent a reply that is not a chat completion")
-    return value
 
 
 class LLMClient:
@@ -270,7 +245,7 @@ class LLMClient:
         on_text = request.on_text
         if on_text is None or not quirks.stream:
             completion = client.chat.completions.create(**params)
-            result = self._from_completion(completion.model_dump(), mode)
+            result = from_completion(completion.model_dump(), mode, self.endpoint)
             if on_text is not None and result.content:
                 on_text(result.content)  # the endpoint does not stream: all of it at once
             return result
@@ -283,108 +258,14 @@ class LLMClient:
                 body = response.read().decode("utf-8", errors="replace")
                 if not body.lstrip().startswith("data:"):
                     # A server that ignores `stream` and answers with one plain body.
-                    result = self._from_completion(_json_body(body), mode)
+                    result = from_completion(json_body(body), mode, self.endpoint)
                     if result.content:
                         on_text(result.content)
                     return result
-                lines: Any = body.splitlines()
+                lines: Iterable[str] = body.splitlines()
             else:
                 lines = response.iter_lines()
-            return self._read_events(lines, mode, request)
-
-    def _read_events(self, lines: Any, mode: Mode, request: ChatRequest) -> ChatResult:
-        """Server-sent events of chat.completion.chunk objects, each delta passed on at once."""
-        assert request.on_text is not None
-        parts: list[str] = []
-        finish: str | None = None
-        usage: dict[str, Any] | None = None
-        chunks = 0
-        for line in lines:
-            if not line.startswith("data:"):
-                continue
-            payload = line[5:].strip()
-            if payload == "[DONE]":
-                break
-            try:
-                chunk = json.loads(payload)
-            except ValueError:
-                raise LLMFailure(
-                    "invalid", f"{self.endpoint} sent a stream event that is not JSON"
-                ) from None
-            if not isinstance(chunk, dict):
-                continue
-            if chunk.get("error"):
-                detail = redact(json.dumps(chunk["error"], default=str), *self._secrets)[:160]
-                raise LLMFailure(
-                    "server", f"{self.endpoint} reported an error mid-stream: {detail}"
-                )
-            usage = chunk.get("usage") or usage
-            for choice in chunk.get("choices") or []:
-                delta = choice.get("delta") or {}
-                if delta.get("refusal"):
-                    raise LLMFailure("refusal", "the model refused to grade this answer")
-                text = delta.get("content")
-                if text:
-                    parts.append(text)
-                    chunks += 1
-                    request.on_text(text)
-                finish = choice.get("finish_reason") or finish
-        result = self._result(mode, "".join(parts), finish, usage, request.messages, chunks)
-        result.streamed = True
-        return result
-
-    def _from_completion(self, body: dict[str, Any], mode: Mode) -> ChatResult:
-        choices = body.get("choices") or []
-        if not choices:
-            raise LLMFailure("invalid", f"{self.endpoint} sent a reply without choices")
-        choice = choices[0]
-        message = choice.get("message") or {}
-        if message.get("refusal"):
-            raise LLMFailure("refusal", "the model refused to grade this answer")
-        usage = body.get("usage") or {}
-        result = ChatResult(
-            content=message.get("content") or "",
-            mode=mode,
-            finish_reason=choice.get("finish_reason"),
-            prompt_tokens=int(usage.get("prompt_tokens") or 0),
-            completion_tokens=int(usage.get("completion_tokens") or 0),
-            usage_reported=bool(usage),
-            latency_ms=0.0,
-            calls=0,
-        )
-        self._check_finish(result.finish_reason)
-        return result
-
-    def _result(
-        self,
-        mode: Mode,
-        content: str,
-        finish: str | None,
-        usage: dict[str, Any] | None,
-        messages: list[Message],
-        chunks: int,
-    ) -> ChatResult:
-        self._check_finish(finish)
-        if usage:
-            prompt = int(usage.get("prompt_tokens") or 0)
-            completion, reported = int(usage.get("completion_tokens") or 0), True
-        else:
-            # Streams from some servers (llama.cpp) carry no usage: one chunk is about one
-            # token, and a prompt about four characters per token.
-            prompt = sum(len(m["content"]) for m in messages) // 4
-            completion, reported = chunks, False
-        return ChatResult(content, mode, finish, prompt, completion, reported, 0.0, 0)
-
-    def _check_finish(self, finish: str | None) -> None:
-        if finish == "length":
-            raise self._cut_off()
-        if finish == "content_filter":
-            raise LLMFailure("refusal", "the endpoint's content filter stopped the reply")
-
-    def _cut_off(self) -> LLMFailure:
-        return LLMFailure("length", "the reply was cut off at the token limit (finish: length)")
-
-    # faults ----------------------------------------------------------------------------------
+            return read_events(lines, mode, request, where=self.endpoint, secrets=self._secrets)
 
     def _failure(self, exc: Exception) -> LLMFailure:
         """What any fault of a call says to a person: see llm_failure.py."""
