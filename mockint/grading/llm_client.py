@@ -1,15 +1,16 @@
-"""Talking to an OpenAI-compatible endpoint: structured-output modes, quirks, faults, secrets.
+"""Talking to an OpenAI-compatible endpoint: which mode to ask in, and what to do when refused.
 
-This is one of the two modules allowed to import openai (tests/test_layers.py). It knows
-nothing about rubrics: it sends messages, asks for JSON in the best way the server supports,
-streams text to a callback, and turns every way a call can fail into an `LLMFailure` whose
-message a person can act on and which never contains the API key.
+This is where openai's client is built and called. It knows nothing about rubrics: it sends
+messages, asks for JSON in the best way the server supports, streams text to a callback, and
+turns every way a call can fail into an `LLMFailure` whose message a person can act on and
+which never contains the API key.
 
 Servers differ (see llm_endpoint.py): the structured-output mode is probed best first, and a
 request parameter a server refuses (`stream`, `max_tokens`, `temperature`) is changed and the
-request sent again; what worked is remembered per endpoint and model. A streamed request is
-read the same way whatever comes back: server-sent events, or one plain JSON body from a
-server that ignores `stream`.
+request sent again; what worked is remembered per endpoint and model. The pieces live beside
+it, one job each: what a request carries and how a refusal reads (llm_request.py), reading
+whatever comes back (llm_response.py), the words of a failure (llm_failure.py) and the
+checks `mockint doctor` makes (llm_probe.py). Callers still import from here (`__all__`).
 """
 
 from __future__ import annotations
@@ -22,16 +23,13 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx2
 import openai
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from mockint.credentials import scrub_url, url_secrets
 from mockint.errors import UserError
-
-if TYPE_CHECKING:
-    from mockint.config import Settings
-
 from mockint.grading.llm_endpoint import MODES, Mode, ModeCache, Quirks
 from mockint.grading.llm_failure import LLMFailure, failure_from, redact
+from mockint.grading.llm_probe import probe_modes, probe_stream
 from mockint.grading.llm_request import (
     DEFAULT_MAX_TOKENS,
     ChatRequest,
@@ -43,9 +41,12 @@ from mockint.grading.llm_request import (
 )
 from mockint.grading.llm_response import ChatResult, from_completion, json_body, read_events
 
-__all__ = [  # the endpoint's memory is part of the client's interface
+if TYPE_CHECKING:
+    from mockint.config import Settings
+
+__all__ = [  # the endpoint's memory, the reply and the failure are part of the client's interface
     "DEFAULT_MAX_TOKENS", "MODES", "OPENAI_URL", "ChatResult", "LLMClient", "LLMFailure",
-    "Mode", "ModeCache", "Quirks", "redact", "safe_endpoint",
+    "Mode", "ModeCache", "Quirks", "endpoint_key", "redact", "safe_endpoint",
 ]  # fmt: skip
 
 OPENAI_URL = "https://api.openai.com/v1"
@@ -291,91 +292,9 @@ class LLMClient:
         return ids, (time.perf_counter() - started) * 1000
 
     def probe(self) -> list[tuple[Mode, str | None, float]]:
-        """Try each structured-output mode, best first, until one returns valid JSON.
-
-        Returns (mode, None if it worked else why not, milliseconds) per mode tried, and
-        remembers the working mode for the grader. Faults that are not about the format
-        (timeouts, 401, 404) raise LLMFailure.
-        """
-        tried: list[tuple[Mode, str | None, float]] = []
-        for mode in MODES:
-            started = time.perf_counter()
-            try:
-                self._ping(mode, on_text=None)
-            except LLMFailure as exc:
-                if exc.kind != "format":
-                    raise
-                tried.append((mode, "rejected by the server", _ms(started)))
-                continue
-            except (ValueError, ValidationError):
-                tried.append(
-                    (mode, "accepted, but the reply was not the JSON asked for", _ms(started))
-                )
-                continue
-            tried.append((mode, None, _ms(started)))
-            self.cache.set(self.cache_key, mode)
-            break
-        return tried
+        """Which structured-output mode works, remembered for the grader (llm_probe.py)."""
+        return probe_modes(self)
 
     def probe_stream(self, mode: Mode) -> tuple[str, str, float]:
-        """The streamed path, as the interview screen uses it, in a mode that works.
-
-        Returns (outcome, what it means, milliseconds); outcome is "streamed", "plain body"
-        (the server ignores `stream`; handled), "not streaming" (the server refused it, or its
-        stream did not carry the JSON: grading will not stream, remembered) or "failed".
-        """
-        started = time.perf_counter()
-        pieces: list[str] = []
-        refused_before = not self.quirks.stream
-        try:
-            result = self._ping(mode, on_text=pieces.append)
-        except LLMFailure as exc:
-            return "failed", exc.message, _ms(started)
-        except (ValueError, ValidationError):
-            self.cache.set_quirks(self.cache_key, self.quirks.changed(stream=False))
-            return (
-                "not streaming",
-                "the streamed reply was not the JSON asked for: grades will not stream "
-                "(remembered for this endpoint and model)",
-                _ms(started),
-            )
-        if not self.quirks.stream:
-            why = "refused before" if refused_before else "the server refused it"
-            return (
-                "not streaming",
-                f"{why}: grades are requested without streaming (remembered)",
-                _ms(started),
-            )
-        if not result.streamed:
-            return (
-                "plain body",
-                "the server ignores `stream` and sends one body: read as a whole",
-                _ms(started),
-            )
-        return "streamed", f"{len(pieces)} pieces", _ms(started)
-
-    def _ping(self, mode: Mode, on_text: TextCallback | None) -> ChatResult:
-        """A tiny JSON request in one mode; raises ValueError if the reply is not that JSON."""
-        from mockint.grading.llm_reply import ReplyError, extract_json
-
-        class Ping(BaseModel):
-            ok: bool
-
-        messages = [
-            {"role": "system", "content": "Reply with JSON only."},
-            {"role": "user", "content": 'Reply with exactly this JSON object: {"ok": true}'},
-        ]
-        schema = {"type": "object", "properties": {"ok": {"type": "boolean"}}, "required": ["ok"]}
-        result = self.chat(
-            messages, reply_model=Ping, schema=schema, max_tokens=32, modes=(mode,),
-            on_text=on_text,
-        )  # fmt: skip
-        try:
-            Ping.model_validate(extract_json(result.content))
-        except ReplyError as exc:
-            raise ValueError(str(exc)) from None
-        return result
-
-
-def _ms(started: float) -> float:
-    return (time.perf_counter() - started) * 1000
+        """Whether the streamed path works in `mode`, as the interview screen uses it."""
+        return probe_stream(self, mode)
