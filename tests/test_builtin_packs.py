@@ -149,7 +149,7 @@ def test_every_question_has_topic_tags_for_run_tag(pack: Pack) -> None:
     """`mockint run --tag TOPIC` picks by these; a pack without them could not be practised
     one topic at a time."""
     from mockint.errors import UserError
-    from mockint.interview import pick_questions
+    from mockint.session_plan import pick_questions
 
     assert all(question.tags for question in pack.questions)
     tags = {tag for question in pack.questions for tag in question.tags}

@@ -8,8 +8,9 @@ import pytest
 from fake_grader import TermGrader
 
 from mockint.errors import UserError
-from mockint.interview import Interview, InterviewOptions, session_pack
+from mockint.interview import Interview, InterviewOptions
 from mockint.packs import load_pack
+from mockint.session_plan import session_pack
 from mockint.store import Store
 
 QUESTION = """

@@ -11,9 +11,10 @@ from fixture_packs import pack_text
 
 from mockint.errors import UserError
 from mockint.grading.base import Grade, PointVerdict
-from mockint.interview import (
-    Interview,
-    InterviewOptions,
+from mockint.interview import Interview, InterviewOptions
+from mockint.packs import Pack, Question, parse_pack
+from mockint.scorecard import build_scorecard
+from mockint.session_plan import (
     choose_questions,
     options_from_session,
     pick_follow_up,
@@ -22,8 +23,6 @@ from mockint.interview import (
     session_pack,
     session_position,
 )
-from mockint.packs import Pack, Question, parse_pack
-from mockint.scorecard import build_scorecard
 from mockint.store import Store
 
 

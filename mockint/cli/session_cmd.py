@@ -105,8 +105,9 @@ def run(
 ) -> None:
     """Start an interview on a pack right away: questions drawn at random, or the ones given
     by --question, tagged --tag, or due for practice (--due)."""
-    from mockint.interview import InterviewOptions, pick_questions
+    from mockint.interview import InterviewOptions
     from mockint.packs import resolve_pack
+    from mockint.session_plan import pick_questions
     from mockint.tui.requests import NewSession
 
     settings = ctx.with_overrides(coach=coach)
@@ -161,7 +162,7 @@ def run(
 @pass_context
 def resume(ctx: Context, session_id: int | None) -> None:
     """Continue an interrupted session (the latest one by default) at its open question."""
-    from mockint.interview import session_pack
+    from mockint.session_plan import session_pack
     from mockint.tui.requests import ResumeSession
 
     store = ctx.writable_store()

@@ -20,9 +20,9 @@ from mockint.config import Settings
 from mockint.errors import UserError
 from mockint.grading import make_grader
 from mockint.grading.base import Grade, Grader, primary_grade
-from mockint.interview import session_pack
 from mockint.packs import Pack, Question
 from mockint.review.results import resummarize, session_score
+from mockint.session_plan import session_pack
 from mockint.store import SessionRow, Store, TurnRow
 
 # (grader name, pack) -> a grader; the pack lets the keyword grader weigh words by rarity.

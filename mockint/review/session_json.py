@@ -74,7 +74,7 @@ def _turn_json(
 
 def session_json(store: Store, session: SessionRow) -> dict[str, Any]:
     """The session with every turn and its grades; per-question results when the pack loads."""
-    from mockint.interview import session_pack
+    from mockint.session_plan import session_pack
 
     grades = store.session_grades(session.id)
     disputes = store.session_disputes(session.id)

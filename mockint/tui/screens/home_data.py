@@ -43,7 +43,7 @@ def read_resumable(store: Store) -> Resumable:
     rows = page(store, waiting, limit=RESUME_SHOWN)
     if not rows:
         return Resumable()
-    from mockint.interview import session_position  # the engine, only when there is one
+    from mockint.session_plan import session_position  # loaded only when there is one
 
     sessions: list[tuple[int, str]] = []
     for row in rows:

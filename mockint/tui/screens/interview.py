@@ -30,9 +30,10 @@ from textual.widgets import LoadingIndicator, Markdown, Static
 from textual.worker import Worker, WorkerState
 
 from mockint.errors import UserError
-from mockint.interview import Interview, Turn, TurnOutcome, session_pack
+from mockint.interview import Interview, Turn, TurnOutcome
 from mockint.ownership import HEARTBEAT_SECONDS
 from mockint.safe_text import safe_text
+from mockint.session_plan import session_pack
 from mockint.store import StoreBusy
 from mockint.tui.plain import notify, plain
 from mockint.tui.screens.dialogs import ConfirmDialog, FeedbackPanel, PauseMenu

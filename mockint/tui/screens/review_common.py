@@ -18,10 +18,10 @@ from rich.text import Text
 from textual.dom import DOMNode
 
 from mockint import locations
-from mockint.interview import session_pack
 from mockint.review.regrade import GraderFactory, PackResolver
 from mockint.review.search import snippet_parts
 from mockint.safe_text import safe_text
+from mockint.session_plan import session_pack
 from mockint.store import Store
 from mockint.tui.tones import MATCH_STYLE, band_style, rich_style
 

@@ -15,11 +15,11 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
 
-from mockint.interview import options_from_session, practice_options
 from mockint.packs import Pack
 from mockint.review.disputes import DisputablePoint, disputable_points, record_dispute
 from mockint.safe_text import safe_text
 from mockint.scorecard import build_scorecard
+from mockint.session_plan import options_from_session, practice_options
 from mockint.tui.screens.dialogs import DisputeDialog
 from mockint.tui.tones import band_style
 from mockint.tui.widgets.grade_view import (
