@@ -101,7 +101,7 @@ def test_search_export_import_stats(db: Path, tmp_path: Path) -> None:
         (("export", "99"), "no session 99"),
         (("export", "abc"), "not a valid integer"),
         (("export", "1", "--format", "pdf"), "'pdf' is not one of"),
-        (("export", "1", "-o", "/nonexistent/dir/x.md"), "cannot write"),
+        (("export", "1", "-o", "/dev/null/x.md"), "cannot write"),  # unwritable even for root
         (("import", "/nonexistent.json"), "no such file"),
         (("regrade",), "give a session id or --pending"),
         (("regrade", "1", "--pending"), "give a session id or --pending"),
