@@ -39,6 +39,7 @@ class ConfirmDialog(ModalScreen[bool]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button(f"{self.yes_label} (y)", id="yes", variant="primary")
                 yield Button(f"{self.no_label} (n)", id="no")
+        yield KeyBar()  # over the screen's below: its keys do not work while this is open
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

@@ -271,11 +271,15 @@ def grade_report(question: Question, grade: Grade, turns: list[TurnRow]) -> Repo
 
 
 def time_line(result: QuestionResult) -> Content:
-    used = clock_text(result.seconds_used)
+    # Rounded to the second, as the transcript, the stats and the exports round them: 52.8 s
+    # is "0:53" here because it is "53s" there (the running clock truncates; this is a total).
+    used_seconds = round(result.seconds_used)
+    used = clock_text(used_seconds)
     if result.budget_seconds is None:
         return Content(f"time {used} (untimed)")
-    budget = clock_text(result.budget_seconds)
-    over = result.seconds_used - result.budget_seconds
+    budget_seconds = round(result.budget_seconds)
+    budget = clock_text(budget_seconds)
+    over = used_seconds - budget_seconds
     if over > 0:
         return Content.assemble(
             f"time {used} of {budget} ", (f"({clock_text(over)} over)", "$error")
