@@ -14,7 +14,8 @@ from pathlib import Path
 
 from mockint.errors import UserError
 from mockint.grading.base import Grade
-from mockint.packs import FollowUp, Pack, Question, load_pack, resolve_pack
+from mockint.locations import user_packs_dir
+from mockint.packs import FollowUp, Pack, PackError, Question, load_pack, resolve_pack
 from mockint.scorecard import Scorecard
 from mockint.store import SessionRow, Store
 
@@ -99,7 +100,18 @@ def session_pack(session: SessionRow) -> Pack:
     path = session.pack_path
     if path and Path(path).is_file():
         return load_pack(Path(path))
-    pack, _ = resolve_pack(session.pack_id)
+    try:
+        pack, _ = resolve_pack(session.pack_id)
+    except PackError:  # found, but broken: its own message names the file and the field
+        raise
+    except UserError:
+        # resolve_pack's own advice ("give an id or a .toml path") fits `run`, not a stored
+        # session: say which file is missing and where a copy would be found.
+        gone = f"{path} no longer exists and " if path else ""
+        raise UserError(
+            f"the pack of session {session.id} ({session.pack_id!r}) is not found: {gone}"
+            f"no pack folder holds it; put the file back, or a copy in {user_packs_dir()}"
+        ) from None
     return pack
 
 

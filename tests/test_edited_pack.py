@@ -1,10 +1,11 @@
-"""A session whose pack file lost one of its questions since: resuming says so plainly."""
+"""A session whose pack file changed or went away since: resuming says so plainly."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from cli_runner import run_cli
 from fake_grader import TermGrader
 
 from mockint.errors import UserError
@@ -43,3 +44,23 @@ def test_resuming_after_the_pack_lost_the_open_question_is_a_clear_error(tmp_pat
     with pytest.raises(UserError, match=f"no longer has question {asked}"):
         Interview.resume(store, session_pack(session), interview.session_id, TermGrader())
     store.close()
+
+
+def test_resuming_after_the_pack_file_is_gone_names_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "edited.toml"
+    write_pack(path, ["a", "b"])
+    db = tmp_path / "m.db"
+    store = Store(db)
+    options = InterviewOptions(questions=2, seed=1)
+    interview = Interview.start(store, load_pack(path), TermGrader(), options, pack_path=str(path))
+    store.close()
+    path.unlink()  # moved away or deleted
+
+    result = run_cli("resume", str(interview.session_id), db=db)
+    assert result.returncode == 2, result
+    assert "Traceback" not in result.stderr
+    message = result.stderr.strip()
+    assert len(message.splitlines()) == 1
+    assert str(path) in message and "no longer exists" in message
+    # `resume` takes no pack: advice to give one would send the candidate nowhere
+    assert "give an id or a .toml path" not in message
