@@ -176,7 +176,10 @@ class Transcript:
         return self.session.status.replace("_", " ")
 
     @property
-    def duration_seconds(self) -> float:
+    def duration_seconds(self) -> float | None:
+        """None until the session ends (shown as "–", as History shows it), not 0 s."""
+        if not self.session.ended_at:
+            return None
         return seconds_between(self.session.started_at, self.session.ended_at)
 
 

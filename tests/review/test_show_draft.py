@@ -97,3 +97,18 @@ def test_the_markdown_export_shows_the_same_draft(store: Store) -> None:
     assert "## 2. sm-01 — not answered yet" in text
     assert "**Unsent draft**" in text and "\x1b" not in text and "\x07" not in text
     assert "> and istiod rotates the certs" in text
+
+
+async def test_a_session_in_progress_has_no_duration_yet(store: Store) -> None:
+    """History shows "–" for a session that has not ended; the transcript and the Markdown
+    export say the same rather than "0s"."""
+    from mockint.review.markdown import render
+    from mockint.review.transcript import load_transcript
+
+    session, _ = in_progress_with_draft(store)
+    assert "| Duration | – |" in render(load_transcript(store, session))
+    app = ScreenApp(lambda: TranscriptScreen(store, session))
+    async with app.run_test(size=(110, 40)) as pilot:
+        await settle(pilot)
+        heading = str(app.screen.query_one("#transcript-header", Static).render())
+    assert " · – · " in heading and " 0s " not in heading, heading
