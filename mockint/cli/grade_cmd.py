@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -116,11 +116,25 @@ def grade_command(
         raise UserError(_unknown_question(pack, question_id))
     if answer is None:
         answer = _read_text(answer_file or Path("-"), limit=ANSWER_LIMIT, what="text file")
-    grade = _grader(ctx, grader_name, pack).grade(question, answer)
+    grade = _not_stored(_grader(ctx, grader_name, pack).grade(question, answer))
     if as_json:
         echo_json(grade.to_dict())
     else:
         _print_report(grade)
+
+
+GRADE_AGAIN = "Nothing is stored: grade it again once the endpoint answers (`mockint doctor`)."
+
+
+def _not_stored(grade: Grade) -> Grade:
+    """`grade` keeps no answer, so a fallback note's advice to run `mockint regrade` (which
+    regrades stored answers) would lead nowhere: it says what does work here instead."""
+    if "mockint regrade" not in grade.note:
+        return grade
+    # only an LLM grader's fallback carries the hint, so the LLM modules are loaded already
+    from mockint.grading.llm import REGRADE_HINT
+
+    return replace(grade, note=grade.note.replace(REGRADE_HINT, GRADE_AGAIN))
 
 
 def _unknown_question(pack: Pack, question_id: str) -> str:
@@ -213,7 +227,7 @@ def _grade_batch(grader: Grader, pack: Pack, path: Path) -> int:
                 try:
                     result = {
                         "line": line.number,
-                        **grader.grade(question, line.data["answer"]).to_dict(),
+                        **_not_stored(grader.grade(question, line.data["answer"])).to_dict(),
                     }
                 except UserError as exc:
                     result = {"line": line.number, "error": f"line {line.number}: {exc}"}

@@ -128,6 +128,14 @@ def test_cli_grade_against_a_dead_port_falls_back(small_pack) -> None:
     grade = json.loads(result.stdout)
     assert grade["grader"] == "keyword" and grade["model"] is None
     assert "cannot connect to http://127.0.0.1:9/v1" in grade["note"]
+    # nothing was stored, so there is nothing for `mockint regrade` to find
+    assert "mockint regrade" not in grade["note"] and "Nothing is stored" in grade["note"]
+    text = run_mockint(
+        "grade", "--pack", str(path), "--question", "q1", "--grader", "llm",
+        "--answer", ANSWER, env=env,
+    )  # fmt: skip
+    assert text.returncode == 0, text.stderr
+    assert "Nothing is stored" in text.stdout and "mockint regrade" not in text.stdout
 
 
 def test_doctor_reports_mode_and_round_trip(fake_llm: FakeLLM) -> None:
