@@ -197,6 +197,17 @@ async def test_stats_switches_packs(store: Store, tmp_path: Path) -> None:
         await settle(pilot)
         assert "Service meshes (service-mesh)" in status(app, "#stats-header")
         assert "operational-cost" in status(app, "#stats-content")
+        assert "Next pack" in str(app.screen.query_one("KeyBar", Static).content)
+
+
+async def test_stats_of_one_pack_offers_no_pack_switching(store: Store, tmp_path: Path) -> None:
+    mtls_session(store, T0)
+    app = ScreenApp(lambda: StatsScreen(store, deps=deps(tmp_path)))
+    async with app.run_test(size=(110, 40)) as pilot:
+        await settle(pilot)
+        assert "one pack" in status(app, "#stats-header")
+        keys = str(app.screen.query_one("KeyBar", Static).content)
+        assert "Back" in keys and "Next pack" not in keys and "Previous pack" not in keys
 
 
 async def test_stats_with_no_sessions(store: Store, tmp_path: Path) -> None:

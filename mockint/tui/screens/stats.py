@@ -103,6 +103,7 @@ class StatsScreen(Screen[None]):
     def show(self, packs: list[str], pack_id: str | None, stats: PackStats | None) -> None:
         self.shown = (packs, pack_id, stats)
         self.packs = packs
+        self.refresh_bindings()  # [ and ] are offered only when there is a pack to switch to
         self.pack_id = pack_id
         header = self.query_one("#stats-header", Static)
         content = self.query_one("#stats-content", Static)
@@ -123,6 +124,9 @@ class StatsScreen(Screen[None]):
             )
         )
         content.update(render(stats, self.last, partial(rich_style, self)))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return len(self.packs) > 1 if action == "pack" else True
 
     def action_pack(self, step: int) -> None:
         if len(self.packs) < 2 or self.pack_id not in self.packs:
