@@ -321,7 +321,10 @@ def stats(
         echo_json(result.to_dict())
         return
     if not result.packs:
+        from mockint.cli.launch import command_name
+
         where = f" for pack {pack_id!r}" if pack_id else ""
-        click.echo(f"No completed sessions{where} yet. Start one with: mockint run")
+        start = f"{command_name()} run --pack {pack_id or 'ID'}"  # run needs a pack
+        click.echo(f"No completed sessions{where} yet. Start one with: {start}")
         return
     print_stats(result)

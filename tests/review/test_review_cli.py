@@ -127,3 +127,14 @@ def test_regrade_with_the_keyword_grader_adds_grades(db: Path) -> None:
     assert [g.grader for g in store.grades(1)] == ["keyword", "keyword"]
     nothing = mockint(db, "regrade", "--pending")
     assert nothing.returncode == 0 and "Nothing to regrade" in nothing.stdout
+
+
+def test_stats_without_sessions_suggests_a_command_that_runs(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.db"
+    result = mockint(empty, "stats")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.rstrip().endswith("run --pack ID"), result.stdout
+    # the suggestion, typed as shown, is accepted: `run` without --pack is not
+    assert "Missing option" in mockint(empty, "run").stderr
+    named = mockint(empty, "stats", "--pack", "service-mesh")
+    assert named.stdout.rstrip().endswith("run --pack service-mesh"), named.stdout
