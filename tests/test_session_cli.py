@@ -46,6 +46,7 @@ def assert_one_line_error(result: CliResult, *needles: str) -> None:
         (["run", "--pack", "service-mesh", "--tag", "nope"], ["tagged 'nope'", "security"]),
         (["run", "--pack", "service-mesh", "--tag", "mtls", "--due"], ["--due and --tag"]),
         (["run", "--pack", "service-mesh", "--due"], ["none of its 15 questions"]),
+        (["run", "--pack", "service-mesh", "--question", "sm-01", "-n", "3"], ["--questions"]),
         (["resume"], ["no interrupted session"]),
         (["resume", "42"], ["no session 42"]),
         (["show", "42"], ["no session 42"]),

@@ -126,6 +126,8 @@ def run(
     ]
     if len(chosen) > 1:
         raise UserError(f"{' and '.join(chosen)} choose the questions differently; give one")
+    if question_ids and questions is not None:  # else -n would be dropped without a word
+        raise UserError("--question asks exactly the questions named; leave out --questions")
     picked: tuple[str, ...] | None = None
     if question_ids or tag:
         picked = tuple(
