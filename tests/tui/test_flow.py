@@ -90,12 +90,39 @@ async def test_whole_flow_from_home_to_scorecard(build_app, tiny_pack: Pack, sto
     assert kinds.count("follow_up") == 1 and kinds.count("main") == 2
 
 
+async def test_home_offers_no_more_questions_than_the_pack_has(build_app, tiny_pack: Pack) -> None:
+    app = build_app()  # the config asks for 5 questions; the tiny pack has 2
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        count = app.screen.query_one("#questions", Input)
+        app.screen.query_one("#pack", Select).value = "tiny"
+        await pilot.pause()
+        assert count.value == "2"  # not "5 of 2", which Start would refuse
+        app.screen.query_one("#pack", Select).value = "service-mesh"
+        await pilot.pause()
+        assert count.value == "5"  # what was asked for comes back with a bigger pack
+        count.value = "3"
+        await pilot.pause()
+        app.screen.query_one("#pack", Select).value = "tiny"
+        await pilot.pause()
+        app.screen.query_one("#pack", Select).value = "service-mesh"
+        await pilot.pause()
+        assert count.value == "3"  # and a number typed is kept
+        app.screen.query_one("#pack", Select).value = "tiny"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "Question 1 of 2" in progress(app)
+
+
 async def test_home_rejects_a_bad_question_count(build_app, tiny_pack: Pack) -> None:
     app = build_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         app.screen.query_one("#pack", Select).value = "tiny"
+        await pilot.pause()  # the pack is chosen, then the count typed
         app.screen.query_one("#questions", Input).value = "9"
+        await pilot.pause()
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)

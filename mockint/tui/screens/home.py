@@ -14,6 +14,7 @@ when they arrive. A button or key pressed before that waits for it and then runs
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Callable
 from dataclasses import replace
@@ -72,6 +73,10 @@ class HomeScreen(Screen[None]):
         self.due_count: int | None = None
         # what was asked for before the form was filled in; runs once it is
         self._pending: Callable[[], object] | None = None
+        # the questions asked for (typed, or the config's), and the value last put in the
+        # field for a pack with fewer questions (see `_fit_questions`)
+        self._questions_wanted: int | None = None
+        self._questions_fitted: str | None = None
 
     @property
     def mockint(self) -> AppHost:
@@ -288,6 +293,7 @@ class HomeScreen(Screen[None]):
         pack = self._pack()
         minutes = self.mockint.settings.question_minutes
         if pack is not None:
+            self._fit_questions(len(pack.questions))
             self.query_one("#questions-hint", Static).update(
                 f"of {len(pack.questions)}, drawn at random without repeats"
             )
@@ -296,6 +302,27 @@ class HomeScreen(Screen[None]):
             self.query_one("#timing-hint", Static).update(
                 f"{minutes:g} min per question ({source})"
             )
+
+    def _fit_questions(self, available: int) -> None:
+        """No more questions than the pack has: "5 of 2" would only be refused by Start. What
+        was asked for is kept, so a bigger pack chosen next gets it back."""
+        field = self.query_one("#questions", Input)
+        if field.value.strip() != self._questions_fitted:  # typed, perhaps not yet seen
+            with contextlib.suppress(ValueError):
+                self._questions_wanted = int(field.value)
+        if self._questions_wanted is None:
+            self._questions_wanted = self.mockint.settings.questions
+        shown = str(min(self._questions_wanted, available))
+        if field.value.strip() != shown:
+            self._questions_fitted = shown
+            field.value = shown
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id != "questions" or event.value == self._questions_fitted:
+            return
+        self._questions_fitted = None
+        with contextlib.suppress(ValueError):  # not a number (yet): Start says what it needs
+            self._questions_wanted = int(event.value)
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id == "pack":
