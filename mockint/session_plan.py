@@ -107,10 +107,10 @@ def session_pack(session: SessionRow) -> Pack:
     except UserError:
         # resolve_pack's own advice ("give an id or a .toml path") fits `run`, not a stored
         # session: say which file is missing and where a copy would be found.
-        gone = f"{path} no longer exists and " if path else ""
+        gone = f"{path} is missing and " if path else ""
         raise UserError(
-            f"the pack of session {session.id} ({session.pack_id!r}) is not found: {gone}"
-            f"no pack folder holds it; put the file back, or a copy in {user_packs_dir()}"
+            f"pack {session.pack_id!r} is not found: {gone}no pack folder holds it; "
+            f"put the file back, or a copy in {user_packs_dir()}"
         ) from None
     return pack
 

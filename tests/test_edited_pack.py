@@ -61,6 +61,6 @@ def test_resuming_after_the_pack_file_is_gone_names_the_file(tmp_path: Path) -> 
     assert "Traceback" not in result.stderr
     message = result.stderr.strip()
     assert len(message.splitlines()) == 1
-    assert str(path) in message and "no longer exists" in message
+    assert str(path) in message and "is missing" in message and "'edited'" in message
     # `resume` takes no pack: advice to give one would send the candidate nowhere
     assert "give an id or a .toml path" not in message
