@@ -118,3 +118,22 @@ def test_kill_9_mid_answer_then_resume_restores_the_draft(terminal: Terminal, te
     terminal.keys("C-q")
     terminal.wait_for(lambda s: not terminal.alive(), "mockint to exit", timeout=10)
     assert draft_in_db(terminal_env["MOCKINT_DB"]) == draft + " and mTLS."
+
+
+def test_the_resume_hint_after_quitting_keeps_the_database_given(
+    terminal: Terminal, terminal_env, tmp_path: Path
+) -> None:
+    other = tmp_path / "other place" / "practice.db"  # not MOCKINT_DB, and a space to quote
+    other.parent.mkdir()
+    terminal.start(
+        f"{installed_mockint()} --db '{other}' run --pack service-mesh -n 1 --seed 2"
+    )  # shows the exit, and what was printed before it
+    terminal.wait_for_text("Question 1 of 1")
+    terminal.keys("C-q")
+    screen = terminal.wait_for_text("EXIT=0")
+    hint = "".join(screen.splitlines())  # the hint wraps at the pane's width, mid-word
+    assert f"--db '{other}' resume 1" in hint, screen
+    # the hint, typed as printed, finds the session: the default database has none
+    assert json.loads(run_installed(terminal_env, "history", "--json")) == []
+    sessions = json.loads(run_installed(terminal_env, "--db", str(other), "history", "--json"))
+    assert [s["status"] for s in sessions] == ["in_progress"]

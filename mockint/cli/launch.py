@@ -9,6 +9,7 @@ bad grader is reported before any screen opens.
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import sys
 from pathlib import Path
@@ -46,6 +47,15 @@ def command_name() -> str:
     return _short(program)
 
 
+def with_db(command: str, db: str | Path | None) -> str:
+    """`command` with the --db it was given, for hints such as "mockint --db x.db resume 3":
+    without it, `resume 3` would look in the default database, where session 3 is another
+    session or none."""
+    if db is None:
+        return command
+    return f"{command} --db {shlex.quote(str(Path(db).expanduser().absolute()))}"
+
+
 def _short(path: Path) -> str:
     """A path relative to the current folder when it is inside it, else absolute."""
     try:
@@ -69,6 +79,7 @@ def plain_launch(args: list[str]) -> tuple[bool, str | None]:
 
 def launch_plain(db: str | None) -> None:
     """A bare `mockint` [--db FILE]: the home screen, drawn before anything else loads."""
+    command = with_db(command_name(), db)
     db = db or os.environ.get("MOCKINT_DB") or None
     if db is not None and Path(db).is_dir():  # what click says about the same mistake
         message = f"mockint: Invalid value for '--db': File {db!r} is a directory."
@@ -78,7 +89,6 @@ def launch_plain(db: str | None) -> None:
 
     from mockint.tui.app import make_lazy_app
 
-    command = command_name()
     app = make_lazy_app(partial(load_parts, Path(db) if db else None), command=command)
     app.run()
     report_exit(app, command)
@@ -118,7 +128,7 @@ def run_app(ctx: Context, start: SessionRequest | None = None, ready: Grader | N
         def factory(name: str, pack: Pack) -> Grader:
             return ready if name == ready.name else build(name, pack)
 
-    command = command_name()
+    command = with_db(command_name(), ctx.db_override)
     app = make_app(settings, store, factory, start=start, command=command)
     app.run()
     report_exit(app, command)
