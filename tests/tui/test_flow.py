@@ -7,6 +7,7 @@ import threading
 
 import pytest
 from fake_grader import StreamingGrader, TermGrader
+from textual import events
 from textual.widgets import Button, Input, Select, Static
 from tui_helpers import settle
 
@@ -88,6 +89,26 @@ async def test_whole_flow_from_home_to_scorecard(build_app, tiny_pack: Pack, sto
     assert session.status == "completed" and session.score is not None
     kinds = [t.kind for t in store.turns(session.id)]
     assert kinds.count("follow_up") == 1 and kinds.count("main") == 2
+
+
+async def test_a_paste_is_inserted_once_and_as_plain_text(
+    build_app, tiny_pack: Pack, store: Store
+) -> None:
+    app = build_app(start=new_session(tiny_pack, "q1"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        editor = app.screen.query_one(AnswerEditor)
+        editor.focus()
+        await type_answer(pilot, "Typed, then ")
+        # as the terminal's driver delivers a bracketed paste (to the app, which hands it to
+        # the focused widget), colour codes and a bell included
+        app.post_message(events.Paste("pasted \x1b[31mred\x1b[0m text\x07."))
+        await pilot.pause()
+        assert editor.text == "Typed, then pasted red text."
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    [turn] = store.turns(store.sessions()[0].id)[:1]
+    assert turn.answer == "Typed, then pasted red text."
 
 
 async def test_home_offers_no_more_questions_than_the_pack_has(build_app, tiny_pack: Pack) -> None:

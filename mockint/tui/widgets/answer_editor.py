@@ -39,9 +39,10 @@ class AnswerEditor(TextArea):
 
     async def _on_paste(self, event: events.Paste) -> None:
         # A paste from another terminal can carry escape sequences; the editor would send them
-        # to the terminal as they are. An answer is prose: they go.
+        # to the terminal as they are. An answer is prose: they go. Only the text is changed:
+        # Textual then calls TextArea's own handler (every class's handler runs, subclass
+        # first), which inserts it; calling it from here too pasted everything twice.
         event.text = safe_text(event.text)
-        await super()._on_paste(event)
 
     def load_answer(self, text: str) -> None:
         """Replace the text (a new turn or a restored draft) and put the cursor at its end."""
