@@ -14,6 +14,11 @@ from mockint.store import Store
 from mockint.timestamps import format_when
 
 
+def _count(number: int, noun: str) -> str:
+    """'1 completed session', '3 completed sessions'."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def print_stats(result: Stats) -> None:
     window = f"last {result.last} sessions" if result.last else "all sessions"
     for index, pack in enumerate(result.packs):
@@ -26,12 +31,12 @@ def _print_pack(pack: PackStats, window: str) -> None:
     latest = f", latest {pack.latest:.1f}" if pack.latest is not None else ""
     click.echo(
         click.style(safe_text(f"{pack.title} ({pack.pack_id})", one_line=True), bold=True)
-        + f" — {pack.sessions} completed sessions, average {pack.average:.1f}, "
+        + f" — {_count(pack.sessions, 'completed session')}, average {pack.average:.1f}, "
         f"best {pack.best:.1f}{latest}"
     )
     if pack.recent:
         scores = [score for _, _, score in pack.recent]
-        click.echo(f"Last {len(scores)} sessions (0–10): {sparkline(scores)}")
+        click.echo(f"Last {_count(len(scores), 'session')} (0–10): {sparkline(scores)}")
     click.echo("Weekly average score, up to the last session (weeks start Monday, UTC):")
     rows = [
         (w.week, w.average or 0.0, f"{w.average:.1f} ({w.sessions})" if w.sessions else "–")
@@ -52,8 +57,9 @@ def _print_pack(pack: PackStats, window: str) -> None:
     click.echo(f"Time per question ({window}): average {average}")
     for item in pack.times:
         question_id = safe_text(item.question_id, one_line=True)
+        answers = "answer" if item.attempts == 1 else "answers"
         click.echo(
-            f"  {question_id:<10} {item.attempts:>5} answers  "
+            f"  {question_id:<10} {item.attempts:>5} {answers:<7}  "
             f"{format_seconds(item.avg_seconds):>8}  average score {item.avg_score:.1f}"
         )
     due = pack.due

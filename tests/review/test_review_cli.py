@@ -138,3 +138,11 @@ def test_stats_without_sessions_suggests_a_command_that_runs(tmp_path: Path) -> 
     assert "Missing option" in mockint(empty, "run").stderr
     named = mockint(empty, "stats", "--pack", "service-mesh")
     assert named.stdout.rstrip().endswith("run --pack service-mesh"), named.stdout
+
+
+def test_stats_of_one_session_says_one_session(db: Path) -> None:
+    result = mockint(db, "stats")
+    assert result.returncode == 0, result.stderr
+    assert "— 1 completed session," in result.stdout
+    assert "Last 1 session (0–10)" in result.stdout
+    assert " 1 answer " in result.stdout and " 1 answers" not in result.stdout
