@@ -29,7 +29,7 @@ def _session_ids(store: Store, ids: tuple[int, ...]) -> list[int]:
         raise UserError(
             f"no session {', '.join(missing)} in {store.path} (list them with: mockint history)"
         )
-    return list(ids)
+    return list(dict.fromkeys(ids))  # `export 12 12` is session 12 once
 
 
 @cli.command(
@@ -158,9 +158,10 @@ def export_cmd(
         write_private(output, text)
     except OSError as exc:
         raise UserError(f"{output}: cannot write: {exc.strerror}") from None
+    count = len(set(session_ids))
     click.echo(
-        f"Wrote {output} ({len(session_ids) or 'schema'} session"
-        f"{'s' if len(session_ids) != 1 else ''}, {fmt if not schema else 'json'}).",
+        f"Wrote {output} ({count or 'schema'} session"
+        f"{'s' if count != 1 else ''}, {fmt if not schema else 'json'}).",
         err=True,
     )
 

@@ -146,3 +146,13 @@ def test_stats_of_one_session_says_one_session(db: Path) -> None:
     assert "— 1 completed session," in result.stdout
     assert "Last 1 session (0–10)" in result.stdout
     assert " 1 answer " in result.stdout and " 1 answers" not in result.stdout
+
+
+def test_a_session_named_twice_is_exported_once(db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "twice.json"
+    result = mockint(db, "export", "1", "1", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "(1 session, json)" in result.stderr
+    assert [s["id"] for s in json.loads(out.read_text())["sessions"]] == [1]
+    markdown = mockint(db, "export", "1", "1", "--format", "md").stdout
+    assert markdown.count("Exported from mockint session #1") == 1
