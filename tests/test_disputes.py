@@ -82,6 +82,16 @@ def test_bad_disputes_are_one_line_errors(store: Store, service_mesh: Pack, db_p
         assert_one_line_error(mockint(*args, db=db_path), needle)
 
 
+def test_contradicting_claims_are_refused_and_nothing_is_stored(
+    store: Store, service_mesh: Pack, db_path: Path
+) -> None:
+    session = one_question(store, service_mesh, PARAPHRASE)
+    for flags in (("--covered", "--not-covered"), ("--not-covered", "--covered")):
+        args = ("dispute", str(session), "sm-08", "cp-down-static", *flags)
+        assert_one_line_error(mockint(*args, db=db_path), "mockint:", "--covered", "--not-covered")
+    assert store.all_disputes() == []
+
+
 def test_disputes_travel_with_exports(store: Store, service_mesh: Pack, tmp_path: Path) -> None:
     from mockint.review import export, markdown
     from mockint.review.importer import import_document, read_document

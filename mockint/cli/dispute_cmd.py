@@ -31,8 +31,8 @@ Examples:
 @click.argument("session_id", type=int)
 @click.argument("question_id", required=False)
 @click.argument("point_id", required=False)
-@click.option("--covered", "claim", flag_value="covered", help="I covered this point.")
-@click.option("--not-covered", "claim", flag_value="missed", help="I did not cover it.")
+@click.option("--covered", is_flag=True, help="I covered this point.")
+@click.option("--not-covered", is_flag=True, help="I did not cover it.")
 @click.option("--note", default="", help="Why (kept with the dispute).")
 @click.option("--withdraw", is_flag=True, help="Remove the dispute of this point.")
 @click.option("--json", "as_json", is_flag=True, help="Print the session's disputes as JSON.")
@@ -42,7 +42,8 @@ def dispute(
     session_id: int,
     question_id: str | None,
     point_id: str | None,
-    claim: str | None,
+    covered: bool,
+    not_covered: bool,
     note: str,
     withdraw: bool,
     as_json: bool,
@@ -50,6 +51,11 @@ def dispute(
     """Dispute a rubric point's verdict, or list a session's disputes."""
     from mockint.review.disputes import counting_grade, record_dispute
 
+    # Two flags, not one option with two values: click would keep the last one given, and a
+    # dispute that says both would be stored as whichever came second.
+    if covered and not_covered:
+        raise UserError("--covered and --not-covered contradict each other: give one")
+    claim = "covered" if covered else "missed" if not_covered else None
     store = ctx.store()
     if store.session(session_id) is None:
         raise UserError(f"no session {session_id} (`mockint history` lists sessions)")
