@@ -296,6 +296,15 @@ def default_grader_factory(settings: Settings) -> GraderFactory:
     def build(name: str, pack: Pack) -> Grader:
         from mockint.grading import make_grader
 
+        if name == "llm" and not settings.llm_configured:
+            # The grader's own message names --model, which the commands have and the app
+            # does not: here only the environment and the config file can set a model.
+            from mockint.errors import UserError
+
+            raise UserError(
+                "the LLM grader needs a model: set MOCKINT_MODEL or `model` in the config file "
+                "(`mockint paths` shows where)"
+            )
         return make_grader(name, settings, pack=pack)
 
     return build

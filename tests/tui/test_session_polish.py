@@ -194,3 +194,23 @@ def test_the_key_bar_leaves_whole_entries_out_and_keeps_quit() -> None:
     assert [c.plain for c in fit_keys(entries, 40)] == every[:4]
     assert [c.plain for c in fit_keys(entries, 25)] == ["esc Back", "n Next", "^q Quit"]
     assert [c.plain for c in fit_keys(entries, 3)] == ["^q Quit"]
+
+
+async def test_the_app_names_only_ways_to_set_a_model_that_work_in_it(
+    db_path, tiny_pack: Pack, store: Store
+) -> None:
+    """The config asks for the LLM grader but names no model. The bare `mockint` has no
+    --model flag, so the app must not send the candidate looking for one."""
+    from mockint.config import Settings
+    from mockint.tui.app import default_grader_factory, make_app
+
+    settings = Settings(db=db_path, grader="llm")
+    app = make_app(settings, store, default_grader_factory(settings), cursor_blink=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        [message] = [str(n.message) for n in app._notifications if "model" in str(n.message)]
+    assert "needs a model" in message and "MOCKINT_MODEL" in message
+    assert "--model" not in message
+    assert store.sessions() == []
