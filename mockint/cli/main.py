@@ -136,6 +136,12 @@ def echo_json(data: Any) -> None:
     click.echo(json_safe(json.dumps(data, indent=2, ensure_ascii=False)))
 
 
+def shorten(text: str, width: int) -> str:
+    """`text` cut to `width` characters, ending in "…" when cut, so a reader knows there is
+    more than the column shows."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 EPILOG = """\b
 Examples:
   mockint                                  open the interview app

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from mockint.cli.main import echo_json
+from mockint.cli.main import echo_json, shorten
 from mockint.review.charts import bar_chart, sparkline
 from mockint.review.results import question_history
 from mockint.review.stats import PackStats, Stats
@@ -50,7 +50,7 @@ def _print_pack(pack: PackStats, window: str) -> None:
     for point in pack.missed:
         line = (
             f"  {point.question_id}/{point.point_id}: missed {point.missed}, partly "
-            f"{point.partial}, of {point.judged} — {_short(point.description)}"
+            f"{point.partial}, of {point.judged} — {shorten(point.description, 60)}"
         )
         click.echo(safe_text(line, one_line=True))
     average = format_seconds(pack.avg_seconds) if pack.avg_seconds is not None else "–"
@@ -72,10 +72,6 @@ def _print_pack(pack: PackStats, window: str) -> None:
             f"Start: mockint run --pack {pack.pack_id} --due"
         )
         click.echo(safe_text(line, one_line=True))
-
-
-def _short(text: str, width: int = 60) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def print_question_history(store: Store, pack_id: str, question_id: str, as_json: bool) -> None:

@@ -20,6 +20,7 @@ from mockint.cli.main import (
     echo_json,
     llm_options,
     pass_context,
+    shorten,
 )
 from mockint.errors import UserError
 from mockint.grading.serial import point_from_dict
@@ -296,7 +297,7 @@ def history(
     for row in rows:
         score = "-" if row.score is None else f"{row.score:.1f}"
         progress = f"{row.answered}/{row.questions}"
-        pack = safe_text(row.pack_id, one_line=True)[:18]
+        pack = shorten(safe_text(row.pack_id, one_line=True), 18)
         lines.append(
             f"{row.id:>{width}}  {format_when(row.started_at, missing='-'):<16}  {pack:<18} "
             + safe_text(f"{row.status:<11} {score:>5}  {progress:<4} {row.grader}")

@@ -101,6 +101,19 @@ def test_history_text_with_filters(db_path: Path, sessions: dict[str, int]) -> N
     assert result.returncode == 0 and result.stdout.strip() == "No sessions match these filters."
 
 
+def test_history_cuts_a_long_pack_id_with_an_ellipsis(db_path: Path, store: Store) -> None:
+    long_id = "distributed-systems-and-more"  # longer than the pack column
+    exact = "eighteen-chars-id!"  # fills the column exactly: not cut
+    for when, pack_id in ((T0, long_id), (T0 + timedelta(days=1), exact)):
+        add_session(store, when, {"sm-04": [ALL_COVERED]}, pack_id=pack_id, pack_title="x")
+    result = run_cli("history", db=db_path)
+    assert result.returncode == 0, result.stderr
+    [header, exact_row, long_row] = result.stdout.splitlines()
+    pack_column = slice(header.index("pack"), header.index("pack") + 18)
+    assert exact_row[pack_column] == exact
+    assert long_row[pack_column] == long_id[:17] + "…"
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
