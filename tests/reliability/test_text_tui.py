@@ -80,10 +80,13 @@ def shown(app: MockintApp) -> str:
 
 
 async def paste(pilot: Pilot, text: str) -> None:
-    """Paste as a terminal does (a bracketed paste event), not through the editor's API."""
+    """Paste as a terminal does: the driver hands the bracketed paste to the app, which
+    forwards it to the focused widget. Posted to the editor itself, the event would bubble up
+    to the app and be forwarded back, so the text would go in twice."""
     editor = pilot.app.screen.query_one(AnswerEditor)
     editor.focus()
-    editor.post_message(events.Paste(text))
+    await pilot.pause()
+    pilot.app.post_message(events.Paste(text))
     await pilot.pause()
 
 
@@ -161,6 +164,9 @@ async def test_interview_coach_scorecard_and_transcript_show_hostile_text(
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, FeedbackPanel)
+        # stored once, without the escape bytes: a paste inserted twice would show here
+        [answered] = store.turns(store.sessions()[0].id)
+        assert answered.answer == "it is magic " + VISIBLE
         text = shown(app)
         assert "[link=https://evil.example/]click[/link]" in text  # point and flag descriptions
         assert "LLM error: Arrays [easy] [/]" in text  # the grader's note
