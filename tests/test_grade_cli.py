@@ -261,3 +261,18 @@ def test_grading_from_the_cli_never_imports_openai(tmp_path, pack_path) -> None:
     )
     assert json.loads(done.stdout)["question_id"] == "mesh"
     assert done.stderr.strip() == "False"
+
+
+def test_eval_without_a_model_names_only_what_eval_can_use(tmp_path, pack_path) -> None:
+    """eval has no --model flag: the missing model is set in the environment or config."""
+    labels = write_jsonl(
+        tmp_path / "labels.jsonl",
+        [json.dumps({"question_id": "mesh", "answer": "x", "human_score": 5})],
+    )
+    for source in (("--labels", str(labels)), ("--disputes",)):
+        args = ("eval", "--pack", str(pack_path), *source, "--grader", "llm")
+        result = run_main(tmp_path, *args)
+        assert result.returncode == 2 and "Traceback" not in result.stderr
+        [line] = result.stderr.strip().splitlines()
+        assert line.startswith("mockint: ") and "MOCKINT_MODEL" in line
+        assert "--model" not in line

@@ -18,6 +18,7 @@ from typing import Any
 import click
 
 from mockint.cli.main import Context, cli, echo_json, llm_options, pass_context
+from mockint.cli.session_cmd import require_grader
 from mockint.credentials import scrub_url
 from mockint.errors import UserError
 from mockint.grading import GRADER_NAMES, make_grader
@@ -265,6 +266,9 @@ def eval_command(
     pack, _ = resolve_pack(pack_ref)
     if disputes == (labels is not None):
         raise UserError("give either --labels FILE or --disputes")
+    # eval has no --model flag: say what sets a model here, not what the grader's own
+    # message names
+    require_grader(ctx.settings, grader_name or ctx.settings.active_grader)
     if disputes:
         _eval_disputes(ctx, pack, _grader(ctx, grader_name, pack), as_json)
         return
