@@ -62,7 +62,8 @@ def endpoint_key(settings: Settings, needs_model: str) -> tuple[str, str | None]
     if not api_key and not settings.base_url:
         raise UserError(
             f"OPENAI_API_KEY is not set, and {OPENAI_URL} needs one "
-            "(a local server needs no key: point OPENAI_BASE_URL or --base-url at it)"
+            "(a local server needs no key: set OPENAI_BASE_URL, or `base_url` in the config "
+            "file, to its address)"
         )
     return settings.model, api_key
 

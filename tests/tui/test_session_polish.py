@@ -214,3 +214,23 @@ async def test_the_app_names_only_ways_to_set_a_model_that_work_in_it(
     assert "needs a model" in message and "MOCKINT_MODEL" in message
     assert "--model" not in message
     assert store.sessions() == []
+
+
+async def test_the_app_names_only_ways_to_reach_a_keyless_server_that_work_in_it(
+    db_path, tiny_pack: Pack, store: Store
+) -> None:
+    """A model but neither an API key nor a server: the hint to point at a local server must
+    not name --base-url, which the bare `mockint` does not have."""
+    from mockint.config import Settings
+    from mockint.tui.app import default_grader_factory, make_app
+
+    settings = Settings(db=db_path, grader="llm", model="some-model")
+    app = make_app(settings, store, default_grader_factory(settings), cursor_blink=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        [message] = [str(n.message) for n in app._notifications if "KEY" in str(n.message)]
+    assert "OPENAI_API_KEY is not set" in message and "OPENAI_BASE_URL" in message
+    assert "--base-url" not in message
+    assert store.sessions() == []
