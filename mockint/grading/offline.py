@@ -129,7 +129,8 @@ class OfflineGrader:
         reading.grade.grader = self.name
         reading.grade.model = ENCODER_NAME
         usable = _usable_texts(reading)
-        units = _units(usable)
+        # parts of sentences only matter where there are points to tell apart
+        units = _units(usable, with_parts=not reading.compiled.derived)
         allowed = " ".join(usable)
         if allowed and (units or reading.compiled.derived):
             texts = self._question_texts(question, encoder)
@@ -230,8 +231,7 @@ def _credit_reference(
     earned = _share(points, total)
     blended = max(earned, KEYWORD_WEIGHT * earned + (1 - KEYWORD_WEIGHT) * resemblance)
     target = 1 - (1 - blended) ** READING_LIFT
-    nearest = int((vectors @ texts.reference_vector).argmax()) if units else -1
-    quote = units[nearest].sentence if units else ""
+    quote = units[int((vectors @ texts.reference_vector).argmax())].sentence if units else ""
     for step in ("partial", "covered"):
         for point in points:
             if CREDIT[point.verdict] >= CREDIT[step] or point.reason.startswith("negated"):
@@ -324,7 +324,7 @@ class _Unit:
     sentence: str
 
 
-def _units(texts: list[str]) -> list[_Unit]:
+def _units(texts: list[str], *, with_parts: bool = True) -> list[_Unit]:
     """What of an answer may resemble a point: each usable sentence that says enough, then
     each part of it that says enough on its own (`_parts`).
 
@@ -338,7 +338,8 @@ def _units(texts: list[str]) -> list[_Unit]:
     said something else resemble a third point."""
     said = [text for text in texts if _content_words(text) >= MIN_CONTENT_WORDS]
     units = [_Unit(text, text) for text in said]
-    units += [_Unit(part, text) for text in said for part in _parts(text)]
+    if with_parts:
+        units += [_Unit(part, text) for text in said for part in _parts(text)]
     unique: dict[str, _Unit] = {}
     for unit in units:
         unique.setdefault(unit.text, unit)
