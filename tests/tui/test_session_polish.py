@@ -4,6 +4,7 @@ home, the coach-mode state, the practice counts, search by keyboard, the command
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from fake_grader import TermGrader
 from textual.widgets import Button
@@ -196,21 +197,28 @@ def test_the_key_bar_leaves_whole_entries_out_and_keeps_quit() -> None:
     assert [c.plain for c in fit_keys(entries, 3)] == ["^q Quit"]
 
 
+async def _notice_on_start(store: Store, needle: str, **settings: Any) -> str:
+    """Start a session from the home screen of an app with these settings, and return the one
+    notification that mentions `needle`."""
+    from mockint.config import Settings
+    from mockint.tui.app import default_grader_factory, make_app
+
+    config = Settings(**settings)
+    app = make_app(config, store, default_grader_factory(config), cursor_blink=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        [message] = [str(n.message) for n in app._notifications if needle in str(n.message)]
+    return message
+
+
 async def test_the_app_names_only_ways_to_set_a_model_that_work_in_it(
     db_path, tiny_pack: Pack, store: Store
 ) -> None:
     """The config asks for the LLM grader but names no model. The bare `mockint` has no
     --model flag, so the app must not send the candidate looking for one."""
-    from mockint.config import Settings
-    from mockint.tui.app import default_grader_factory, make_app
-
-    settings = Settings(db=db_path, grader="llm")
-    app = make_app(settings, store, default_grader_factory(settings), cursor_blink=False)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
-        [message] = [str(n.message) for n in app._notifications if "model" in str(n.message)]
+    message = await _notice_on_start(store, "model", db=db_path, grader="llm")
     assert "needs a model" in message and "MOCKINT_MODEL" in message
     assert "--model" not in message
     assert store.sessions() == []
@@ -221,16 +229,7 @@ async def test_the_app_names_only_ways_to_reach_a_keyless_server_that_work_in_it
 ) -> None:
     """A model but neither an API key nor a server: the hint to point at a local server must
     not name --base-url, which the bare `mockint` does not have."""
-    from mockint.config import Settings
-    from mockint.tui.app import default_grader_factory, make_app
-
-    settings = Settings(db=db_path, grader="llm", model="some-model")
-    app = make_app(settings, store, default_grader_factory(settings), cursor_blink=False)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
-        [message] = [str(n.message) for n in app._notifications if "KEY" in str(n.message)]
+    message = await _notice_on_start(store, "KEY", db=db_path, grader="llm", model="some-model")
     assert "OPENAI_API_KEY is not set" in message and "OPENAI_BASE_URL" in message
     assert "--base-url" not in message
     assert store.sessions() == []
