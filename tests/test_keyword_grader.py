@@ -10,7 +10,7 @@ from mockint.grading.compiled import derive_points
 from mockint.grading.keyword import INJECTION_FLAG, KeywordGrader
 from mockint.grading.terms import compile_term
 from mockint.grading.text import analyse
-from mockint.packs import Pack, PackInfo, Question
+from mockint.packs import Pack, PackInfo, Question, resolve_pack
 
 
 @pytest.fixture(scope="module")
@@ -128,6 +128,22 @@ def test_negation_does_not_trip_a_red_flag(grader, pack) -> None:
     wrong = grade(grader, pack, "If istiod crashes, the data plane stops and requests fail.")
     assert [f.flag_id for f in wrong.red_flags] == ["data-plane-stops"]
     assert wrong.red_flags[0].evidence == ["data plane stops"]
+
+
+def test_a_misconception_is_caught_with_the_asides_of_a_sentence() -> None:
+    """A red flag is a whole claim: people say it with adjectives in between."""
+    mesh, _ = resolve_pack("service-mesh")
+    envoy = mesh.question("sm-07")
+    assert envoy is not None
+    grader = KeywordGrader(mesh)
+
+    def flags(answer: str) -> list[str]:
+        return [f.flag_id for f in grader.grade(envoy, answer).red_flags]
+
+    assert flags("Envoy is a lightweight proxy written in Go.") == ["wrong-language"]
+    assert flags("Envoy is not a lightweight proxy written in Go.") == []
+    correct = "Envoy is a proxy written in C++; istiod, the control plane that feeds it, is in Go."
+    assert flags(correct) == []
 
 
 def test_a_quantifier_in_a_term_is_required(grader, pack) -> None:

@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from mockint.grading.terms import (
+    CLAIM_SLACK,
+    MATCH_SLACK,
     NEG,
     NEGATION_LOOKBACK,
     Term,
@@ -116,7 +118,7 @@ def compile_question(question: Question, idf: IdfTable) -> CompiledQuestion:
             f.id,
             f.description,
             f.penalty,
-            _compile_terms(f.terms),
+            _compile_terms(f.terms, slack=CLAIM_SLACK),
             _denies(f.description, f.terms),
         )
         for f in question.red_flags
@@ -144,8 +146,9 @@ def compile_question(question: Question, idf: IdfTable) -> CompiledQuestion:
     )
 
 
-def _compile_terms(texts: Iterable[str]) -> tuple[Term, ...]:
-    return tuple(term for term in map(compile_term, texts) if term is not None)
+def _compile_terms(texts: Iterable[str], slack: int = MATCH_SLACK) -> tuple[Term, ...]:
+    compiled = (compile_term(text, slack=slack) for text in texts)
+    return tuple(term for term in compiled if term is not None)
 
 
 def _denies(description: str, terms: Iterable[str]) -> bool:

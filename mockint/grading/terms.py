@@ -35,6 +35,11 @@ ALL = "\x00all"
 UNIVERSAL = frozenset({"all", "every", "each", "always", "any"})
 # Extra words allowed inside a match ("data plane does not stop": two between "plane" and "stop").
 MATCH_SLACK = 3
+# ... inside a match of a red flag's term. A misconception is a whole claim, said with the
+# adjectives and asides of a sentence ("Envoy is a lightweight proxy written in Go" for
+# "envoy is written in go"), where a rubric term is a name or a short phrase. On our four
+# labelled sets two more words let only contradicting answers raise more flags.
+CLAIM_SLACK = MATCH_SLACK + 2
 # How far back a negator reaches to the start of a match (same clause only): a rubric term
 # a word further ("has no real cost even at very high request rates") than a word of a
 # reference answer, which is matched alone and anywhere (a longer reach there lost agreement
@@ -57,8 +62,9 @@ class Term:
     reach: int = NEGATION_LOOKBACK  # how far back a negator before the match reaches
 
 
-def compile_term(text: str) -> Term | None:
-    """Content words (and the term's own negations) become slots; None if nothing is left."""
+def compile_term(text: str, *, slack: int = MATCH_SLACK) -> Term | None:
+    """Content words (and the term's own negations) become slots; None if nothing is left.
+    `slack` is how many extra words a match may hold (function-word terms allow one)."""
     doc = analyse(text)
     slots: list[str] = []
     words: list[str] = []
@@ -81,10 +87,8 @@ def compile_term(text: str) -> Term | None:
         ordered = True
     if not slots:
         return None
-    slack = 1 if ordered else MATCH_SLACK
-    return Term(
-        text, tuple(slots), tuple(words), len(slots) + slack, ordered, TERM_NEGATION_LOOKBACK
-    )
+    window = len(slots) + (1 if ordered else slack)
+    return Term(text, tuple(slots), tuple(words), window, ordered, TERM_NEGATION_LOOKBACK)
 
 
 @dataclass(frozen=True, slots=True)
