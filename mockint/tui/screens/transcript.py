@@ -34,9 +34,10 @@ from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from mockint.errors import UserError
-from mockint.marks import RED_FLAG_GLYPH, verdict_label
+from mockint.marks import OFFLINE_GRADERS, RED_FLAG_GLYPH, verdict_label
 from mockint.review.charts import sparkline
 from mockint.review.transcript import (
+    GradeView,
     QuestionView,
     Transcript,
     TurnView,
@@ -339,6 +340,10 @@ def turn_block(view: TurnView, themed: Themed) -> RenderableType:
     if view.grades:
         parts.append(Text(""))
         parts.append(grades_table(view, themed))
+        if not view.is_follow_up:
+            # a follow-up's feedback judges the whole rubric, not the points its answer
+            # counts for, so only a main answer's is shown (as in the Markdown export)
+            parts.extend(feedback_line(grade) for grade in view.grades if has_advice(grade))
         for grade in view.grades:
             for dispute in grade.dispute_lines():
                 parts.append(Text(safe_text(f"Disputed: {dispute}"), style="italic"))
@@ -353,6 +358,20 @@ def turn_block(view: TurnView, themed: Themed) -> RenderableType:
     else:
         parts.append(Text("Not graded.", style="dim italic"))
     return Group(*parts)
+
+
+def has_advice(grade: GradeView) -> bool:
+    """A model's feedback is advice of its own; an offline grader's only restates the verdicts
+    the table already shows, at a length that would bury the answer."""
+    return bool(grade.row.feedback) and grade.row.grader not in OFFLINE_GRADERS
+
+
+def feedback_line(grade: GradeView) -> Text:
+    """What the grader said of the answer, e.g. an LLM's advice: a grader's (or a server's)
+    words, so shown as written, never read as markup."""
+    return Text.assemble(
+        (safe_text(grade.label, one_line=True), "bold"), ": ", safe_text(grade.row.feedback)
+    )
 
 
 def grades_table(view: TurnView, themed: Themed) -> Table:
