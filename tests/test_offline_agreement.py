@@ -106,6 +106,25 @@ def test_strong_answers_sent_to_the_next_question_gain_nothing_by_resemblance(
     )
 
 
+def test_an_answer_to_another_question_earns_nothing_and_says_which(mesh: Pack, graders) -> None:
+    """The words the pack's questions share still earned a strong answer to the next question
+    a point or two (1.2 on average); an answer clearly about another question earns nothing,
+    and the feedback names that question."""
+    offline, keyword = graders
+    questions = list(mesh.questions)
+    following = {q.id: questions[(i + 1) % len(questions)] for i, q in enumerate(questions)}
+    strong = [row for row in _rows("service_mesh_labels.jsonl") if row["kind"] == "strong"]
+    earned_by_words = 0.0
+    for row in strong:
+        target = following[row["question_id"]]
+        grade = offline.grade(target, row["answer"])
+        assert grade.score == 0.0, (row["question_id"], target.id, grade.score)
+        assert all(p.verdict == "missed" for p in grade.points)
+        assert f"another question ({row['question_id']}: " in grade.feedback
+        earned_by_words += keyword.grade(target, row["answer"]).score
+    assert earned_by_words > 0  # the keyword grader alone still gives them something
+
+
 def test_in_the_minimal_pack_form_keyword_lists_still_earn_little(mesh: Pack) -> None:
     """Cut to wording plus a reference answer, a question has no rubric terms for the
     stuffing rules to count; a bare list of the reference's words must still earn little."""

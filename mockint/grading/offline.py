@@ -61,6 +61,9 @@ READING_LIFT = 1.5
 # An answer whose closeness to another question of the pack exceeds its closeness to this
 # one by more than this (topic.py) is about something else and earns nothing by resemblance.
 OTHER_QUESTION_MARGIN = 0.06
+# ... and one this much closer to another question *with a rubric* answers that question, not
+# this one: it earns nothing at all, its words included (see `_answers_another_question`).
+ANOTHER_QUESTION_MARGIN = 0.25
 # Sentences with fewer content words say too little to resemble anything reliably.
 MIN_CONTENT_WORDS = 3
 # A sentence this similar to a missed point is shown as the candidate's closest attempt.
@@ -135,10 +138,11 @@ class OfflineGrader:
         if allowed and (units or reading.compiled.derived):
             texts = self._question_texts(question, encoder)
             vectors = encoder.embed([*(unit.text for unit in units), allowed])
-            on_topic = self._topic_gap(question, allowed, vectors[-1], encoder) >= (
-                -OTHER_QUESTION_MARGIN
-            )
-            if not on_topic:
+            gap, nearest = self._topic_gap(question, allowed, vectors[-1], encoder)
+            on_topic = gap >= -OTHER_QUESTION_MARGIN
+            if gap < -ANOTHER_QUESTION_MARGIN and nearest and not reading.compiled.derived:
+                _answers_another_question(reading, self._describe(nearest))
+            elif not on_topic:
                 _credit_points(reading, units, vectors[:-1], texts, credit=False)
             elif reading.compiled.derived:
                 _credit_reference(reading, units, vectors, texts)
@@ -187,9 +191,18 @@ class OfflineGrader:
 
     def _topic_gap(
         self, question: Question, answer: str, vector: np.ndarray, encoder: Encoder
-    ) -> float:
-        topics = self._topic_map(encoder)  # gap() is 0.0 for a question not in the pack
-        return topics.gap(question.id, answer, vector) if topics else 0.0
+    ) -> tuple[float, str | None]:
+        topics = self._topic_map(encoder)  # 0.0 for a question not in the pack
+        return topics.nearest_other(question.id, answer, vector) if topics else (0.0, None)
+
+    def _describe(self, question_id: str) -> str:
+        """A question's id and the start of its wording, to name it in a note."""
+        other = self._pack.question(question_id) if self._pack else None
+        if other is None:
+            return question_id
+        words = other.text.split()
+        start = " ".join(words[:8]) + (" …" if len(words) > 8 else "")
+        return f"{question_id}: {start}"
 
     def _topic_map(self, encoder: Encoder) -> TopicMap | None:
         if self._topics is None and self._pack is not None:
@@ -245,6 +258,28 @@ def _credit_reference(
                 f"said in other words: the answer resembles the reference answer "
                 f"(similarity {similarity:.2f})"
             )
+
+
+def _answers_another_question(reading: Reading, other: str) -> None:
+    """Withhold every point from an answer that answers another question of the pack.
+
+    The words a pack's questions share ("mTLS", "sidecar", "control plane") would otherwise
+    let a good answer to the next question earn a point or two here. On our labelled sets the
+    answers written for a question sit at most 0.08 nearer another one, and follow-up answers
+    at most 0.12, while strong answers sent to the next question sit 0.31 nearer or more, so
+    the bar (ANOTHER_QUESTION_MARGIN) leaves room on both sides. Only rubric questions: a
+    one-line reference answer is too thin a profile to tell its course's neighbours apart
+    (on Mohler et al. genuine answers sit up to 0.3 nearer a neighbour). Red flags still count.
+    """
+    for point in reading.grade.points:
+        if point.verdict == "missed":
+            continue
+        point.verdict = "missed"
+        point.evidence = []
+        point.source = "keyword"
+        point.similarity = None
+        point.reason = "the answer is about another question"
+    reading.notes.insert(0, f"This answer reads as an answer to another question ({other}).")
 
 
 def _share(points: list[PointVerdict], total: float) -> float:

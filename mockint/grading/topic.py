@@ -58,8 +58,15 @@ class TopicMap:
     def gap(self, question_id: str, answer: str, vector: np.ndarray) -> float:
         """Closeness to `question_id` minus closeness to the nearest other question; 0.0
         when the pack has no other question (nothing to confuse it with)."""
+        return self.nearest_other(question_id, answer, vector)[0]
+
+    def nearest_other(
+        self, question_id: str, answer: str, vector: np.ndarray
+    ) -> tuple[float, str | None]:
+        """`gap()` and the id of the other question the answer is closest to (None when
+        there is none)."""
         if question_id not in self._ids or len(self._ids) < 2:
-            return 0.0
+            return 0.0, None
         words = self._weights(answer)
         meaning = self._vectors @ vector
         closeness = [
@@ -67,8 +74,10 @@ class TopicMap:
             for m, profile_words in zip(meaning, self._words, strict=True)
         ]
         own = closeness[self._ids.index(question_id)]
-        rivals = [c for qid, c in zip(self._ids, closeness, strict=True) if qid != question_id]
-        return own - max(rivals)
+        rival, nearest = max(
+            (c, qid) for qid, c in zip(self._ids, closeness, strict=True) if qid != question_id
+        )
+        return own - rival, nearest
 
     def _weights(self, text: str) -> dict[str, float]:
         return {stem: self._idf(stem) for stem in set(content_stems(text))}
