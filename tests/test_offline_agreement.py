@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from mockint.grading.base import remarks
 from mockint.grading.keyword import KeywordGrader
 from mockint.grading.metrics import agreement
 from mockint.grading.offline import OfflineGrader
@@ -120,7 +121,9 @@ def test_an_answer_to_another_question_earns_nothing_and_says_which(mesh: Pack, 
         grade = offline.grade(target, row["answer"])
         assert grade.score == 0.0, (row["question_id"], target.id, grade.score)
         assert all(p.verdict == "missed" for p in grade.points)
-        assert f"another question ({row['question_id']}: " in grade.feedback
+        assert remarks(grade).startswith(
+            f"This answer reads as an answer to another question ({row['question_id']}: "
+        )
         earned_by_words += keyword.grade(target, row["answer"]).score
     assert earned_by_words > 0  # the keyword grader alone still gives them something
 

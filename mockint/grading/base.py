@@ -206,6 +206,18 @@ def describe(grade: Grade) -> str:
     return " ".join(lines)
 
 
+def remarks(grade: Grade) -> str:
+    """What a grader noticed beyond its verdicts: the notes the offline graders put before the
+    summary `describe` writes ("most of this answer is a bare list of keywords", "this answer
+    reads as an answer to another question"). Empty when the feedback is only that summary, or
+    is something else (a model's advice, shown where there is room for it)."""
+    summary = describe(grade)
+    feedback = grade.feedback.strip()
+    if not feedback.endswith(summary):
+        return ""
+    return feedback[: len(feedback) - len(summary)].strip()
+
+
 def combine(question_id: str, graded: list[tuple[int, Grade, tuple[str, ...] | None]]) -> Grade:
     """One grade for a question from the grades of its main answer and follow-up answers.
 

@@ -258,11 +258,16 @@ def answers_of(turns: Iterable[TurnRow]) -> list[str]:
     return [t.answer or "" for t in turns if not t.skipped and (t.answer or "").strip()]
 
 
-def grade_report(question: Question, grade: Grade, turns: list[TurnRow]) -> Report:
-    """The coach panel: score, points with the answer that earned them, the coaching of each
-    point missed or partly covered, what a strong answer looks like, and any note."""
+def grade_report(
+    question: Question, grade: Grade, turns: list[TurnRow], remarks: str = ""
+) -> Report:
+    """The coach panel: score, what the grader noticed in the last answer (`remarks`), points
+    with the answer that earned them, the coaching of each point missed or partly covered,
+    what a strong answer looks like, and any note."""
     coaching = coach(question, grade, answers_of(turns))
     report: Report = [Line(Content.assemble(("Score ", "bold"), score_line(grade)))]
+    if remarks:
+        report.append(Line(Content.assemble(("Grader: ", "bold $warning"), safe_text(remarks))))
     report.extend(graded_points(grade, coaching, turn_labels(turns)))
     if grade.note:
         report.append(Line(Content.assemble(("Note: ", "bold $warning"), safe_text(grade.note))))
