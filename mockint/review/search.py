@@ -10,9 +10,15 @@ Two indexes answer a query (both built by store migration 3 and kept current by 
   matched there as a substring (trigram MATCH from 3 characters, LIKE below that — cheap,
   because that table holds only those turns).
 
-Every word must match (AND). Newest turns come first: FTS5 walks its index in rowid order and
-stops at the LIMIT, which keeps a broad word like "mesh" fast over 80,000 turns, where ranking
-every match by bm25 would not be. `order="relevance"` ranks by bm25 when wanted.
+Every word must match (AND). Newest first means by when each session started (then the later
+session, then the later turn), not by when it was stored: a session imported today from last
+year's export belongs among last year's. `order="relevance"` ranks by bm25 when wanted.
+
+Sorting every match of a broad word like "mesh" (70,000 of 80,000 turns) and cutting a snippet
+for each would cost close to a second, so the newest-first search takes two steps. It walks the
+sessions from the newest down their start-time index, keeping the turns whose ids the word
+index matched and stopping at the LIMIT; then it cuts snippets for those turns alone, scanning
+the word index only between the lowest and highest of their ids.
 """
 
 from __future__ import annotations
@@ -101,6 +107,9 @@ _COLUMNS = (
     "t.id AS turn_id, t.session_id, t.seq, t.question_id, t.kind, t.prompt, t.answer, "
     "t.started_at AS turn_started_at, s.pack_id, s.pack_title, s.started_at AS session_started_at"
 )
+_SNIPPET = f"snippet(turns_fts, -1, '{MARK_START}', '{MARK_END}', '…', 14) AS snip"
+# newest first, by the sessions' own start times (`sessions_started` walks them in this order)
+_NEWEST = "s.started_at DESC, s.id DESC, t.id DESC"
 
 
 def search(
@@ -117,43 +126,19 @@ def search(
     query = parse_query(text)
     if query.empty:
         raise UserError(f"nothing to search for in {text!r}: give a word or a phrase")
-    params: list[Any] = []
-    where: list[str] = []
-    if query.grams:
-        source = "turns_grams g JOIN turns t ON t.id = g.rowid"
-        rowid = "g.rowid"
-        for term in query.grams:
-            if len(term) >= 3:
-                where.append("g.rowid IN (SELECT rowid FROM turns_grams WHERE turns_grams MATCH ?)")
-                params.append('"' + term.replace('"', '""') + '"')
-            else:
-                where.append("(g.prompt LIKE ? ESCAPE '\\' OR g.answer LIKE ? ESCAPE '\\')")
-                params += [_like(term), _like(term)]
-        if query.fts:
-            where.append("g.rowid IN (SELECT rowid FROM turns_fts WHERE turns_fts MATCH ?)")
-            params.append(query.fts)
-        snippet_sql = "NULL AS snip"
-        ranking = rowid + " DESC"
-    else:
-        source = "turns_fts JOIN turns t ON t.id = turns_fts.rowid"
-        rowid = "turns_fts.rowid"
-        where.append("turns_fts MATCH ?")
-        params.append(query.fts)
-        snippet_sql = f"snippet(turns_fts, -1, '{MARK_START}', '{MARK_END}', '…', 14) AS snip"
-        ranking = "turns_fts.rank" if order == "relevance" else rowid + " DESC"
-    if pack_id:
-        where.append("s.pack_id = ?")
-        params.append(pack_id)
-    if since:
-        where.append("s.started_at >= ?")
-        params.append(since)
-    sql = (
-        f"SELECT {_COLUMNS}, {snippet_sql} FROM {source} JOIN sessions s ON s.id = t.session_id "
-        f"WHERE {' AND '.join(where)} ORDER BY {ranking} LIMIT ? OFFSET ?"
-    )
-    params += [int(limit), int(offset)]
+    filters, filter_params = _session_filters(pack_id, since)
     try:
-        rows = store.rows(sql, params)
+        if query.grams:
+            rows = _gram_rows(store, query, filters, filter_params, limit, offset)
+        elif order == "relevance":
+            sql = (
+                f"SELECT {_COLUMNS}, {_SNIPPET} FROM turns_fts "
+                "JOIN turns t ON t.id = turns_fts.rowid JOIN sessions s ON s.id = t.session_id "
+                f"WHERE turns_fts MATCH ?{filters} ORDER BY turns_fts.rank LIMIT ? OFFSET ?"
+            )
+            rows = store.rows(sql, [query.fts, *filter_params, int(limit), int(offset)])
+        else:
+            rows = _newest_rows(store, query.fts, filters, filter_params, limit, offset)
     except sqlite3.OperationalError as exc:  # defensive: quoting should make this unreachable
         raise UserError(f"cannot search for {text!r}: {exc}") from None
     hits = []
@@ -174,6 +159,72 @@ def search(
             )
         )
     return hits
+
+
+def _session_filters(pack_id: str | None, since: str | None) -> tuple[str, list[Any]]:
+    """The pack and start-date conditions on the sessions (`s`), as SQL to append."""
+    sql, params = "", []
+    if pack_id:
+        sql += " AND s.pack_id = ?"
+        params.append(pack_id)
+    if since:
+        sql += " AND s.started_at >= ?"
+        params.append(since)
+    return sql, params
+
+
+def _newest_rows(
+    store: Store, fts: str, filters: str, params: list[Any], limit: int, offset: int
+) -> list[dict[str, Any]]:
+    """The matching turns newest first, in two steps (see the module's docstring)."""
+    # CROSS JOIN keeps the sessions outside, walked in start order; `+t.id` checks each of
+    # their turns against the matched ids instead of looking every match up in the turns
+    ids_sql = (
+        "SELECT t.id FROM sessions s CROSS JOIN turns t ON t.session_id = s.id "
+        f"WHERE +t.id IN (SELECT rowid FROM turns_fts WHERE turns_fts MATCH ?){filters} "
+        f"ORDER BY {_NEWEST} LIMIT ? OFFSET ?"
+    )
+    ids = [row["id"] for row in store.rows(ids_sql, [fts, *params, int(limit), int(offset)])]
+    if not ids:
+        return []
+    marks = ", ".join("?" * len(ids))
+    sql = (
+        f"SELECT {_COLUMNS}, {_SNIPPET} FROM turns_fts "
+        "JOIN turns t ON t.id = turns_fts.rowid JOIN sessions s ON s.id = t.session_id "
+        "WHERE turns_fts MATCH ? AND turns_fts.rowid BETWEEN ? AND ? "
+        f"AND +turns_fts.rowid IN ({marks}) ORDER BY {_NEWEST}"
+    )
+    return store.rows(sql, [fts, min(ids), max(ids), *ids])
+
+
+def _gram_rows(
+    store: Store,
+    query: ParsedQuery,
+    filters: str,
+    params: list[Any],
+    limit: int,
+    offset: int,
+) -> list[dict[str, Any]]:
+    """Turns with CJK, Thai or emoji text matching every term; few enough (only such turns
+    are in `turns_grams`) to sort all matches. Snippets are cut in Python."""
+    where: list[str] = []
+    args: list[Any] = []
+    for term in query.grams:
+        if len(term) >= 3:
+            where.append("g.rowid IN (SELECT rowid FROM turns_grams WHERE turns_grams MATCH ?)")
+            args.append('"' + term.replace('"', '""') + '"')
+        else:
+            where.append("(g.prompt LIKE ? ESCAPE '\\' OR g.answer LIKE ? ESCAPE '\\')")
+            args += [_like(term), _like(term)]
+    if query.fts:
+        where.append("g.rowid IN (SELECT rowid FROM turns_fts WHERE turns_fts MATCH ?)")
+        args.append(query.fts)
+    sql = (
+        f"SELECT {_COLUMNS}, NULL AS snip FROM turns_grams g JOIN turns t ON t.id = g.rowid "
+        f"JOIN sessions s ON s.id = t.session_id WHERE {' AND '.join(where)}{filters} "
+        f"ORDER BY {_NEWEST} LIMIT ? OFFSET ?"
+    )
+    return store.rows(sql, [*args, *params, int(limit), int(offset)])
 
 
 def make_snippet(answer: str, prompt: str, words: tuple[str, ...]) -> str:
