@@ -251,6 +251,10 @@ def combine(question_id: str, graded: list[tuple[int, Grade, tuple[str, ...] | N
         endpoint=first.endpoint,
         note=first.note,
     )
+    # what the grader noticed in any of the answers stays with the question's grade
+    noticed = [said for _, grade, _ in graded if (said := remarks(grade))]
+    if noticed:
+        combined.feedback = " ".join([*dict.fromkeys(noticed), describe(combined)])
     return finalize(combined)
 
 

@@ -30,7 +30,6 @@ from textual.widgets import LoadingIndicator, Markdown, Static
 from textual.worker import Worker, WorkerState
 
 from mockint.errors import UserError
-from mockint.grading.base import remarks
 from mockint.interview import Interview, Turn, TurnOutcome
 from mockint.ownership import HEARTBEAT_SECONDS
 from mockint.safe_text import safe_text
@@ -433,9 +432,7 @@ class InterviewScreen(Screen[None]):
                 if t.question_id == self.interview.current.question.id
             ]
             self._set_phase("feedback", "Coach feedback")
-            question = self.interview.current.question
-            said = remarks(outcome.grade)
-            report = grade_report(question, outcome.question_grade, turns, said)
+            report = grade_report(self.interview.current.question, outcome.question_grade, turns)
             self.app.push_screen(
                 FeedbackPanel(report, self._next_step(outcome)),
                 lambda _: self._advance(outcome),

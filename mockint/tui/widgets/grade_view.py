@@ -21,7 +21,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from mockint.coaching import Coaching, PointCoaching, coach, said_in_other_words
-from mockint.grading.base import DISAGREEMENT_POINTS, Grade, PointVerdict
+from mockint.grading.base import DISAGREEMENT_POINTS, Grade, PointVerdict, remarks
 from mockint.packs import Question
 from mockint.safe_text import safe_text
 from mockint.scorecard import QuestionResult
@@ -258,21 +258,24 @@ def answers_of(turns: Iterable[TurnRow]) -> list[str]:
     return [t.answer or "" for t in turns if not t.skipped and (t.answer or "").strip()]
 
 
-def grade_report(
-    question: Question, grade: Grade, turns: list[TurnRow], remarks: str = ""
-) -> Report:
-    """The coach panel: score, what the grader noticed in the last answer (`remarks`), points
-    with the answer that earned them, the coaching of each point missed or partly covered,
-    what a strong answer looks like, and any note."""
+def grade_report(question: Question, grade: Grade, turns: list[TurnRow]) -> Report:
+    """The coach panel: score, what the grader noticed beyond its verdicts, points with the
+    answer that earned them, the coaching of each point missed or partly covered, what a
+    strong answer looks like, and any note."""
     coaching = coach(question, grade, answers_of(turns))
     report: Report = [Line(Content.assemble(("Score ", "bold"), score_line(grade)))]
-    if remarks:
-        report.append(Line(Content.assemble(("Grader: ", "bold $warning"), safe_text(remarks))))
+    report.extend(noticed(grade))
     report.extend(graded_points(grade, coaching, turn_labels(turns)))
     if grade.note:
         report.append(Line(Content.assemble(("Note: ", "bold $warning"), safe_text(grade.note))))
     report.extend(what_strong_looks_like(coaching))
     return report
+
+
+def noticed(grade: Grade) -> Report:
+    """What the grader noticed beyond its verdicts (see `remarks`), as one line, or nothing."""
+    said = remarks(grade)
+    return [Line(Content.assemble(("Grader: ", "bold $warning"), safe_text(said)))] if said else []
 
 
 def time_line(result: QuestionResult) -> Content:
@@ -317,6 +320,7 @@ def result_report(result: QuestionResult) -> Report:
     coaching = coach(result.question, grade, answers_of(result.turns)) if grade else None
     if grade is not None and coaching is not None:
         report.append(BLANK)
+        report.extend(noticed(grade))
         report.extend(graded_points(grade, coaching, labels))
     for turn in result.turns:
         if turn.skipped:
