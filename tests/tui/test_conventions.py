@@ -39,3 +39,16 @@ def test_workers_report_back_with_messages_only() -> None:
         if "call_from_thread" in path.read_text(encoding="utf-8")
     ]
     assert users == []
+
+
+def test_the_home_screen_is_split_into_modules_of_one_job() -> None:
+    """home.py (loading, resume, counts, starting), home_form.py (the form), home_palette.py
+    (ctrl+p) and home_data.py (what is read behind the first frame): each a few hundred lines
+    at most, so the home screen does not grow back into one module that does everything."""
+    screens = Path(mockint.tui.screens.__file__).parent
+    sizes = {
+        path.name: len(path.read_text(encoding="utf-8").splitlines())
+        for path in sorted(screens.glob("home*.py"))
+    }
+    assert set(sizes) == {"home.py", "home_data.py", "home_form.py", "home_palette.py"}
+    assert max(sizes.values()) <= 400, sizes

@@ -14,43 +14,31 @@ when they arrive. A button or key pressed before that waits for it and then runs
 
 from __future__ import annotations
 
-import contextlib
 import sqlite3
 from collections.abc import Callable
 from dataclasses import replace
-from functools import partial
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import Any, ClassVar
 
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.content import Content
 from textual.message import Message
-from textual.screen import Screen
-from textual.widget import Widget
-from textual.widgets import Button, Input, Label, Select, Static
+from textual.widgets import Button, Input, Select, Static
 
 from mockint import locations
 from mockint.errors import UserError
-from mockint.marks import OFFLINE_GRADERS
 from mockint.tui.plain import notify, plain
 from mockint.tui.screens.home_data import HomeData, Resumable, read_home_data, read_resumable
+from mockint.tui.screens.home_form import HomeForm
+from mockint.tui.screens.home_palette import HomeCommands, PaletteCommand, home_commands
 from mockint.tui.widgets.key_bar import KeyBar
-from mockint.tui.widgets.on_off import OnOffCheckbox
-from mockint.tui.widgets.select import QuitSafeSelect
 
-if TYPE_CHECKING:
-    from mockint.interview import InterviewOptions
-    from mockint.packs import Pack
-    from mockint.tui.host import AppHost
-
-# (title, help, callback) of a command palette entry
-PaletteCommand = tuple[Content, str, Callable[[], object]]
+# the app registers HomeCommands with the palette; it is at home here
+__all__ = ["HomeCommands", "HomeScreen"]
 
 
-class HomeScreen(Screen[None]):
+class HomeScreen(HomeForm):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "start", "Start"),
         Binding("ctrl+r", "resume", "Resume"),
@@ -61,26 +49,15 @@ class HomeScreen(Screen[None]):
     ]
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__()  # the form's state: packs, loaded, ... (home_form.py)
         # filled in by the loading worker (see the module's docstring)
-        self.loaded = False
-        self.packs: dict[str, tuple[Pack, str]] = {}
         self.pack_errors: list[str] = []
-        self.last_pack_id: str | None = None
         # the interrupted sessions offered, newest first: (session id, button label)
         self.resumable: list[tuple[int, str]] = []
         self.more_resumable = 0
         self.due_count: int | None = None
         # what was asked for before the form was filled in; runs once it is
         self._pending: Callable[[], object] | None = None
-        # the questions asked for (typed, or the config's), and the value last put in the
-        # field for a pack with fewer questions (see `_fit_questions`)
-        self._questions_wanted: int | None = None
-        self._questions_fitted: str | None = None
-
-    @property
-    def mockint(self) -> AppHost:
-        return cast("AppHost", self.app)
 
     def compose(self) -> ComposeResult:
         """The first frame: no pack, setting or session is needed to draw it."""
@@ -188,80 +165,6 @@ class HomeScreen(Screen[None]):
         self._message("Loading packs…")
         return True
 
-    def _fields(self) -> list[Widget]:
-        """The form's rows: pack, questions, timing, coach mode, grader."""
-        settings = self.mockint.settings
-        pack_options = [
-            (
-                plain(f"{pack.title} ({pack_id}) · {len(pack.questions)} questions", one_line=True),
-                pack_id,
-            )
-            for pack_id, (pack, _) in self.packs.items()
-        ]
-        chosen = self.last_pack_id or (pack_options[0][1] if pack_options else None)
-        pack_row: Widget
-        if len(pack_options) == 1:
-            # One pack to offer: plain text is clearer (and opens faster) than a menu.
-            pack_row = Static(pack_options[0][0], id="pack")
-        else:
-            pack_row = QuitSafeSelect(
-                pack_options,
-                value=chosen if chosen is not None else Select.NULL,
-                allow_blank=False,
-                compact=True,
-                id="pack",
-            )
-        grader_row: list[Widget]
-        if settings.llm_configured:
-            grader_options: list[tuple[str | Content, str]] = [
-                *((_grader_label(name), name) for name in OFFLINE_GRADERS),
-                (plain(f"llm — {settings.model}", one_line=True), "llm"),
-            ]
-            grader_row = [
-                QuitSafeSelect(
-                    grader_options,
-                    value=settings.active_grader,
-                    allow_blank=False,
-                    compact=True,
-                    id="grader",
-                )
-            ]
-        else:
-            # One grader to offer: plain text is clearer (and opens faster) than a menu.
-            grader_row = [
-                Static(_grader_label(settings.active_grader), id="grader"),
-                Static("no LLM configured", id="grader-hint", classes="hint"),
-            ]
-        rows: list[tuple[str, list[Widget]]] = [
-            ("Pack", [pack_row]),
-            (
-                "Questions",
-                [
-                    Input(str(settings.questions), type="integer", compact=True, id="questions"),
-                    Static("", id="questions-hint", classes="hint"),
-                ],
-            ),
-            (
-                "Timing",
-                [
-                    OnOffCheckbox("Timed", value=True, compact=True, id="timed"),
-                    Static("", id="timing-hint", classes="hint"),
-                ],
-            ),
-            (
-                "Coach",
-                [
-                    OnOffCheckbox("Coach mode", value=settings.coach, compact=True, id="coach"),
-                    Static("grades after each answer", classes="hint"),
-                ],
-            ),
-            ("Grader", grader_row),
-        ]
-        return [
-            Horizontal(Label(label, classes="field-label"), *widgets, classes="field")
-            for label, widgets in rows
-        ]
-
     async def on_screen_resume(self) -> None:
         """Shown (the first time too, or back from an interview): sessions may have been
         interrupted or finished meanwhile; the counts wait until the screen is drawn. (The
@@ -270,59 +173,6 @@ class HomeScreen(Screen[None]):
             return
         await self._refresh_resume()
         self.call_after_refresh(self._refresh_counts)
-
-    # form state -------------------------------------------------------------------------------
-
-    def _message(self, text: str) -> None:
-        self.query_one("#home-message", Static).update(plain(text))
-
-    def _pack_id(self) -> str | None:
-        if not self.loaded:
-            return None
-        chooser = self.query_one("#pack")
-        if isinstance(chooser, Select):
-            return chooser.value if isinstance(chooser.value, str) else None
-        return next(iter(self.packs), None)
-
-    def _pack(self) -> Pack | None:
-        value = self._pack_id()
-        entry = self.packs.get(value) if isinstance(value, str) else None
-        return entry[0] if entry else None
-
-    def _update_hints(self) -> None:
-        pack = self._pack()
-        minutes = self.mockint.settings.question_minutes
-        if pack is not None:
-            self._fit_questions(len(pack.questions))
-            self.query_one("#questions-hint", Static).update(
-                f"of {len(pack.questions)}, drawn at random without repeats"
-            )
-            minutes = pack.pack.time_budget_minutes or minutes
-            source = "pack" if pack.pack.time_budget_minutes else "default"
-            self.query_one("#timing-hint", Static).update(
-                f"{minutes:g} min per question ({source})"
-            )
-
-    def _fit_questions(self, available: int) -> None:
-        """No more questions than the pack has: "5 of 2" would only be refused by Start. What
-        was asked for is kept, so a bigger pack chosen next gets it back."""
-        field = self.query_one("#questions", Input)
-        if field.value.strip() != self._questions_fitted:  # typed, perhaps not yet seen
-            with contextlib.suppress(ValueError):
-                self._questions_wanted = int(field.value)
-        if self._questions_wanted is None:
-            self._questions_wanted = self.mockint.settings.questions
-        shown = str(min(self._questions_wanted, available))
-        if field.value.strip() != shown:
-            self._questions_fitted = shown
-            field.value = shown
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id != "questions" or event.value == self._questions_fitted:
-            return
-        self._questions_fitted = None
-        with contextlib.suppress(ValueError):  # not a number (yet): Start says what it needs
-            self._questions_wanted = int(event.value)
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id == "pack":
@@ -412,7 +262,7 @@ class HomeScreen(Screen[None]):
             buttons = list(self.query(".resume-button").results(Button))
             index = buttons.index(event.button)
             if index < len(self.resumable):
-                self._resume(self.resumable[index][0])
+                self.resume_session(self.resumable[index][0])
             return
         actions = {
             "start": self.action_start,
@@ -454,9 +304,9 @@ class HomeScreen(Screen[None]):
         if not self.resumable:
             self.notify("There is no interrupted session to resume.")
             return
-        self._resume(self.resumable[0][0])
+        self.resume_session(self.resumable[0][0])
 
-    def _resume(self, session_id: int) -> None:
+    def resume_session(self, session_id: int) -> None:
         from mockint.tui.requests import ResumeSession
 
         self.mockint.open_session(ResumeSession(session_id))
@@ -503,112 +353,15 @@ class HomeScreen(Screen[None]):
         pack = self._pack()
         self.mockint.open_stats(pack.id if pack else None)
 
-    def _grader_name(self) -> str:
-        grader = self.query_one("#grader")
-        if isinstance(grader, Select):
-            return str(grader.value)
-        # the one grader on offer, as shown: the offline grader unless the config names another
-        return self.mockint.settings.active_grader
-
-    def _require_pack(self) -> Pack:
-        pack = self._pack()
-        if pack is None:
-            raise UserError("choose a pack first")
-        return pack
-
-    def _pack_path(self) -> str | None:
-        value = self._pack_id()
-        return self.packs[value][1] if isinstance(value, str) and value in self.packs else None
-
-    def _options(self) -> InterviewOptions:
-        from mockint.interview import InterviewOptions
-
-        pack = self._require_pack()
-        raw = self.query_one("#questions", Input).value.strip()
-        try:
-            count = int(raw)
-        except ValueError:
-            count = 0
-        if not 1 <= count <= len(pack.questions):
-            raise UserError(f"questions: give a number from 1 to {len(pack.questions)}")
-        settings = self.mockint.settings
-        return InterviewOptions(
-            questions=count,
-            timed=self.query_one("#timed", OnOffCheckbox).value,
-            question_minutes=settings.question_minutes,
-            coach=self.query_one("#coach", OnOffCheckbox).value,
-            max_follow_ups=settings.max_follow_ups,
-        )
-
     # the command palette ----------------------------------------------------------------------
 
     def palette_commands(self) -> list[PaletteCommand]:
-        """Every home action as a command palette entry (ctrl+p): start a pack, resume a
-        session, practise, history, search, stats. Titles are Content: pack titles are text."""
-        commands: list[PaletteCommand] = []
-        for pack_id, (pack, _) in self.packs.items():
-            commands.append(
-                (
-                    plain(f"Start interview: {pack.title} ({pack_id})", one_line=True),
-                    "Start a new interview on this pack with the options on the home screen",
-                    partial(self._start_pack, pack_id),
-                )
-            )
-        for session_id, label in self.resumable:
-            commands.append(
-                (
-                    plain(label, one_line=True),
-                    "Continue this interrupted session where it stopped",
-                    partial(self._resume, session_id),
-                )
-            )
-        commands += [
-            (
-                Content("Practise what's due"),
-                "The due questions of the chosen pack",
-                self.action_practice_due,
-            ),
-            (
-                Content("History"),
-                "Every session: sort, filter, open a transcript",
-                self.action_history,
-            ),
-            (Content("Search"), "Find questions and answers by their words", self.action_search),
-            (Content("Stats"), "Progress, weak spots and time per question", self.action_stats),
-        ]
-        return commands
+        """Every home action as a command palette entry (ctrl+p): see home_palette.py."""
+        return home_commands(self)
 
-    def _start_pack(self, pack_id: str) -> None:
+    def start_pack(self, pack_id: str) -> None:
+        """Start an interview on this pack with the form's other choices."""
         chooser = self.query_one("#pack")
         if isinstance(chooser, Select):
             chooser.value = pack_id
         self.action_start()
-
-
-class HomeCommands(Provider):
-    """The home screen's actions in Textual's command palette (ctrl+p)."""
-
-    def _commands(self) -> list[PaletteCommand]:
-        screen = self.screen
-        return screen.palette_commands() if isinstance(screen, HomeScreen) else []
-
-    async def discover(self) -> Hits:
-        for title, help_text, callback in self._commands():
-            yield DiscoveryHit(title, callback, text=title.plain, help=help_text)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for title, help_text, callback in self._commands():
-            score, offsets = matcher.fuzzy_search.match(query, title.plain)
-            if score <= 0:
-                continue
-            shown = title
-            for offset in offsets:
-                shown = shown.stylize(matcher.match_style, offset, offset + 1)
-            yield Hit(score, shown, callback, text=title.plain, help=help_text)
-
-
-def _grader_label(name: str) -> str:
-    """'offline — keywords and meaning': a grader as the form's grader row names it."""
-    what = OFFLINE_GRADERS.get(name)
-    return f"{name} — {what}" if what else name
