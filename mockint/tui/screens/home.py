@@ -364,4 +364,7 @@ class HomeScreen(HomeForm):
         chooser = self.query_one("#pack")
         if isinstance(chooser, Select):
             chooser.value = pack_id
+            # now, not when the Select's change message comes: the questions field must fit
+            # this pack before Start reads it
+            self._update_hints()
         self.action_start()
