@@ -34,6 +34,7 @@ from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from mockint.errors import UserError
+from mockint.grading.base import remarks
 from mockint.marks import OFFLINE_GRADERS, RED_FLAG_GLYPH, verdict_label
 from mockint.review.charts import sparkline
 from mockint.review.transcript import (
@@ -343,7 +344,9 @@ def turn_block(view: TurnView, themed: Themed) -> RenderableType:
         if not view.is_follow_up:
             # a follow-up's feedback judges the whole rubric, not the points its answer
             # counts for, so only a main answer's is shown (as in the Markdown export)
-            parts.extend(feedback_line(grade) for grade in view.grades if has_advice(grade))
+            for grade in view.grades:
+                if said := grader_said(grade, turn.question_id):
+                    parts.append(feedback_line(grade.label, said))
         for grade in view.grades:
             for dispute in grade.dispute_lines():
                 parts.append(Text(safe_text(f"Disputed: {dispute}"), style="italic"))
@@ -360,18 +363,20 @@ def turn_block(view: TurnView, themed: Themed) -> RenderableType:
     return Group(*parts)
 
 
-def has_advice(grade: GradeView) -> bool:
-    """A model's feedback is advice of its own; an offline grader's only restates the verdicts
-    the table already shows, at a length that would bury the answer."""
-    return bool(grade.row.feedback) and grade.row.grader not in OFFLINE_GRADERS
+def grader_said(grade: GradeView, question_id: str) -> str:
+    """What a grade says beyond its verdicts: a model's feedback (advice of its own), or what
+    an offline grader noticed (text addressed to it, a bare keyword list), as the coach panel
+    and scorecard show it. The summary an offline grader writes after that only restates the
+    table's verdicts, at a length that would bury the answer."""
+    row = grade.row
+    if row.grader not in OFFLINE_GRADERS:
+        return row.feedback
+    return remarks(row.to_grade(question_id)) if row.feedback else ""
 
 
-def feedback_line(grade: GradeView) -> Text:
-    """What the grader said of the answer, e.g. an LLM's advice: a grader's (or a server's)
-    words, so shown as written, never read as markup."""
-    return Text.assemble(
-        (safe_text(grade.label, one_line=True), "bold"), ": ", safe_text(grade.row.feedback)
-    )
+def feedback_line(label: str, said: str) -> Text:
+    """A grader's (or a server's) words, so shown as written, never read as markup."""
+    return Text.assemble((safe_text(label, one_line=True), "bold"), ": ", safe_text(said))
 
 
 def grades_table(view: TurnView, themed: Themed) -> Table:
