@@ -5,6 +5,8 @@ a file with any invalid session writes nothing and names the session and field a
 Each session is then written in one transaction (all its turns, grades, disputes, draft and
 per-question results, or nothing). Ids are remapped — turns, grades, the draft and the
 `turn_id` each rubric point keeps — so an import never collides with what the database holds.
+Times are stored in mockint's own form (UTC to the millisecond, ending in Z: see
+mockint.timestamps), however the file wrote them, so they sort among the others as text.
 
 A session already present (same pack, start time and grader: the session key of schema 4) is
 skipped, so importing the same file twice does not double the history. That is a uniqueness
@@ -34,6 +36,7 @@ from mockint.review.import_checks import ImportProblem, check_document, parse
 from mockint.review.results import resummarize
 from mockint.store import GradeRow, SessionRow, Store, TurnRow
 from mockint.textfiles import MB, read_text
+from mockint.timestamps import iso, parse_iso
 
 FILE_LIMIT = 512 * MB
 
@@ -110,6 +113,7 @@ def _where(loc: tuple[int | str, ...], raw: dict[str, object]) -> str:
 
 def import_document(store: Store, document: ExportDocument) -> ImportReport:
     report = ImportReport()
+    document = _in_stored_form(document)
     for session in document.sessions:
         with store.atomic():
             try:
@@ -168,6 +172,34 @@ def _insert(store: Store, session: SessionExport) -> int:
                 },
             )
     return new_session
+
+
+def _moment(value: str) -> str:
+    """A checked time of the file as mockint stores one: "2026-03-02T09:30:00+08:00" is
+    "2026-03-02T01:30:00.000Z". Text that is no time (the checks refuse it) stays as it is."""
+    moment = parse_iso(value)
+    return iso(moment) if moment is not None else value
+
+
+def _in_stored_form(document: ExportDocument) -> ExportDocument:
+    """A copy of the document whose times are in mockint's stored form, the session key's
+    start time included (the same file imported twice is still recognised)."""
+    document = document.model_copy(deep=True)
+    for session in document.sessions:
+        session.started_at = _moment(session.started_at)
+        if session.ended_at is not None:
+            session.ended_at = _moment(session.ended_at)
+        if session.draft is not None:
+            session.draft.saved_at = _moment(session.draft.saved_at)
+        for turn in session.turns:
+            turn.started_at = _moment(turn.started_at)
+            if turn.submitted_at is not None:
+                turn.submitted_at = _moment(turn.submitted_at)
+            for grade in turn.grades:
+                grade.created_at = _moment(grade.created_at)
+                for dispute in grade.disputes:
+                    dispute.created_at = _moment(dispute.created_at)
+    return document
 
 
 def import_file(store: Store, path: Path) -> ImportReport:

@@ -87,3 +87,36 @@ async def test_the_search_screen_lists_by_start_time_too(
         table = app.screen.query_one(DataTable)
         shown = [str(table.get_row_at(row)[1]) for row in range(table.row_count)]
         assert shown == [f"#{recent}", f"#{old}"]
+
+
+def test_an_import_written_in_another_time_zone_is_ordered_by_its_real_moment(
+    store: Store, db_path: Path, tmp_path: Path
+) -> None:
+    """Start times sort as text only in the form mockint writes (UTC, ending in Z): a session
+    that started at 09:30+08:00 (01:30 UTC) comes after one that started at 03:30 UTC."""
+    morning = mtls_session(store, T0.replace(hour=3))
+    elsewhere = Store(tmp_path / "laptop.db")
+    mtls_session(elsewhere, T0.replace(hour=1))
+    elsewhere.close()
+    export = tmp_path / "east.json"
+    done = mockint(tmp_path / "laptop.db", "export", "1", "--format", "json", "-o", str(export))
+    assert done.returncode == 0, done.stderr
+    data = json.loads(export.read_text())
+    session = data["sessions"][0]
+    assert session["started_at"] == "2026-03-02T01:30:00.000Z"
+    session["started_at"] = "2026-03-02T09:30:00+08:00"  # the same moment, as written there
+    session["turns"][0]["started_at"] = "2026-03-02T09:30:00+08:00"
+    export.write_text(json.dumps(data))
+    imported = mockint(db_path, "import", str(export))
+    assert imported.returncode == 0, imported.stderr
+    east = next(s.id for s in store.sessions() if s.id != morning)
+
+    assert store.session(east).started_at == "2026-03-02T01:30:00.000Z"  # type: ignore[union-attr]
+    assert store.turns(east)[0].started_at == "2026-03-02T01:30:00.000Z"
+    assert [s.id for s in store.sessions()] == [morning, east]
+    assert [h.session_id for h in search(store, "spiffe")] == [morning, east]
+    listed = mockint(db_path, "history").stdout
+    assert listed.index(f"\n {morning} ") < listed.index(f"\n {east} ")
+    # imported again, the file is recognised as the session already here
+    again = mockint(db_path, "import", str(export), "--json")
+    assert json.loads(again.stdout) == {"imported": {}, "skipped": {"1": east}}
