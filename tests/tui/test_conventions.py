@@ -52,3 +52,14 @@ def test_the_home_screen_is_split_into_modules_of_one_job() -> None:
     }
     assert set(sizes) == {"home.py", "home_data.py", "home_form.py", "home_palette.py"}
     assert max(sizes.values()) <= 400, sizes
+
+
+def test_the_transcript_screen_keeps_its_drawing_apart() -> None:
+    """transcript.py (placing, scrolling, keys, regrading) and transcript_view.py (what each
+    part looks like): each a few hundred lines at most."""
+    screens = Path(mockint.tui.screens.__file__).parent
+    sizes = {
+        name: len((screens / name).read_text(encoding="utf-8").splitlines())
+        for name in ("transcript.py", "transcript_view.py")
+    }
+    assert max(sizes.values()) <= 400, sizes
