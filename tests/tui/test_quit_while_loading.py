@@ -133,3 +133,42 @@ async def test_a_select_missing_its_overlay_on_screen_is_still_reported() -> Non
     with pytest.raises(NoMatches, match="SelectOverlay"):
         async with Form().run_test() as pilot:
             await pilot.pause()
+
+
+def hold_current_value_until(monkeypatch: pytest.MonkeyPatch, moment: Moment) -> asyncio.Event:
+    """Hold the pack chooser's current-value box (its overlay already mounted) between being
+    added and composing its label, until `moment`."""
+    from textual.widgets._select import SelectCurrent
+
+    compose = SelectCurrent._compose
+    held = asyncio.Event()
+
+    async def late(current: SelectCurrent) -> None:
+        parent = current.parent
+        if isinstance(parent, Select) and parent.id == "pack":
+            held.set()
+            for _ in range(2000):
+                if moment(parent):
+                    break
+                await asyncio.sleep(0.005)
+            else:
+                raise AssertionError("the app never quit")
+        await compose(current)
+
+    monkeypatch.setattr(SelectCurrent, "_compose", late)
+    return held
+
+
+@pytest.mark.parametrize("moment", [EXIT_REQUESTED, TORN_DOWN], ids=["exiting", "torn-down"])
+async def test_quit_while_the_pack_chooser_composes_its_current_value(
+    build_app, store: Store, tiny_pack: Pack, monkeypatch: pytest.MonkeyPatch, moment: Moment
+) -> None:
+    """One level further down: the chooser has its children, but the box showing the chosen
+    pack has not got its label when ctrl+q comes (a crash seen in a real terminal)."""
+    session_id = interrupted(store, tiny_pack)
+    held = hold_current_value_until(monkeypatch, moment)
+    app = build_app(start=ResumeSession(session_id))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await asyncio.wait_for(held.wait(), 10)
+        await quit_after_typing(app, pilot)
+    left_cleanly(app, store, session_id)

@@ -4,9 +4,11 @@ Textual mounts nothing once the app is exiting (`Widget.mount_all` returns at on
 `App.exit` has been called) or once a widget is being removed (`Widget.mount` returns at once
 when it is pruning or closing). A widget registered just before that still gets its Compose and
 Mount events; Textual's `Select` then looks for the overlay its compose should have mounted and
-raises `NoMatches`, which Textual reports as a crash (exit 1) on the way out. The home screen
-mounts its form when the packs arrive from a worker, so ctrl+q at that moment — `mockint resume`
-shows the interview on top while the home screen below is still filling in — hit it.
+raises `NoMatches`, which Textual reports as a crash (exit 1) on the way out. The same happens
+one level down, when the overlay is there but the box showing the chosen value has not got its
+label. The home screen mounts its form when the packs arrive from a worker, so ctrl+q at that
+moment — `mockint resume` shows the interview on top while the home screen below is still
+filling in — hit both.
 """
 
 from __future__ import annotations
@@ -21,13 +23,14 @@ Value = TypeVar("Value", bound=Hashable)
 
 
 class QuitSafeSelect(Select[Value]):
-    """`Select`, except that a mount Textual made empty because the widget is going away is
-    not an error. A Select that lacks its overlay while it stays on screen still fails loudly:
-    that would be a real bug."""
+    """`Select`, except that a mount Textual left unfinished because the widget is going away
+    is not an error. A Select that lacks its overlay while it stays on screen still fails
+    loudly: that would be a real bug."""
 
     def _on_mount(self, event: events.Mount) -> None:
-        if not self.children and self._going_away():
-            # compose mounted nothing: skip Select._on_mount, it would query the missing overlay
+        if self._going_away():
+            # compose may have mounted nothing, or only part of it: skip Select._on_mount, it
+            # would query the overlay and the current value's label, and nobody will see them
             event.prevent_default()
 
     def _going_away(self) -> bool:
