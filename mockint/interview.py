@@ -19,6 +19,7 @@ from mockint.errors import UserError
 from mockint.grading.base import (
     Grade,
     Grader,
+    grade_follow_up,
 )
 from mockint.ownership import Claim
 from mockint.packs import FollowUp, Pack, Question
@@ -243,6 +244,8 @@ class Interview:
         streaming = getattr(self.grader, "grade_streaming", None)
         if on_delta is not None and streaming is not None:
             grade = streaming(question, answer, on_delta)
+        elif row.kind == "follow_up":
+            grade = grade_follow_up(self.grader, question, answer)
         else:
             grade = self.grader.grade(question, answer)
         self.store.add_grade(turn_id, grade)

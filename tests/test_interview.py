@@ -85,6 +85,33 @@ def test_follow_up_probes_the_heaviest_gap_and_can_earn_it(store: Store, pack: P
     assert interview.done
 
 
+def test_a_follow_up_answer_is_graded_as_one(store: Store, pack: Pack) -> None:
+    """A grader with its own way of reading follow-up answers (the offline grader) gets them
+    that way; main answers go through `grade` as before."""
+
+    class Recording(TermGrader):
+        def __init__(self) -> None:
+            super().__init__()
+            self.asked: list[str] = []
+
+        def grade(self, question: Question, answer: str) -> Grade:
+            self.asked.append(f"main: {answer}")
+            return super().grade(question, answer)
+
+        def grade_follow_up(self, question: Question, answer: str) -> Grade:
+            self.asked.append(f"follow-up: {answer}")
+            return super().grade(question, answer)
+
+    grader = Recording()
+    interview = start(store, pack, grader, question_ids=("q1",), max_follow_ups=1)
+    answer(interview, "It distributes requests.")
+    answer(interview, "It runs a health check on every backend.")
+    assert grader.asked == [
+        "main: It distributes requests.",
+        "follow-up: It runs a health check on every backend.",
+    ]
+
+
 def test_follow_ups_are_capped(store: Store, pack: Pack) -> None:
     interview = start(store, pack, question_ids=("q1", "q2"), max_follow_ups=1)
     answer(interview, "nothing useful")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from mockint.grading.base import remarks
+from mockint.grading.base import Grade, remarks
 from mockint.grading.keyword import KeywordGrader
 from mockint.grading.metrics import agreement
 from mockint.grading.offline import OfflineGrader
@@ -126,6 +126,32 @@ def test_an_answer_to_another_question_earns_nothing_and_says_which(mesh: Pack, 
         )
         earned_by_words += keyword.grade(target, row["answer"]).score
     assert earned_by_words > 0  # the keyword grader alone still gives them something
+
+
+def test_a_follow_up_answer_may_earn_the_points_it_was_asked_about(mesh: Pack, graders) -> None:
+    """sm-02's follow-up asks for the numbers of a sidecar's cost; an answer with them sits
+    nearer sm-12 (what the whole fleet costs) than sm-02, so as a main answer it earns nothing
+    by resemblance, while as the follow-up answer it is, it earns the cost points."""
+    offline, _ = graders
+    sidecar = mesh.question("sm-02")
+    assert sidecar is not None
+    numbers = (
+        "Each hop through two proxies adds roughly a millisecond or two at p99. Each sidecar "
+        "takes something like 50 to 100 MB of memory and a tenth of a core, so with 300 pods "
+        "that's 20 to 30 GB and 30 cores reserved just for proxies."
+    )
+    cost = {"resource-overhead", "latency-overhead"}
+
+    def earned(grade: Grade) -> dict[str, str]:
+        return {p.point_id: p.verdict for p in grade.points if p.point_id in cost}
+
+    assert set(earned(offline.grade(sidecar, numbers)).values()) == {"missed"}
+    as_follow_up = offline.grade_follow_up(sidecar, numbers)
+    assert "missed" not in earned(as_follow_up).values()
+    assert all(p.source == "semantic" for p in as_follow_up.points if p.point_id in cost)
+    # an answer to another question earns nothing, follow-up or not
+    other = next(r for r in _rows("service_mesh_labels.jsonl") if r["question_id"] == "sm-03")
+    assert offline.grade_follow_up(sidecar, other["answer"]).score == 0.0
 
 
 def test_in_the_minimal_pack_form_keyword_lists_still_earn_little(mesh: Pack) -> None:

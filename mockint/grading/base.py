@@ -104,6 +104,17 @@ class Grader(Protocol):
     def grade(self, question: Question, answer: str) -> Grade: ...
 
 
+def grade_follow_up(grader: Grader, question: Question, answer: str) -> Grade:
+    """Grade the answer to a follow-up the way this grader grades follow-ups: the offline
+    grader reads one as being about the points asked, even where another question of the
+    pack covers the same ground (see `OfflineGrader.grade_follow_up`); others as any answer."""
+    own_way = getattr(grader, "grade_follow_up", None)
+    if own_way is None:
+        return grader.grade(question, answer)
+    grade: Grade = own_way(question, answer)
+    return grade
+
+
 # A cross-check this far from the grade (on the 0-10 scale) is flagged for a human look.
 DISAGREEMENT_POINTS = 4.0
 

@@ -120,6 +120,17 @@ class OfflineGrader:
             return None
 
     def grade(self, question: Question, answer: str) -> Grade:
+        return self._grade(question, answer, follow_up=False)
+
+    def grade_follow_up(self, question: Question, answer: str) -> Grade:
+        """An answer to a follow-up is about the points the interviewer asked, even when it
+        sits nearer another question that covers the same ground ("put numbers on a
+        sidecar's cost" under the sidecar question, against the pack's question on what the
+        fleet costs): it may earn them by resemblance all the same. Only probed points count
+        from it (`combine`), and one clearly about another question still earns nothing."""
+        return self._grade(question, answer, follow_up=True)
+
+    def _grade(self, question: Question, answer: str, *, follow_up: bool) -> Grade:
         encoder = self._encoder()
         if encoder is None:
             grade = self.keyword.grade(question, answer)
@@ -139,7 +150,7 @@ class OfflineGrader:
             texts = self._question_texts(question, encoder)
             vectors = encoder.embed([*(unit.text for unit in units), allowed])
             gap, nearest = self._topic_gap(question, allowed, vectors[-1], encoder)
-            on_topic = gap >= -OTHER_QUESTION_MARGIN
+            on_topic = follow_up or gap >= -OTHER_QUESTION_MARGIN
             if gap < -ANOTHER_QUESTION_MARGIN and nearest and not reading.compiled.derived:
                 _answers_another_question(reading, self._describe(nearest))
             elif not on_topic:

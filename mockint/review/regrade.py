@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from mockint.config import Settings
 from mockint.errors import UserError
 from mockint.grading import make_grader
-from mockint.grading.base import Grade, Grader, primary_grade
+from mockint.grading.base import Grade, Grader, grade_follow_up, primary_grade
 from mockint.packs import Pack, Question
 from mockint.review.results import resummarize, session_score
 from mockint.session_plan import session_pack
@@ -155,7 +155,10 @@ def _grade_turn(
     item: RegradeItem,
 ) -> Grade | None:
     """The new grade to store, or None when the grader failed (the item says why)."""
-    grade: Grade = grader.grade(question, turn.answer or "")
+    if turn.kind == "follow_up":
+        grade = grade_follow_up(grader, question, turn.answer or "")
+    else:
+        grade = grader.grade(question, turn.answer or "")
     failed = bool(grade.note) and grade.grader != grader_name
     if failed:
         item.note = grade.note

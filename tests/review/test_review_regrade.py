@@ -7,7 +7,8 @@ from collections.abc import Callable
 import pytest
 from review_factory import T0, Answer, VerdictGrader, add_session, mtls_session, review_pack
 
-from mockint.packs import Pack
+from mockint.grading.base import Grade
+from mockint.packs import Pack, Question
 from mockint.review.regrade import PackUnavailable, regrade_pending, regrade_session
 from mockint.review.transcript import load_transcript
 from mockint.store import SessionRow, Store
@@ -41,6 +42,24 @@ def test_regrade_keeps_both_grades_and_shows_the_difference(store: Store) -> Non
     assert main.grades[1].delta == pytest.approx(main.grades[1].row.score - 7.9, abs=0.05)
     assert main.primary is main.grades[0]  # a keyword session keeps counting its keyword grade
     assert store.session(session).score == 4.7
+
+
+def test_regrade_reads_follow_up_answers_as_follow_ups(store: Store) -> None:
+    """A regrade grades each follow-up answer the way the interview did."""
+    session = mtls_session(store, T0)
+
+    class FollowUpAware(VerdictGrader):
+        follow_ups = 0
+
+        def grade_follow_up(self, question: Question, answer: str) -> Grade:
+            self.follow_ups += 1
+            return self.grade(question, answer)
+
+    grader = FollowUpAware("llm")
+    regrade_session(store, session, "llm", factory=factory_of(grader), resolve_pack=resolver)
+    kinds = [t.kind for t in store.turns(session) if not t.skipped]
+    assert grader.follow_ups == kinds.count("follow_up") >= 1
+    assert grader.calls == len(kinds)
 
 
 def test_pending_regrade_clears_the_mark_only_on_success(store: Store) -> None:
