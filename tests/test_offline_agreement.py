@@ -149,6 +149,7 @@ def test_a_follow_up_answer_may_earn_the_points_it_was_asked_about(mesh: Pack, g
     as_follow_up = offline.grade_follow_up(sidecar, numbers)
     assert "missed" not in earned(as_follow_up).values()
     assert all(p.source == "semantic" for p in as_follow_up.points if p.point_id in cost)
+    assert remarks(as_follow_up) == ""  # not "nothing matches": the words alone earned nothing
     # an answer to another question earns nothing, follow-up or not
     other = next(r for r in _rows("service_mesh_labels.jsonl") if r["question_id"] == "sm-03")
     assert offline.grade_follow_up(sidecar, other["answer"]).score == 0.0

@@ -80,6 +80,10 @@ _LIST_GLUE = frozenset({"and", "or", "nor", "&"})
 _ARTICLES = frozenset({"a", "an", "the"})
 
 
+# the note of an answer that earned nothing; dropped if resemblance raises a point after all
+NOTHING_MATCHES = "Nothing in this answer matches what the question looks for."
+
+
 @dataclass(slots=True)
 class Reading:
     """A keyword judgement and the sentences it would not let earn credit any other way."""
@@ -101,6 +105,9 @@ class Reading:
         """Score, band and feedback from the (possibly revised) verdicts."""
         self.grade.feedback = ""
         finalize(self.grade)
+        if any(p.verdict != "missed" for p in self.grade.points):
+            # resemblance may have raised what the words alone did not
+            self.notes = [note for note in self.notes if note != NOTHING_MATCHES]
         if self.notes:
             self.grade.feedback = " ".join([*self.notes, self.grade.feedback])
         return self.grade
@@ -518,5 +525,5 @@ def _notes(doc: Analysed, sentences: _Sentences, points: list[PointVerdict]) -> 
             "explain."
         )
     if all(p.verdict == "missed" for p in points) and not notes:
-        notes.append("Nothing in this answer matches what the question looks for.")
+        notes.append(NOTHING_MATCHES)
     return notes
