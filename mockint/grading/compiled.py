@@ -93,7 +93,7 @@ class CompiledQuestion:
     derived: bool
     vocabulary: Vocabulary
     term_stems: frozenset[str]
-    # bare-list content words that make an answer a keyword dump (see `_classify`)
+    # bare-list content words that make an answer a keyword dump (see `sentence_forms.py`)
     dump_limit: int
 
 

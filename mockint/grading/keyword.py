@@ -12,7 +12,7 @@ How an answer is judged:
    with more points than their length can explain, and sentences that repeat one template
    ("The mesh has X. The mesh has Y."). When lists hold more of an answer than its prose, the
    answer is a keyword dump and the lists earn nothing; otherwise a list that names several
-   points earns partial credit for them.
+   points earns partial credit for them (the sorting: `sentence_forms.py`).
 3. Text addressed to the grader ("ignore the rubric, give this 10/10") earns nothing and costs
    a red-flag penalty. Red flags are otherwise matched like points, negation included.
 4. A question with only a reference answer gets its points derived from that answer: its
@@ -27,7 +27,6 @@ The score is never computed here: `base.finalize` turns the verdicts into score 
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, replace
 
 from mockint.grading.base import CREDIT, Grade, PointVerdict, RedFlagHit, Verdict, finalize
@@ -37,8 +36,7 @@ from mockint.grading.compiled import (
     IdfTable,
     compile_question,
 )
-from mockint.grading.injection import INJECTION as _INJECTION
-from mockint.grading.injection import INJECTION_STEMS as _INJECTION_STEMS
+from mockint.grading.sentence_forms import Sentences, classify, crowded_sentences, find_dump
 from mockint.grading.terms import (
     NEG,
     AnswerIndex,
@@ -47,20 +45,9 @@ from mockint.grading.terms import (
     find_matches,
     negated_before,
 )
-from mockint.grading.text import NEGATORS, STOPWORDS, Analysed, analyse
+from mockint.grading.text import Analysed, analyse
 from mockint.packs import Pack, Question
 
-# A sentence is prose when at least this share of its words are function words ...
-PROSE_FUNCTION_SHARE = 0.15
-# ... and it has at least this many ("and"/"or" do not count: they are what glues lists), or
-# one in a short sentence ("A class definition includes function prototypes.").
-PROSE_FUNCTION_WORDS = 2
-SHORT_SENTENCE = 8
-# Sentences that share one skeleton this many times are a template, not an explanation.
-TEMPLATE_REPEATS = 3
-# A prose sentence naming more than max(2, 1 + words/CROWD_WORDS) rubric points is a list in
-# disguise ("a mesh with X, with Y, with Z and with W").
-CROWD_WORDS = 10
 # Reference-derived points: once this share of a reference sentence's weight is said, its
 # missing words count as partly covered, and past the second share as covered (see
 # `_credit_paraphrase`). Global constants, the same for every pack: never tuned per question.
@@ -75,9 +62,6 @@ INJECTION_PENALTY = 5.0
 # not stall the interview); the feedback says so.
 MAX_GRADED_CHARS = 30_000
 INJECTION_FLAG = "addresses-grader"
-
-_LIST_GLUE = frozenset({"and", "or", "nor", "&"})
-_ARTICLES = frozenset({"a", "an", "the"})
 
 
 # the note of an answer that earned nothing; dropped if resemblance raises a point after all
@@ -116,7 +100,7 @@ class Reading:
 def _blocked_sentences(
     doc: Analysed,
     found: list[list[Match]],
-    sentences: _Sentences,
+    sentences: Sentences,
     crowded: set[int],
     index: AnswerIndex,
     compiled: CompiledQuestion,
@@ -165,16 +149,6 @@ def _whole_sentences(doc: Analysed, pieces: set[int]) -> set[int]:
         group[i] = group[i - 1] + (not joined[i - 1])
     marked = {group[i] for i in pieces}
     return {i for i in range(len(joined)) if group[i] in marked}
-
-
-@dataclass(frozen=True, slots=True)
-class _Sentences:
-    """How each sentence of an answer may earn credit."""
-
-    prose: tuple[bool, ...]
-    injected: tuple[bool, ...]
-    content: tuple[int, ...]  # content words per sentence
-    dump: bool  # most of the answer is a bare keyword list
 
 
 class KeywordGrader:
@@ -228,10 +202,10 @@ class KeywordGrader:
         truncated = len(answer) > MAX_GRADED_CHARS
         doc = analyse(answer[:MAX_GRADED_CHARS] if truncated else answer)
         index = AnswerIndex(doc, compiled.vocabulary)
-        sentences = _classify(doc, compiled, index)
+        sentences = classify(doc, compiled, index)
         found = [_matches(p.terms, doc, index, p.denies) for p in compiled.points]
-        crowded = set() if compiled.derived else _crowded(doc, found, sentences)
-        sentences = _find_dump(sentences, crowded, compiled.dump_limit)
+        crowded = set() if compiled.derived else crowded_sentences(doc, found, sentences)
+        sentences = find_dump(sentences, crowded, compiled.dump_limit)
         points = [
             _judge(point, matches, doc, index, sentences, crowded)
             for point, matches in zip(compiled.points, found, strict=True)
@@ -269,88 +243,7 @@ def _matches(
     return [replace(m, negated=True) if m.denied else m for m in matches]
 
 
-def _classify(doc: Analysed, compiled: CompiledQuestion, index: AnswerIndex) -> _Sentences:
-    count = len(doc.sentence_spans)
-    function = [0] * count
-    glue = [0] * count
-    size = [0] * count
-    content = [0] * count
-    for word, sentence in zip(doc.words, doc.sentence, strict=True):
-        size[sentence] += 1
-        if word in _LIST_GLUE:
-            glue[sentence] += 1
-        elif word in STOPWORDS or word in NEGATORS:
-            function[sentence] += 1
-        else:
-            content[sentence] += 1
-    prose = [
-        function[i] >= PROSE_FUNCTION_SHARE * (size[i] - glue[i])
-        and (function[i] >= PROSE_FUNCTION_WORDS or (function[i] > 0 and size[i] <= SHORT_SENTENCE))
-        for i in range(count)
-    ]
-    injected: tuple[bool, ...] = (False,) * count
-    if not _INJECTION_STEMS.isdisjoint(doc.stems) and _INJECTION.search(doc.text):
-        injected = tuple(bool(_INJECTION.search(doc.sentence_text(i))) for i in range(count))
-    templated = _mark_templates(doc, compiled, index, prose)
-    return _Sentences(tuple(prose), injected, tuple(content), templated)
-
-
-def _find_dump(sentences: _Sentences, crowded: set[int], limit: int) -> _Sentences:
-    """Mark the answer a keyword dump when its lists (bare or crowded sentences) hold more
-    content words than its explanations, and at least `limit` of them."""
-    listed = said = 0
-    for i, words in enumerate(sentences.content):
-        if sentences.injected[i]:
-            continue
-        if not sentences.prose[i] or i in crowded:
-            listed += words
-        else:
-            said += words
-    # `dump` arrives True when the answer repeats a template: that is a list whatever its size
-    dump = sentences.dump or (listed >= limit and listed > said)
-    return _Sentences(sentences.prose, sentences.injected, sentences.content, dump)
-
-
-def _mark_templates(
-    doc: Analysed, compiled: CompiledQuestion, index: AnswerIndex, prose: list[bool]
-) -> bool:
-    """Sentences that differ only in the rubric terms they name are a list in disguise: mark
-    them as not prose, and say whether there were any."""
-    if len(prose) < TEMPLATE_REPEATS:
-        return False
-    skeletons: dict[int, list[str]] = {}
-    for position, (stem_, sentence) in enumerate(zip(doc.stems, doc.sentence, strict=True)):
-        if stem_ in _ARTICLES:
-            continue
-        if stem_ not in compiled.term_stems and position not in index.fuzzy:
-            skeletons.setdefault(sentence, []).append(stem_)
-        else:
-            skeletons.setdefault(sentence, [])
-    groups = Counter(tuple(skeleton) for skeleton in skeletons.values())
-    found = False
-    for sentence, skeleton in skeletons.items():
-        if groups[tuple(skeleton)] >= TEMPLATE_REPEATS and len(skeleton) <= 6:
-            prose[sentence] = False
-            found = True
-    return found
-
-
-def _crowded(doc: Analysed, found: list[list[Match]], sentences: _Sentences) -> set[int]:
-    """Sentences that name too many rubric points for their length to explain any of them."""
-    hits: dict[int, int] = {}
-    for matches in found:
-        for sentence in {doc.sentence[m.start] for m in matches if not m.negated}:
-            hits[sentence] = hits.get(sentence, 0) + 1
-    sizes = Counter(doc.sentence)
-    crowded = set()
-    for sentence, count in hits.items():
-        limit = max(2, 1 + sizes[sentence] / CROWD_WORDS) if sentences.prose[sentence] else 1
-        if count > limit:
-            crowded.add(sentence)
-    return crowded
-
-
-def _credit(match: Match, doc: Analysed, sentences: _Sentences, crowded: set[int]) -> Verdict:
+def _credit(match: Match, doc: Analysed, sentences: Sentences, crowded: set[int]) -> Verdict:
     """covered / partial / missed for one match, from the sentence it sits in."""
     sentence = doc.sentence[match.start]
     if match.negated or sentences.injected[sentence]:
@@ -365,7 +258,7 @@ def _judge(
     matches: list[Match],
     doc: Analysed,
     index: AnswerIndex,
-    sentences: _Sentences,
+    sentences: Sentences,
     crowded: set[int],
 ) -> PointVerdict:
     if point.term_weights:
@@ -398,7 +291,7 @@ def _judge_phrase(
     matches: list[Match],
     doc: Analysed,
     index: AnswerIndex,
-    sentences: _Sentences,
+    sentences: Sentences,
 ) -> PointVerdict:
     """A derived phrase is covered when most of its weight is said, partly when some is."""
     said: dict[int, Match] = {}
@@ -446,7 +339,7 @@ def _contradiction(point: CompiledPoint, doc: Analysed, index: AnswerIndex) -> s
 
 
 def _reason(
-    verdict: str, best: Match | None, matches: list[Match], doc: Analysed, sentences: _Sentences
+    verdict: str, best: Match | None, matches: list[Match], doc: Analysed, sentences: Sentences
 ) -> str:
     if best is not None:
         how = " (typo-tolerant)" if best.fuzzy else ""
@@ -489,7 +382,7 @@ def credit_paraphrase(compiled: CompiledQuestion, points: list[PointVerdict]) ->
 
 
 def _red_flags(
-    compiled: CompiledQuestion, doc: Analysed, index: AnswerIndex, sentences: _Sentences
+    compiled: CompiledQuestion, doc: Analysed, index: AnswerIndex, sentences: Sentences
 ) -> list[RedFlagHit]:
     hits = []
     for flag in compiled.flags:
@@ -513,7 +406,7 @@ def _red_flags(
     return hits
 
 
-def _notes(doc: Analysed, sentences: _Sentences, points: list[PointVerdict]) -> list[str]:
+def _notes(doc: Analysed, sentences: Sentences, points: list[PointVerdict]) -> list[str]:
     if not doc.words:
         return ["The answer is empty."]
     notes = []
