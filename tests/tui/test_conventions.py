@@ -63,3 +63,17 @@ def test_the_transcript_screen_keeps_its_drawing_apart() -> None:
         for name in ("transcript.py", "transcript_view.py")
     }
     assert max(sizes.values()) <= 400, sizes
+
+
+def test_the_interview_screen_is_split_into_modules_of_one_job() -> None:
+    """interview.py (opening, keys, pause menu), interview_turns.py (question, answer, grading,
+    coach feedback, next turn) and interview_base.py (widgets, phase, clock, drafts, writes that
+    wait out a busy database): each a few hundred lines at most, so the interview screen does
+    not grow back into one module that does everything."""
+    screens = Path(mockint.tui.screens.__file__).parent
+    sizes = {
+        path.name: len(path.read_text(encoding="utf-8").splitlines())
+        for path in sorted(screens.glob("interview*.py"))
+    }
+    assert set(sizes) == {"interview.py", "interview_base.py", "interview_turns.py"}
+    assert max(sizes.values()) <= 400, sizes
