@@ -9,7 +9,9 @@ covered:
   the sentence holding the partial evidence, else the sentence sharing the most content words
   with the point's terms and description (a lexical stand-in: it finds the sentence on topic,
   not one that says the point);
-- what a strong answer says: the model-answer outline line that best matches the point.
+- what a strong answer says: the model-answer outline line that best matches the point;
+- when the answer has the point's words but the grader did not count them (negated, in a bare
+  list of keywords, addressed to the grader, about another question), the grader's reason.
 
 A point the semantic layer credited is "said in other words", quoted, never shown as if its
 keywords had been found. A question with only a reference answer has no rubric to coach
@@ -39,6 +41,14 @@ _RUBRIC_VERB_TEXT = """
 _RUBRIC_VERBS = frozenset(stem(word) for word in _RUBRIC_VERB_TEXT.split())
 QUOTE_CHARS = 220  # a quoted sentence longer than this is cut with "…"
 MIN_OVERLAP = 2  # a term word counts 2, a description word 1: one term word is enough
+# How the offline graders' reasons begin when the answer has a point's words but they did not
+# count (keyword.py, offline.py): the coach says why, never "your answer did not get to it".
+_NOT_CREDITED = (
+    "negated",
+    "only in a bare list",
+    "only inside text addressed",
+    "the answer is about another question",
+)
 
 
 @dataclass(frozen=True)
@@ -52,6 +62,8 @@ class PointCoaching:
     share: float  # of the question's total weight, 0-1
     said: str  # the candidate's nearest sentence, "" when nothing came near
     strong: str  # the model-answer line for this point, "" when none matches
+    # why the grader withheld a point whose words the answer has ("negated: 'same pod'")
+    not_credited: str = ""
 
     @property
     def why(self) -> str:
@@ -153,6 +165,13 @@ def nearest_sentence(
     return quote(found)
 
 
+def not_credited(verdict: PointVerdict) -> str:
+    """The grader's reason for a missed point when the answer did say its words (negated, in a
+    bare list, to the grader, about another question); "" when it just did not say them."""
+    reason = " ".join(verdict.reason.split())
+    return reason if verdict.verdict == "missed" and reason.startswith(_NOT_CREDITED) else ""
+
+
 def strong_line(verdict: PointVerdict, point: RubricPoint | None, question: Question) -> str:
     """The model-answer outline line that best says this point ("" when none does)."""
     terms, described = _point_stems(point, verdict)
@@ -197,6 +216,7 @@ def coach(question: Question, grade: Grade, answers: Iterable[str]) -> Coaching:
                 share=verdict.weight / total,
                 said=nearest_sentence(verdict, rubric, sentences, taken),
                 strong=strong_line(verdict, rubric, question),
+                not_credited=not_credited(verdict),
             )
         )
     return Coaching(

@@ -5,8 +5,8 @@ reference answer for a pack that has only one."""
 from __future__ import annotations
 
 from mockint.coaching import coach, nearest_sentence, quote
-from mockint.grading.base import Grade, PointVerdict, finalize
-from mockint.grading.keyword import KeywordGrader
+from mockint.grading.base import Grade, PointVerdict, combine, finalize
+from mockint.grading.keyword import NOTHING_MATCHES, KeywordGrader
 from mockint.packs import Pack, parse_pack
 from mockint.rows import TurnRow
 from mockint.tui.widgets.grade_view import (
@@ -173,3 +173,61 @@ def test_the_coach_panel_reads_as_coaching(service_mesh: Pack) -> None:
     ):
         assert needle in text
     assert "What the interviewer is after:" in text and question.intent in text
+
+
+KEYWORD_LIST = (
+    "iptables, ebpf, ztunnel, ambient mode, sidecar container, same pod, 1-3 ms, 10-15%, "
+    "graceful shutdown, polyglot"
+)
+NEGATED = "The sidecar does not run in the same pod. There is no iptables involved."
+
+
+def test_a_point_whose_words_did_not_count_says_why(service_mesh: Pack) -> None:
+    """An answer that has a point's words in a bare list, or negated, did get to the point: the
+    coach says why it was not credited instead of "your answer did not get to it"."""
+    question = service_mesh.question("sm-02")
+    assert question is not None
+    for answer, expected in (
+        (KEYWORD_LIST, {"interception": "only in a bare list of keywords"}),
+        (NEGATED, {"mechanism": "negated: 'same pod'", "interception": "negated: 'iptables'"}),
+    ):
+        grade = KeywordGrader(service_mesh).grade(question, answer)
+        by_id = {item.point_id: item for item in coach(question, grade, [answer]).points}
+        for point_id, reason in expected.items():
+            assert by_id[point_id].not_credited == reason
+        text = report_text(grade_report(question, grade, [main_turn(1, answer)]))
+        for reason in expected.values():
+            assert f"Not credited: {reason}" in text
+    # a point the answer never touched still says so
+    assert by_id["lifecycle"].not_credited == ""
+    assert "Your answer did not get to it." in text
+    # the list names every point: none of them reads as if the answer never got to it
+    grade = KeywordGrader(service_mesh).grade(question, KEYWORD_LIST)
+    text = report_text(grade_report(question, grade, [main_turn(1, KEYWORD_LIST)]))
+    assert "did not get to it" not in text
+
+
+def test_a_follow_up_with_nothing_relevant_does_not_deny_the_main_answers_points(
+    service_mesh: Pack,
+) -> None:
+    """The question's grade combines its answers: a follow-up answer off the point must not
+    make the coach panel say that nothing matches above the points the main answer earned."""
+    question = service_mesh.question("sm-02")
+    assert question is not None
+    grader = KeywordGrader(service_mesh)
+    main = (
+        "A proxy container runs in the same pod as the app and intercepts all inbound and "
+        "outbound traffic. iptables rules set by an init container redirect the traffic."
+    )
+    off = "I would rather talk about my holiday in the mountains."
+    grade = combine(
+        "sm-02",
+        [(1, grader.grade(question, main), None), (2, grader.grade(question, off), ("lifecycle",))],
+    )
+    assert NOTHING_MATCHES in grade.feedback and grade.score > 0
+    text = report_text(grade_report(question, grade, [main_turn(1, main), main_turn(2, off)]))
+    assert "Nothing in this answer matches" not in text
+    assert "✓" in text
+    # an answer that earned nothing still hears it
+    alone = grader.grade(question, off)
+    assert NOTHING_MATCHES in report_text(grade_report(question, alone, [main_turn(1, off)]))

@@ -22,6 +22,7 @@ from textual.widgets import Static
 
 from mockint.coaching import Coaching, PointCoaching, coach, said_in_other_words
 from mockint.grading.base import DISAGREEMENT_POINTS, Grade, PointVerdict, remarks
+from mockint.grading.keyword import NOTHING_MATCHES
 from mockint.packs import Question
 from mockint.safe_text import safe_text
 from mockint.scorecard import QuestionResult
@@ -133,7 +134,13 @@ def coaching_block(item: PointCoaching) -> Line:
                 (f"“{safe_text(item.said, one_line=True)}”", "italic"),
             )
         )
-    elif item.verdict == "missed":
+    if item.not_credited:
+        lines.append(
+            Content.assemble(
+                ("Not credited: ", "$text-muted"), safe_text(item.not_credited, one_line=True)
+            )
+        )
+    elif not item.said and item.verdict == "missed":
         lines.append(Content.styled("Your answer did not get to it.", "$text-muted"))
     if item.strong:
         lines.append(Content.assemble(("A strong answer: ", "$text-muted"), safe_text(item.strong)))
@@ -273,8 +280,14 @@ def grade_report(question: Question, grade: Grade, turns: list[TurnRow]) -> Repo
 
 
 def noticed(grade: Grade) -> Report:
-    """What the grader noticed beyond its verdicts (see `remarks`), as one line, or nothing."""
+    """What the grader noticed beyond its verdicts (see `remarks`), as one line, or nothing.
+
+    A question's grade keeps what the grader noticed in each of its answers, so a follow-up
+    answer with nothing relevant in it would leave "nothing in this answer matches" above the
+    points the main answer earned: once any point is credited, that remark is left out."""
     said = remarks(grade)
+    if any(p.verdict != "missed" for p in grade.points):
+        said = " ".join(said.replace(NOTHING_MATCHES, "").split())
     return [Line(Content.assemble(("Grader: ", "bold $warning"), safe_text(said)))] if said else []
 
 
