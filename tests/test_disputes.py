@@ -112,3 +112,26 @@ def test_disputes_travel_with_exports(store: Store, service_mesh: Pack, tmp_path
     assert [(d.point_id, d.claim, d.note) for d in moved] == [
         ("cp-down-static", "covered", "in other words")
     ]
+
+
+def test_a_dispute_without_its_point_names_the_points_to_choose_from(
+    store: Store, service_mesh: Pack, db_path: Path
+) -> None:
+    """`show` does not list a main answer's rubric points, so the error must."""
+    session = one_question(store, service_mesh, PARAPHRASE)
+    question = service_mesh.question("sm-08")
+    assert question is not None
+    done = mockint("dispute", str(session), "sm-08", db=db_path)
+    assert_one_line_error(done, "give the rubric point", *(p.id for p in question.rubric))
+
+
+def test_show_names_the_red_flags_that_cost_points(
+    store: Store, service_mesh: Pack, db_path: Path
+) -> None:
+    """A red flag's penalty changes the score: `show` says which one and how much."""
+    question = service_mesh.question("sm-08")
+    assert question is not None and question.red_flags
+    flag = question.red_flags[0]
+    session = one_question(store, service_mesh, f"{PARAPHRASE} Also, {flag.terms[0]}.")
+    text = mockint("show", str(session), db=db_path).stdout
+    assert f"red flag: {flag.description} (-{flag.penalty:g})" in text

@@ -63,7 +63,9 @@ def dispute(
         _list(store.session_disputes(session_id), session_id, as_json)
         return
     if point_id is None:
-        raise UserError("give the rubric point to dispute (`mockint show ID` lists them)")
+        # `show` names only the points a follow-up probes: the ids to choose from are listed here
+        known = ", ".join(counting_grade(store, session_id, question_id).verdicts) or "none"
+        raise UserError(f"give the rubric point of {question_id} to dispute ({known})")
     if (claim is None) == (not withdraw):
         raise UserError("say --covered or --not-covered (or --withdraw)")
     if withdraw:

@@ -356,6 +356,11 @@ def show(ctx: Context, session_id: int, as_json: bool) -> None:
             else:
                 line = f"  {by}: {grade['score']:.1f} / 10, {grade['band']}{note}"
             click.echo(safe_text(line, one_line=True))
+            # a red flag counts against the whole question: without it a follow-up answer's
+            # -5 would turn 4.8 into 0.0 with nothing here to say why
+            for flag in grade["red_flags"]:
+                said = f"    red flag: {flag['description'] or flag['id']} (-{flag['penalty']:g})"
+                click.echo(safe_text(said, one_line=True))
             verdicts = {p["id"]: p.get("verdict") for p in grade["points"]}
             for item in grade["disputes"]:
                 why = f" ({item['note']})" if item["note"] else ""
