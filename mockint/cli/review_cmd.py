@@ -308,7 +308,7 @@ def stats(
     ctx: Context, pack_id: str | None, question_id: str | None, last: int, as_json: bool
 ) -> None:
     """Progress: score over time, the points missed most often, time per question, what is due."""
-    from mockint.cli.review_text import print_question_history, print_stats
+    from mockint.cli.review_text import print_question_history, print_stats, require_pack
     from mockint.review.stats import compute_stats
 
     store = ctx.store()
@@ -318,6 +318,10 @@ def stats(
         print_question_history(store, pack_id, question_id, as_json)
         return
     result = compute_stats(store, pack_id, last=last)
+    if pack_id and not result.packs:
+        # nothing stored under this id: a typo gets one clear line, not an invitation to run
+        # a pack that does not exist (a removed pack's stored sessions still have their stats)
+        require_pack(pack_id)
     if as_json:
         echo_json(result.to_dict())
         return

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from mockint.cli.main import echo_json, shorten
+from mockint.errors import UserError
 from mockint.review.charts import bar_chart, sparkline
 from mockint.review.results import question_history
 from mockint.review.stats import PackStats, Stats
@@ -74,8 +75,21 @@ def _print_pack(pack: PackStats, window: str) -> None:
         click.echo(safe_text(line, one_line=True))
 
 
+def require_pack(pack_id: str, question_id: str | None = None) -> None:
+    """UserError unless the pack (and the question in it) exists: for ids nothing is stored
+    under, where a typo would otherwise read as "no sessions yet"."""
+    from mockint.packs import resolve_pack
+
+    pack, _ = resolve_pack(pack_id)
+    if question_id is not None and pack.question(question_id) is None:
+        known = ", ".join(q.id for q in pack.questions)
+        raise UserError(f"pack {pack_id!r} has no question {question_id!r} (questions: {known})")
+
+
 def print_question_history(store: Store, pack_id: str, question_id: str, as_json: bool) -> None:
     history = question_history(store, pack_id, question_id, limit=50)
+    if not history:
+        require_pack(pack_id, question_id)
     if as_json:
         echo_json([{"session_id": sid, "at": at, "score": score} for sid, at, score in history])
         return

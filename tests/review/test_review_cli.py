@@ -156,3 +156,32 @@ def test_a_session_named_twice_is_exported_once(db: Path, tmp_path: Path) -> Non
     assert [s["id"] for s in json.loads(out.read_text())["sessions"]] == [1]
     markdown = mockint(db, "export", "1", "1", "--format", "md").stdout
     assert markdown.count("Exported from mockint session #1") == 1
+
+
+def test_stats_of_a_pack_or_question_that_does_not_exist_is_one_line_error(
+    tmp_path: Path, db: Path
+) -> None:
+    """A typo in --pack or --question is not "no sessions yet" (which offered to run it)."""
+    empty = tmp_path / "empty.db"
+    for args, needle in (
+        (("stats", "--pack", "servce-mesh"), "no pack with id 'servce-mesh'"),
+        (("stats", "--pack", "servce-mesh", "--json"), "no pack with id 'servce-mesh'"),
+        (("stats", "--pack", "service-mesh", "--question", "sm-99"), "no question 'sm-99'"),
+    ):
+        result = mockint(empty, *args)
+        assert result.returncode == 2, result
+        assert result.stdout == "" and needle in result.stderr
+        assert result.stderr.startswith("mockint: ") and len(result.stderr.splitlines()) == 1
+    # a pack that exists, with no sessions yet, still says so
+    named = mockint(empty, "stats", "--pack", "service-mesh", "--question", "sm-01")
+    assert named.returncode == 0 and "No finished session" in named.stdout
+    # stored sessions keep their stats even when their pack is not installed (any more)
+    store = Store(db)
+    mtls_session(store, T0, pack_id="retired-pack", pack_title="Retired")
+    store.close()
+    for args in (
+        ("stats", "--pack", "retired-pack"),
+        ("stats", "--pack", "retired-pack", "--json"),
+    ):
+        kept = mockint(db, *args)
+        assert kept.returncode == 0 and "retired-pack" in kept.stdout, kept
