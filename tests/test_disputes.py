@@ -10,6 +10,7 @@ from test_session_cli import assert_one_line_error, mockint
 
 from mockint.interview import Interview, InterviewOptions
 from mockint.packs import Pack
+from mockint.review.disputes import disputable_points
 from mockint.store import Store
 
 PARAPHRASE = (
@@ -135,3 +136,26 @@ def test_show_names_the_red_flags_that_cost_points(
     session = one_question(store, service_mesh, f"{PARAPHRASE} Also, {flag.terms[0]}.")
     text = mockint("show", str(session), db=db_path).stdout
     assert f"red flag: {flag.description} (-{flag.penalty:g})" in text
+
+
+def test_a_dispute_names_the_verdict_the_candidate_was_shown(
+    store: Store, service_mesh: Pack, db_path: Path
+) -> None:
+    """A point the main answer missed and a follow-up earned is covered on the scorecard (and in
+    the dispute dialog): noting "not covered" must not answer that the grader said missed."""
+    options = InterviewOptions(questions=1, question_ids=["sm-08"], max_follow_ups=1)
+    interview = Interview.start(store, service_mesh, TermGrader(), options)
+    turn = interview.advance(interview.grade(interview.submit("The control plane can fail.")))
+    assert turn is not None and turn.is_follow_up and turn.probes
+    question = service_mesh.question("sm-08")
+    assert question is not None
+    earned = question.point(turn.probes[0])
+    assert earned is not None
+    interview.advance(interview.grade(interview.submit(f"It {earned.terms[0]}.")))
+    interview.finish()
+    session = interview.session_id
+    shown = {p.point_id: p.verdict for p in disputable_points(store, session)}
+    assert shown[earned.id] == "covered"  # as the scorecard shows it
+    done = mockint("dispute", str(session), "sm-08", earned.id, "--not-covered", db=db_path)
+    assert done.returncode == 0, done.stderr
+    assert "the keyword grader said covered" in done.stdout

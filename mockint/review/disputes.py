@@ -13,7 +13,7 @@ from mockint.errors import UserError
 from mockint.grading.base import primary_grade
 from mockint.marks import claim_label
 from mockint.review.results import session_outcomes
-from mockint.store import GradeRow, Store
+from mockint.store import GradeRow, SessionRow, Store
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,17 @@ def counting_grade(store: Store, session_id: int, question_id: str) -> GradeRow:
     return grade
 
 
+def shown_verdicts(store: Store, session: SessionRow) -> dict[str, dict[str, str]]:
+    """What the candidate sees, by question and point: the question's verdicts over its main
+    answer and follow-ups (a point a follow-up earned is covered there, though the main
+    answer's grade, which a dispute sits beside, has it missed)."""
+    return {
+        outcome.question_id: {p.point_id: p.verdict for p in outcome.grade.points}
+        for outcome in session_outcomes(store, session)
+        if outcome.grade is not None
+    }
+
+
 def disputable_points(store: Store, session_id: int) -> list[DisputablePoint]:
     """Every rubric point of every graded main answer of the session, with any dispute."""
     session = store.session(session_id)
@@ -53,12 +64,7 @@ def disputable_points(store: Store, session_id: int) -> list[DisputablePoint]:
         return []
     grades = store.session_grades(session_id)
     disputes = store.session_disputes(session_id)
-    # what the candidate sees: the question's verdicts over its main answer and follow-ups
-    combined = {
-        outcome.question_id: {p.point_id: p.verdict for p in outcome.grade.points}
-        for outcome in session_outcomes(store, session)
-        if outcome.grade is not None
-    }
+    combined = shown_verdicts(store, session)
     points = []
     for turn in store.turns(session_id):
         if turn.kind != "main":
@@ -92,7 +98,10 @@ def record_dispute(
         known = ", ".join(verdicts) or "none"
         raise UserError(f"question {question_id!r} has no rubric point {point_id!r} ({known})")
     store.dispute(grade.id, point_id, claim, note)
+    session = store.session(session_id)
+    shown = shown_verdicts(store, session).get(question_id, {}) if session else {}
+    said = shown.get(point_id, verdicts[point_id])
     return (
         f"Noted: you say {question_id}/{point_id} was {claim_label(claim)}; "
-        f"the {grade.grader} grader said {verdicts[point_id]}. The grade itself is unchanged."
+        f"the {grade.grader} grader said {said}. The grade itself is unchanged."
     )
