@@ -5,7 +5,7 @@ reference answer for a pack that has only one."""
 from __future__ import annotations
 
 from mockint.coaching import coach, nearest_sentence, quote
-from mockint.grading.base import Grade, PointVerdict, combine, finalize
+from mockint.grading.base import Grade, PointVerdict, combine, finalize, remarks
 from mockint.grading.keyword import NOTHING_MATCHES, KeywordGrader
 from mockint.packs import Pack, parse_pack
 from mockint.rows import TurnRow
@@ -231,3 +231,26 @@ def test_a_follow_up_with_nothing_relevant_does_not_deny_the_main_answers_points
     # an answer that earned nothing still hears it
     alone = grader.grade(question, off)
     assert NOTHING_MATCHES in report_text(grade_report(question, alone, [main_turn(1, off)]))
+
+
+def test_what_was_noticed_in_an_earlier_answer_is_labelled_so(service_mesh: Pack) -> None:
+    """After a follow-up answer, a remark the grader made about the main answer (here: a bare
+    keyword list) must not read as a verdict on the follow-up answer just given."""
+    question = service_mesh.question("sm-02")
+    assert question is not None
+    grader = KeywordGrader(service_mesh)
+    listed = "iptables, ebpf, sidecar container, same pod, polyglot, ambient mode"
+    prose = (
+        "On shutdown the proxy has to drain connections, so we use graceful shutdown and make "
+        "sure the proxy starts first."
+    )
+    main, follow_up = grader.grade(question, listed), grader.grade(question, prose)
+    assert remarks(main) and not remarks(follow_up)
+    grade = combine("sm-02", [(1, main, None), (2, follow_up, ("lifecycle",))])
+    turns = [main_turn(1, listed), main_turn(2, prose)]
+    after = report_text(grade_report(question, grade, turns, follow_up))
+    assert f"Grader, on an earlier answer: {remarks(main)}" in after
+    assert "\nGrader: " not in after
+    # right after the main answer it is that answer's own remark
+    first = report_text(grade_report(question, main, turns[:1], main))
+    assert f"\nGrader: {remarks(main)}" in first and "earlier answer" not in first

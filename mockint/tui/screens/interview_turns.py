@@ -189,7 +189,8 @@ class InterviewTurns(InterviewBase):
                 if t.question_id == self.interview.current.question.id
             ]
             self._set_phase("feedback", "Coach feedback")
-            report = grade_report(self.interview.current.question, outcome.question_grade, turns)
+            question = self.interview.current.question
+            report = grade_report(question, outcome.question_grade, turns, outcome.grade)
             self.app.push_screen(
                 FeedbackPanel(report, self._next_step(outcome)),
                 lambda _: self._advance(outcome),

@@ -265,13 +265,16 @@ def answers_of(turns: Iterable[TurnRow]) -> list[str]:
     return [t.answer or "" for t in turns if not t.skipped and (t.answer or "").strip()]
 
 
-def grade_report(question: Question, grade: Grade, turns: list[TurnRow]) -> Report:
-    """The coach panel: score, what the grader noticed beyond its verdicts, points with the
-    answer that earned them, the coaching of each point missed or partly covered, what a
-    strong answer looks like, and any note."""
+def grade_report(
+    question: Question, grade: Grade, turns: list[TurnRow], latest: Grade | None = None
+) -> Report:
+    """The coach panel: score, what the grader noticed beyond its verdicts (in `latest`, the
+    answer just given, and in earlier ones), points with the answer that earned them, the
+    coaching of each point missed or partly covered, what a strong answer looks like, and any
+    note."""
     coaching = coach(question, grade, answers_of(turns))
     report: Report = [Line(Content.assemble(("Score ", "bold"), score_line(grade)))]
-    report.extend(noticed(grade))
+    report.extend(noticed(grade, latest))
     report.extend(graded_points(grade, coaching, turn_labels(turns)))
     if grade.note:
         report.append(Line(Content.assemble(("Note: ", "bold $warning"), safe_text(grade.note))))
@@ -279,16 +282,35 @@ def grade_report(question: Question, grade: Grade, turns: list[TurnRow]) -> Repo
     return report
 
 
-def noticed(grade: Grade) -> Report:
+def noticed(grade: Grade, latest: Grade | None = None) -> Report:
     """What the grader noticed beyond its verdicts (see `remarks`), as one line, or nothing.
 
     A question's grade keeps what the grader noticed in each of its answers, so a follow-up
     answer with nothing relevant in it would leave "nothing in this answer matches" above the
-    points the main answer earned: once any point is credited, that remark is left out."""
-    said = remarks(grade)
-    if any(p.verdict != "missed" for p in grade.points):
-        said = " ".join(said.replace(NOTHING_MATCHES, "").split())
-    return [Line(Content.assemble(("Grader: ", "bold $warning"), safe_text(said)))] if said else []
+    points the main answer earned: once any point is credited, that remark is left out.
+
+    With `latest` (the grade of the answer just given, in the coach panel), what was noticed
+    in earlier answers is labelled as such: "this answer reads as an answer to another
+    question", said of the main answer, is not a verdict on the follow-up answer just given.
+    """
+    credited = any(p.verdict != "missed" for p in grade.points)
+
+    def kept(text: str) -> str:
+        return " ".join(text.replace(NOTHING_MATCHES, "").split()) if credited else text
+
+    said = kept(remarks(grade))
+    now = kept(remarks(latest)) if latest is not None else said
+    if now not in said:
+        now = ""
+    earlier = " ".join(said.replace(now, "").split()) if now else said
+    report: Report = []
+    if earlier and latest is not None:
+        label = "Grader, on an earlier answer: "
+        report.append(Line(Content.assemble((label, "bold $warning"), safe_text(earlier))))
+    if now or (earlier and latest is None):
+        said_now = now or earlier
+        report.append(Line(Content.assemble(("Grader: ", "bold $warning"), safe_text(said_now))))
+    return report
 
 
 def time_line(result: QuestionResult) -> Content:
