@@ -276,3 +276,21 @@ def test_eval_without_a_model_names_only_what_eval_can_use(tmp_path, pack_path) 
         [line] = result.stderr.strip().splitlines()
         assert line.startswith("mockint: ") and "MOCKINT_MODEL" in line
         assert "--model" not in line
+
+
+def test_an_empty_answer_is_a_one_line_error(tmp_path, pack_path) -> None:
+    """`--answer "$ANSWER"` with the variable unset, or an empty file, is a mistake: one line,
+    exit 2, instead of a report grading nothing."""
+    empty = tmp_path / "empty.txt"
+    empty.write_text("  \n", encoding="utf-8")
+    base = ("grade", "--pack", str(pack_path), "--question", "mesh")
+    for extra, where in (
+        (("--answer", ""), "(--answer)"),
+        (("--answer-file", str(empty)), f"({empty})"),
+    ):
+        result = run_main(tmp_path, *base, *extra)
+        assert result.returncode == 2 and result.stdout == ""
+        lines = result.stderr.strip().splitlines()
+        assert lines == [f"mockint: the answer is empty {where}: nothing to grade"], lines
+    piped = run_cli(*base, "-", db=tmp_path / "m.db", stdin="")
+    assert piped.returncode == 2 and "the answer is empty (standard input)" in piped.stderr

@@ -115,8 +115,14 @@ def grade_command(
     question = pack.question(question_id)
     if question is None:
         raise UserError(_unknown_question(pack, question_id))
+    given = "--answer"
     if answer is None:
-        answer = _read_text(answer_file or Path("-"), limit=ANSWER_LIMIT, what="text file")
+        source = answer_file or Path("-")
+        given = "standard input" if str(source) == "-" else str(source)
+        answer = _read_text(source, limit=ANSWER_LIMIT, what="text file")
+    if not answer.strip():
+        # an unset shell variable or an empty file, not an answer: grading it only says so
+        raise UserError(f"the answer is empty ({given}): nothing to grade")
     grade = _not_stored(_grader(ctx, grader_name, pack).grade(question, answer))
     if as_json:
         echo_json(grade.to_dict())
