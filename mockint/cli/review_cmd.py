@@ -254,7 +254,14 @@ def regrade(
             return
         kind = " follow-up" if item.kind == "follow_up" else ""
         where = f"session {item.session_id} turn {item.turn_id} {item.question_id}{kind}"
-        if item.stored:
+        if item.stored and item.probes:
+            # as `show` and the transcript put it: a follow-up counts for its probed points
+            changes = ", ".join(
+                f"{pid} {item.probed_before.get(pid, '–')} → {item.probed_after.get(pid, '–')}"
+                for pid in item.probes
+            )
+            click.echo(safe_text(f"  {where}: probed points: {changes}", one_line=True))
+        elif item.stored:
             before = f"{item.before:.1f}" if item.before is not None else "–"
             delta = f" ({item.delta:+.1f})" if item.delta is not None else ""
             click.echo(safe_text(f"  {where}: {before} → {item.after:.1f}{delta}", one_line=True))

@@ -13,13 +13,13 @@ needs_regrade mark. A successful LLM grade without a note clears it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from mockint.config import Settings
 from mockint.errors import UserError
 from mockint.grading import make_grader
-from mockint.grading.base import Grade, Grader, grade_follow_up, primary_grade
+from mockint.grading.base import Grade, Grader, PointVerdict, grade_follow_up, primary_grade
 from mockint.packs import Pack, Question
 from mockint.review.results import resummarize, session_score
 from mockint.session_plan import session_pack
@@ -54,6 +54,11 @@ class RegradeItem:
     grader: str
     stored: bool
     note: str = ""
+    # a follow-up answer counts for the points it probes only: their verdicts before and after
+    # (its score over the whole rubric says little about what changed)
+    probes: tuple[str, ...] = ()
+    probed_before: dict[str, str] = field(default_factory=dict)
+    probed_after: dict[str, str] = field(default_factory=dict)
 
     @property
     def delta(self) -> float | None:
@@ -123,6 +128,9 @@ def regrade_session(
             grader=grader_name,
             stored=False,
         )
+        if turn.kind == "follow_up" and turn.probes:
+            item.probes = tuple(turn.probes)
+            item.probed_before = _probed(previous.points if previous else [], item.probes)
         if question is None:
             item.note = f"pack {pack.id} no longer has question {turn.question_id}"
         else:
@@ -164,9 +172,14 @@ def _grade_turn(
         item.note = grade.note
         return None
     item.after = grade.score
+    item.probed_after = _probed(grade.points, item.probes)
     item.stored = True
     item.note = grade.note
     return grade
+
+
+def _probed(points: Iterable[PointVerdict], probes: tuple[str, ...]) -> dict[str, str]:
+    return {p.point_id: p.verdict for p in points if p.point_id in probes}
 
 
 def regrade_pending(

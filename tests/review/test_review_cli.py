@@ -118,6 +118,15 @@ def test_bad_input_is_one_line_and_exit_2(db: Path, args: tuple[str, ...], messa
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+def test_regrade_reports_a_follow_up_by_its_probed_points(db: Path) -> None:
+    result = mockint(db, "regrade", "1", "--grader", "keyword")
+    assert result.returncode == 0, result.stderr
+    line = next(row for row in result.stdout.splitlines() if "follow-up" in row)
+    assert "sm-04 follow-up: probed points: rotation covered → " in line, line
+    main = next(row for row in result.stdout.splitlines() if "turn 1 sm-04:" in row)
+    assert " → " in main and "probed" not in main
+
+
 def test_regrade_with_the_keyword_grader_adds_grades(db: Path) -> None:
     result = mockint(db, "regrade", "1", "--grader", "keyword", "--json")
     assert result.returncode == 0, result.stderr

@@ -120,3 +120,19 @@ def test_unknown_session(store: Store) -> None:
         regrade_session(
             store, 999, "llm", factory=factory_of(VerdictGrader()), resolve_pack=resolver
         )
+
+
+def test_a_follow_up_regrade_reports_its_probed_points(store: Store) -> None:
+    """A follow-up answer counts for the points it probes only: the regrade says how their
+    verdicts moved (its score over the whole rubric would mislead, as `show` explains)."""
+    session = mtls_session(store, T0)
+    report = regrade_session(
+        store, session, "llm", factory=factory_of(VerdictGrader("llm")), resolve_pack=resolver
+    )
+    follow_up = next(item for item in report.items if item.kind == "follow_up")
+    assert follow_up.probes == ("rotation",)
+    # stored: covered; the grader here covers a point only when the answer names its id
+    assert follow_up.probed_before == {"rotation": "covered"}
+    assert follow_up.probed_after == {"rotation": "partial"}
+    main = next(item for item in report.items if item.kind == "main")
+    assert main.probes == () and main.probed_after == {}
