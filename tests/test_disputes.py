@@ -138,6 +138,36 @@ def test_show_names_the_red_flags_that_cost_points(
     assert f"red flag: {flag.description} (-{flag.penalty:g})" in text
 
 
+def earned_in_a_follow_up(store: Store, pack: Pack) -> tuple[int, str]:
+    """A session whose sm-08 point was missed by the main answer and earned by a follow-up."""
+    options = InterviewOptions(questions=1, question_ids=["sm-08"], max_follow_ups=1)
+    interview = Interview.start(store, pack, TermGrader(), options)
+    turn = interview.advance(interview.grade(interview.submit("The control plane can fail.")))
+    assert turn is not None and turn.is_follow_up and turn.probes
+    question = pack.question("sm-08")
+    assert question is not None
+    earned = question.point(turn.probes[0])
+    assert earned is not None
+    interview.advance(interview.grade(interview.submit(f"It {earned.terms[0]}.")))
+    interview.finish()
+    return interview.session_id, earned.id
+
+
+def test_eval_grades_the_follow_ups_a_disputed_verdict_rests_on(
+    store: Store, service_mesh: Pack, db_path: Path
+) -> None:
+    """The verdict disputed is the question's: eval grades the follow-up that earned the point
+    too, not the main answer alone (which would "agree" that it was not covered)."""
+    session, point = earned_in_a_follow_up(store, service_mesh)
+    mockint("dispute", str(session), "sm-08", point, "--not-covered", db=db_path)
+    args = ["eval", "--pack", "service-mesh", "--disputes", "--grader", "keyword", "--json"]
+    done = mockint(*args, db=db_path)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["disputes"] == 1
+    assert report["points"][0]["grader"] != "missed" and report["agrees"] == 0
+
+
 def test_a_dispute_names_the_verdict_the_candidate_was_shown(
     store: Store, service_mesh: Pack, db_path: Path
 ) -> None:

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -22,12 +22,15 @@ from mockint.cli.session_cmd import require_grader
 from mockint.credentials import scrub_url
 from mockint.errors import UserError
 from mockint.grading import GRADER_NAMES, make_grader
-from mockint.grading.base import Grade, Grader
+from mockint.grading.base import Grade, Grader, combine, grade_follow_up
 from mockint.grading.metrics import agreement
 from mockint.marks import OTHER_WORDS_GLYPH, RED_FLAG_GLYPH, grader_text, verdict_glyph
 from mockint.packs import Pack, Question, resolve_pack
 from mockint.safe_text import json_safe, safe_text
 from mockint.textfiles import MB, read_text
+
+if TYPE_CHECKING:
+    from mockint.store import Store
 
 GRADE_EPILOG = """\b
 Examples:
@@ -313,16 +316,34 @@ def eval_command(
         _print_eval(report)
 
 
+def _question_regraded(
+    store: Store, grader: Grader, question: Question, session_id: int, answer: str
+) -> Grade:
+    """The question's grade again, over its main answer and follow-ups: what a dispute
+    disputes is the verdict shown for the question, and a follow-up answer earns the points
+    it probes."""
+    graded: list[tuple[int, Grade, tuple[str, ...] | None]] = [
+        (0, grader.grade(question, answer), None)
+    ]
+    for turn in store.turns(session_id):
+        follow_up = turn.question_id == question.id and turn.kind == "follow_up"
+        if follow_up and turn.answer and not turn.skipped:
+            grade = grade_follow_up(grader, question, turn.answer)
+            graded.append((turn.id, grade, tuple(turn.probes)))
+    return combine(question.id, graded)
+
+
 def _eval_disputes(ctx: Context, pack: Pack, grader: Grader, as_json: bool) -> None:
-    """Each disputed point is a label: does the grader, grading the answer again, agree with
-    what the candidate says ("covered" counts partial as agreement)?"""
-    rows = [d for d in ctx.store().all_disputes() if d.pack_id == pack.id and d.kind == "main"]
+    """Each disputed point is a label: does the grader, grading the question's answers again,
+    agree with what the candidate says ("covered" counts partial as agreement)?"""
+    store = ctx.store()
+    rows = [d for d in store.all_disputes() if d.pack_id == pack.id and d.kind == "main"]
     checked = []
     for row in rows:
         question = pack.question(row.question_id)
         if question is None or row.answer is None:
             continue
-        grade = grader.grade(question, row.answer)
+        grade = _question_regraded(store, grader, question, row.session_id, row.answer)
         verdict = next((p.verdict for p in grade.points if p.point_id == row.point_id), None)
         if verdict is None:
             continue
