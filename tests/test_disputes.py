@@ -189,3 +189,15 @@ def test_a_dispute_names_the_verdict_the_candidate_was_shown(
     done = mockint("dispute", str(session), "sm-08", earned.id, "--not-covered", db=db_path)
     assert done.returncode == 0, done.stderr
     assert "the keyword grader said covered" in done.stdout
+
+
+def test_the_list_names_disputes_as_they_are_given(
+    store: Store, service_mesh: Pack, db_path: Path
+) -> None:
+    """`mockint dispute SESSION` lists question/point (what `dispute` takes), not grade ids."""
+    session = one_question(store, service_mesh, PARAPHRASE)
+    args = ("dispute", str(session), "sm-08", "proxy-crash", "--covered", "--note", "[b]yes[/b]")
+    assert mockint(*args, db=db_path).returncode == 0
+    listed = mockint("dispute", str(session), db=db_path)
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.splitlines() == ["sm-08/proxy-crash: you say covered — [b]yes[/b]"]

@@ -16,7 +16,7 @@ from mockint.cli.main import Context, cli, echo_json, pass_context
 from mockint.errors import UserError
 from mockint.marks import claim_label
 from mockint.safe_text import safe_text
-from mockint.store import DisputeRow
+from mockint.store import Store
 
 DISPUTE_EPILOG = """\b
 Examples:
@@ -60,7 +60,7 @@ def dispute(
     if store.session(session_id) is None:
         raise UserError(f"no session {session_id} (`mockint history` lists sessions)")
     if question_id is None:
-        _list(store.session_disputes(session_id), session_id, as_json)
+        _list(store, session_id, as_json)
         return
     if point_id is None:
         # `show` names only the points a follow-up probes: the ids to choose from are listed here
@@ -77,7 +77,8 @@ def dispute(
     click.echo(safe_text(message, one_line=True))
 
 
-def _list(disputes: dict[int, dict[str, DisputeRow]], session_id: int, as_json: bool) -> None:
+def _list(store: Store, session_id: int, as_json: bool) -> None:
+    disputes = store.session_disputes(session_id)
     rows = [row for by_point in disputes.values() for row in by_point.values()]
     if as_json:
         echo_json([asdict(row) for row in rows])
@@ -85,7 +86,15 @@ def _list(disputes: dict[int, dict[str, DisputeRow]], session_id: int, as_json: 
     if not rows:
         click.echo(f"Session {session_id} has no disputes.")
         return
+    # named as they are given to `mockint dispute` (question/point), not by an internal grade id
+    question_of = {turn.id: turn.question_id for turn in store.turns(session_id)}
+    graded = {
+        grade.id: question_of.get(turn_id, "?")
+        for turn_id, grades in store.session_grades(session_id).items()
+        for grade in grades
+    }
     for row in rows:
         note = f" — {row.note}" if row.note else ""
-        line = f"grade {row.grade_id}: {row.point_id} {claim_label(row.claim)}{note}"
+        where = f"{graded.get(row.grade_id, '?')}/{row.point_id}"
+        line = f"{where}: you say {claim_label(row.claim)}{note}"
         click.echo(safe_text(line, one_line=True))
