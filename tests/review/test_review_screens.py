@@ -7,7 +7,15 @@ import json
 from datetime import timedelta
 from pathlib import Path
 
-from review_factory import T0, VerdictGrader, bulk_sessions, mtls_session, review_pack
+from review_factory import (
+    T0,
+    Answer,
+    VerdictGrader,
+    add_session,
+    bulk_sessions,
+    mtls_session,
+    review_pack,
+)
 from rich.console import Console
 from screen_app import FIXED_NOW, ScreenApp, settle
 from textual.widgets import DataTable, Input, Static
@@ -168,6 +176,20 @@ async def test_transcript_regrades_and_exports(store: Store, tmp_path: Path) -> 
         data = json.loads((tmp_path / "exports" / f"mockint-session-{session}.json").read_text())
         assert len(data["sessions"][0]["turns"][0]["grades"]) == 2
         await pilot.press("n", "n", "p")
+
+
+async def test_one_answer_regraded_is_said_in_the_singular(store: Store, tmp_path: Path) -> None:
+    one = Answer("Define a service mesh.", "A mesh is an infrastructure layer.", {})
+    session = add_session(store, T0, {"sm-01": [one]})
+    app = ScreenApp(
+        lambda: TranscriptScreen(store, session, deps=deps(tmp_path, VerdictGrader("llm")))
+    )
+    async with app.run_test(size=(110, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        said = [str(n.message) for n in app._notifications]
+        assert "1 answer regraded" in said, said
 
 
 async def test_transcript_without_a_grader_says_so(store: Store, tmp_path: Path) -> None:

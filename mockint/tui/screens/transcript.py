@@ -238,7 +238,8 @@ class TranscriptScreen(Screen[None]):
         except Exception as exc:  # anything else: say so, keep the screen usable
             return self.Regraded(f"Regrade failed: {exc}", True)
         failed = len(report.failed)
-        message = f"{report.stored} answers regraded" + (f", {failed} failed" if failed else "")
+        answers = "answer" if report.stored == 1 else "answers"
+        message = f"{report.stored} {answers} regraded" + (f", {failed} failed" if failed else "")
         if failed:
             message += f": {report.failed[0].note}"
         return self.Regraded(message, bool(failed))
