@@ -5,8 +5,8 @@ reference answer for a pack that has only one."""
 from __future__ import annotations
 
 from mockint.coaching import coach, nearest_sentence, quote
-from mockint.grading.base import Grade, PointVerdict, combine, finalize, remarks
-from mockint.grading.keyword import NOTHING_MATCHES, KeywordGrader
+from mockint.grading.base import NOTHING_MATCHES, Grade, PointVerdict, combine, finalize, remarks
+from mockint.grading.keyword import KeywordGrader
 from mockint.packs import Pack, parse_pack
 from mockint.rows import TurnRow
 from mockint.tui.widgets.grade_view import (
@@ -224,7 +224,7 @@ def test_a_follow_up_with_nothing_relevant_does_not_deny_the_main_answers_points
         "sm-02",
         [(1, grader.grade(question, main), None), (2, grader.grade(question, off), ("lifecycle",))],
     )
-    assert NOTHING_MATCHES in grade.feedback and grade.score > 0
+    assert NOTHING_MATCHES not in grade.feedback and grade.score > 0
     text = report_text(grade_report(question, grade, [main_turn(1, main), main_turn(2, off)]))
     assert "Nothing in this answer matches" not in text
     assert "✓" in text

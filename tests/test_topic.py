@@ -16,16 +16,18 @@ def test_an_answer_is_closer_to_its_own_question_than_to_the_others() -> None:
     topics = TopicMap(pack.questions, IdfTable.for_pack(pack), encoder)
     answer = "The hash function turns the key into a slot number and the keys there are compared."
     vector = encoder.embed([answer])[0]
-    assert topics.gap("hash", answer, vector) > 0.1
-    assert topics.gap("stack", answer, vector) < -0.1
-    assert topics.gap("proto", answer, vector) < -0.1
+    assert topics.gap("hash", answer, vector)[0] > 0.1
+    for other in ("stack", "proto"):
+        gap, nearest = topics.gap(other, answer, vector)
+        assert gap < -0.1 and nearest == "hash"  # and it says which question it is nearer
 
 
 def test_a_pack_of_one_question_has_nothing_to_confuse_it_with() -> None:
     pack = fixture_pack("cs_basics")
     encoder = load_encoder()
     topics = TopicMap(pack.questions[:1], IdfTable.for_pack(pack), encoder)
-    assert topics.gap("proto", "anything at all", encoder.embed(["anything at all"])[0]) == 0.0
+    vector = encoder.embed(["anything at all"])[0]
+    assert topics.gap("proto", "anything at all", vector) == (0.0, None)
 
 
 def test_a_rubric_question_is_profiled_by_its_wording_outline_and_points() -> None:

@@ -217,6 +217,11 @@ def describe(grade: Grade) -> str:
     return " ".join(lines)
 
 
+# The note of an answer that earned nothing (keyword.py). It is dropped wherever a point was
+# earned after all: raised by resemblance, or by another answer to the same question.
+NOTHING_MATCHES = "Nothing in this answer matches what the question looks for."
+
+
 def remarks(grade: Grade) -> str:
     """What a grader noticed beyond its verdicts: the notes the offline graders put before the
     summary `describe` writes ("most of this answer is a bare list of keywords", "this answer
@@ -263,7 +268,10 @@ def combine(question_id: str, graded: list[tuple[int, Grade, tuple[str, ...] | N
         note=first.note,
     )
     # what the grader noticed in any of the answers stays with the question's grade
-    noticed = [said for _, grade, _ in graded if (said := remarks(grade))]
+    noticed = [remarks(grade) for _, grade, _ in graded]
+    if any(p.verdict != "missed" for p in combined.points):
+        noticed = [" ".join(said.replace(NOTHING_MATCHES, "").split()) for said in noticed]
+    noticed = [said for said in noticed if said]
     if noticed:
         combined.feedback = " ".join([*dict.fromkeys(noticed), describe(combined)])
     return finalize(combined)

@@ -29,7 +29,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from mockint.grading.base import CREDIT, Grade, PointVerdict, RedFlagHit, Verdict, finalize
+from mockint.grading.base import (
+    CREDIT,
+    NOTHING_MATCHES,
+    Grade,
+    PointVerdict,
+    RedFlagHit,
+    Verdict,
+    finalize,
+)
 from mockint.grading.compiled import (
     CompiledPoint,
     CompiledQuestion,
@@ -62,10 +70,6 @@ INJECTION_PENALTY = 5.0
 # not stall the interview); the feedback says so.
 MAX_GRADED_CHARS = 30_000
 INJECTION_FLAG = "addresses-grader"
-
-
-# the note of an answer that earned nothing; dropped if resemblance raises a point after all
-NOTHING_MATCHES = "Nothing in this answer matches what the question looks for."
 
 
 @dataclass(slots=True)

@@ -204,7 +204,7 @@ class OfflineGrader:
         self, question: Question, answer: str, vector: np.ndarray, encoder: Encoder
     ) -> tuple[float, str | None]:
         topics = self._topic_map(encoder)  # 0.0 for a question not in the pack
-        return topics.nearest_other(question.id, answer, vector) if topics else (0.0, None)
+        return topics.gap(question.id, answer, vector) if topics else (0.0, None)
 
     def _describe(self, question_id: str) -> str:
         """A question's id and the start of its wording, to name it in a note."""

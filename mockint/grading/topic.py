@@ -55,16 +55,10 @@ class TopicMap:
             self._weights(f"{q.text} {text}") for q, text in zip(questions, texts, strict=True)
         ]
 
-    def gap(self, question_id: str, answer: str, vector: np.ndarray) -> float:
-        """Closeness to `question_id` minus closeness to the nearest other question; 0.0
-        when the pack has no other question (nothing to confuse it with)."""
-        return self.nearest_other(question_id, answer, vector)[0]
-
-    def nearest_other(
-        self, question_id: str, answer: str, vector: np.ndarray
-    ) -> tuple[float, str | None]:
-        """`gap()` and the id of the other question the answer is closest to (None when
-        there is none)."""
+    def gap(self, question_id: str, answer: str, vector: np.ndarray) -> tuple[float, str | None]:
+        """Closeness to `question_id` minus closeness to the nearest other question, and that
+        question's id; (0.0, None) when the pack has no other question (nothing to confuse
+        it with)."""
         if question_id not in self._ids or len(self._ids) < 2:
             return 0.0, None
         words = self._weights(answer)

@@ -22,7 +22,6 @@ from textual.widgets import Static
 
 from mockint.coaching import Coaching, PointCoaching, coach, said_in_other_words
 from mockint.grading.base import DISAGREEMENT_POINTS, Grade, PointVerdict, remarks
-from mockint.grading.keyword import NOTHING_MATCHES
 from mockint.packs import Question
 from mockint.safe_text import safe_text
 from mockint.scorecard import QuestionResult
@@ -285,21 +284,15 @@ def grade_report(
 def noticed(grade: Grade, latest: Grade | None = None) -> Report:
     """What the grader noticed beyond its verdicts (see `remarks`), as one line, or nothing.
 
-    A question's grade keeps what the grader noticed in each of its answers, so a follow-up
-    answer with nothing relevant in it would leave "nothing in this answer matches" above the
-    points the main answer earned: once any point is credited, that remark is left out.
+    A question's grade keeps what the grader noticed in each of its answers (`combine`, which
+    leaves out "nothing in this answer matches" once any point is earned).
 
     With `latest` (the grade of the answer just given, in the coach panel), what was noticed
     in earlier answers is labelled as such: "this answer reads as an answer to another
     question", said of the main answer, is not a verdict on the follow-up answer just given.
     """
-    credited = any(p.verdict != "missed" for p in grade.points)
-
-    def kept(text: str) -> str:
-        return " ".join(text.replace(NOTHING_MATCHES, "").split()) if credited else text
-
-    said = kept(remarks(grade))
-    now = kept(remarks(latest)) if latest is not None else said
+    said = remarks(grade)
+    now = remarks(latest) if latest is not None else said
     if now not in said:
         now = ""
     earlier = " ".join(said.replace(now, "").split()) if now else said
