@@ -173,20 +173,10 @@ def test_a_dispute_names_the_verdict_the_candidate_was_shown(
 ) -> None:
     """A point the main answer missed and a follow-up earned is covered on the scorecard (and in
     the dispute dialog): noting "not covered" must not answer that the grader said missed."""
-    options = InterviewOptions(questions=1, question_ids=["sm-08"], max_follow_ups=1)
-    interview = Interview.start(store, service_mesh, TermGrader(), options)
-    turn = interview.advance(interview.grade(interview.submit("The control plane can fail.")))
-    assert turn is not None and turn.is_follow_up and turn.probes
-    question = service_mesh.question("sm-08")
-    assert question is not None
-    earned = question.point(turn.probes[0])
-    assert earned is not None
-    interview.advance(interview.grade(interview.submit(f"It {earned.terms[0]}.")))
-    interview.finish()
-    session = interview.session_id
+    session, earned = earned_in_a_follow_up(store, service_mesh)
     shown = {p.point_id: p.verdict for p in disputable_points(store, session)}
-    assert shown[earned.id] == "covered"  # as the scorecard shows it
-    done = mockint("dispute", str(session), "sm-08", earned.id, "--not-covered", db=db_path)
+    assert shown[earned] == "covered"  # as the scorecard shows it
+    done = mockint("dispute", str(session), "sm-08", earned, "--not-covered", db=db_path)
     assert done.returncode == 0, done.stderr
     assert "the keyword grader said covered" in done.stdout
 

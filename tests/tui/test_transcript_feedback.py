@@ -5,11 +5,7 @@ restates the verdicts in the table."""
 
 from __future__ import annotations
 
-import io
-
-from rich.console import Console
-from textual.widgets import Static
-from tui_helpers import settle
+from tui_helpers import settle, turn_text
 
 from mockint import locations
 from mockint.config import Settings
@@ -54,12 +50,6 @@ def transcript_app(settings: Settings, store: Store, session_id: int) -> Mockint
     app = make_app(settings, store, lambda name, pack: KeywordGrader(pack), cursor_blink=False)
     app.call_later(app.open_transcript, session_id)
     return app
-
-
-def turn_text(app: MockintApp, turn_id: int) -> str:
-    console = Console(width=200, record=True, file=io.StringIO())
-    console.print(app.screen.query_one(f"#turn-{turn_id}", Static).content)
-    return console.export_text()
 
 
 def screen_lines(app: MockintApp) -> str:

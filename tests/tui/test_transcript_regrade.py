@@ -8,15 +8,13 @@ regrade's thread, and a quit while it loads leaves cleanly (exit 0) and at once.
 from __future__ import annotations
 
 import asyncio
-import io
 import threading
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from rich.console import Console
 from textual.widgets import Static
-from tui_helpers import settle
+from tui_helpers import settle, turn_text
 
 from mockint import locations
 from mockint.config import Settings
@@ -53,12 +51,6 @@ def transcript_app(settings: Settings, store: Store, session_id: int) -> Mockint
     app = make_app(settings, store, default_grader_factory(settings), cursor_blink=False)
     app.call_later(app.open_transcript, session_id)
     return app
-
-
-def turn_text(app: MockintApp, turn_id: int) -> str:
-    console = Console(width=200, record=True, file=io.StringIO())
-    console.print(app.screen.query_one(f"#turn-{turn_id}", Static).content)
-    return console.export_text()
 
 
 def newest_graders(store: Store, session_id: int) -> list[str]:
